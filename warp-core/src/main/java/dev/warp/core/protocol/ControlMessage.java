@@ -20,6 +20,9 @@ public final class ControlMessage {
 	/** Agent to edge, first message of every control stream: route this hostname here. */
 	public static final String REGISTER = "register";
 
+	/** Edge to agent, answer to {@link #REGISTER}: the edge now routes the hostname here. */
+	public static final String REGISTERED = "registered";
+
 	/** Either direction: stop sending new requests on this connection, it is about to close. */
 	public static final String DRAIN = "drain";
 

@@ -1,0 +1,202 @@
+package dev.warp.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+import dev.warp.agent.connection.EdgeAddress;
+
+/**
+ * Everything the agent needs to keep a tunnel open: which hostname it serves, which edges it
+ * dials, what it trusts, how many connections and how it retries. Immutable; build with
+ * {@link #builder(String)}.
+ */
+public final class TunnelSettings {
+
+	private final String hostname;
+
+	private final List<EdgeAddress> edgeAddresses;
+
+	private final Path caCertificate;
+
+	private final int connections;
+
+	private final Duration gracePeriod;
+
+	private final Duration connectTimeout;
+
+	private final Duration registrationTimeout;
+
+	private final Duration initialBackoff;
+
+	private final Duration maxBackoff;
+
+	private final String agentId;
+
+	private TunnelSettings(Builder builder) {
+		this.hostname = builder.hostname;
+		this.edgeAddresses = List.copyOf(builder.edgeAddresses);
+		this.caCertificate = Objects.requireNonNull(builder.caCertificate, "caCertificate");
+		this.connections = builder.connections;
+		this.gracePeriod = builder.gracePeriod;
+		this.connectTimeout = builder.connectTimeout;
+		this.registrationTimeout = builder.registrationTimeout;
+		this.initialBackoff = builder.initialBackoff;
+		this.maxBackoff = builder.maxBackoff;
+		this.agentId = builder.agentId;
+	}
+
+	public static Builder builder(String hostname) {
+		return new Builder(hostname);
+	}
+
+	/** The public hostname this agent serves. */
+	public String hostname() {
+		return this.hostname;
+	}
+
+	/** Edge addresses to dial, in order of preference. */
+	public List<EdgeAddress> edgeAddresses() {
+		return this.edgeAddresses;
+	}
+
+	/** PEM file of the edge CA certificate that the edge's TLS certificate must chain to. */
+	public Path caCertificate() {
+		return this.caCertificate;
+	}
+
+	/** Number of tunnel connections kept open. */
+	public int connections() {
+		return this.connections;
+	}
+
+	/** How long in-flight requests may run on after a drain started. */
+	public Duration gracePeriod() {
+		return this.gracePeriod;
+	}
+
+	/** Bound on TCP connect plus TLS handshake. */
+	public Duration connectTimeout() {
+		return this.connectTimeout;
+	}
+
+	/** How long the agent waits for the edge to open the control stream after the handshake. */
+	public Duration registrationTimeout() {
+		return this.registrationTimeout;
+	}
+
+	public Duration initialBackoff() {
+		return this.initialBackoff;
+	}
+
+	public Duration maxBackoff() {
+		return this.maxBackoff;
+	}
+
+	/** Identifies this agent (this replica) to the edge. */
+	public String agentId() {
+		return this.agentId;
+	}
+
+	public static final class Builder {
+
+		private final String hostname;
+
+		private List<EdgeAddress> edgeAddresses = List.of(EdgeAddress.parse("localhost:7844"));
+
+		private Path caCertificate;
+
+		private int connections = 4;
+
+		private Duration gracePeriod = Duration.ofSeconds(30);
+
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		private Duration registrationTimeout = Duration.ofSeconds(10);
+
+		private Duration initialBackoff = Duration.ofSeconds(1);
+
+		private Duration maxBackoff = Duration.ofSeconds(30);
+
+		private String agentId = UUID.randomUUID().toString().substring(0, 8);
+
+		private Builder(String hostname) {
+			if (hostname == null || hostname.isBlank()) {
+				throw new IllegalArgumentException("The tunnel's hostname must not be empty");
+			}
+			this.hostname = hostname.trim().toLowerCase(java.util.Locale.ROOT);
+		}
+
+		public Builder edgeAddresses(List<EdgeAddress> edgeAddresses) {
+			if (edgeAddresses.isEmpty()) {
+				throw new IllegalArgumentException("At least one edge address is needed");
+			}
+			this.edgeAddresses = edgeAddresses;
+			return this;
+		}
+
+		public Builder caCertificate(Path caCertificate) {
+			this.caCertificate = caCertificate;
+			return this;
+		}
+
+		public Builder connections(int connections) {
+			if (connections < 1) {
+				throw new IllegalArgumentException("connections must be at least 1, was " + connections);
+			}
+			this.connections = connections;
+			return this;
+		}
+
+		public Builder gracePeriod(Duration gracePeriod) {
+			this.gracePeriod = requireNotNegative(gracePeriod, "gracePeriod");
+			return this;
+		}
+
+		public Builder connectTimeout(Duration connectTimeout) {
+			this.connectTimeout = requirePositive(connectTimeout, "connectTimeout");
+			return this;
+		}
+
+		public Builder registrationTimeout(Duration registrationTimeout) {
+			this.registrationTimeout = requirePositive(registrationTimeout, "registrationTimeout");
+			return this;
+		}
+
+		public Builder backoff(Duration initial, Duration max) {
+			this.initialBackoff = requirePositive(initial, "initialBackoff");
+			this.maxBackoff = requirePositive(max, "maxBackoff");
+			if (max.compareTo(initial) < 0) {
+				throw new IllegalArgumentException("maxBackoff (" + max + ") is shorter than initialBackoff (" + initial + ")");
+			}
+			return this;
+		}
+
+		public Builder agentId(String agentId) {
+			this.agentId = agentId;
+			return this;
+		}
+
+		public TunnelSettings build() {
+			return new TunnelSettings(this);
+		}
+
+		private static Duration requirePositive(Duration value, String name) {
+			if (value == null || value.isNegative() || value.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive, was " + value);
+			}
+			return value;
+		}
+
+		private static Duration requireNotNegative(Duration value, String name) {
+			if (value == null || value.isNegative()) {
+				throw new IllegalArgumentException(name + " must not be negative, was " + value);
+			}
+			return value;
+		}
+
+	}
+
+}

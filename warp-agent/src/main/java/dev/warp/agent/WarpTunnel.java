@@ -1,0 +1,124 @@
+package dev.warp.agent;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.warp.agent.connection.ConnectionSnapshot;
+import dev.warp.agent.connection.ConnectionState;
+import dev.warp.agent.connection.TunnelContext;
+import dev.warp.agent.connection.TunnelServer;
+import dev.warp.agent.connection.TunnelTls;
+import dev.warp.agent.supervisor.TunnelSupervisor;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
+
+import org.springframework.http.server.reactive.HttpHandler;
+
+/**
+ * A tunnel: serves an application's {@link HttpHandler} to the edge over outbound HTTP/2
+ * connections, for one hostname. The entry point of the agent; no Spring Boot needed.
+ *
+ * <pre class="code">
+ * WarpTunnel tunnel = new WarpTunnel(TunnelSettings.builder("shop.example.test")
+ *         .caCertificate(Path.of("ca.pem")).build(), httpHandler);
+ * tunnel.start();
+ * ...
+ * tunnel.stop().block();
+ * </pre>
+ */
+public final class WarpTunnel {
+
+	private static final Log logger = LogFactory.getLog(WarpTunnel.class);
+
+	private final TunnelSettings settings;
+
+	private final HttpHandler handler;
+
+	private final SslContext sslContext;
+
+	private volatile @Nullable Running running;
+
+	/**
+	 * Creates a tunnel, not yet started.
+	 * @throws TunnelTls.InvalidCaCertificateException if the edge CA certificate cannot be used
+	 */
+	public WarpTunnel(TunnelSettings settings, HttpHandler handler) {
+		this.settings = settings;
+		this.handler = handler;
+		this.sslContext = TunnelTls.clientContext(settings.caCertificate());
+	}
+
+	/** Starts dialling; returns at once. Connections register in the background. */
+	public synchronized void start() {
+		if (this.running != null) {
+			return;
+		}
+		int threads = Math.max(1, Math.min(this.settings.connections(), Runtime.getRuntime().availableProcessors()));
+		LoopResources loops = LoopResources.create("warp-tunnel", threads, true);
+		EventLoopGroup group = loops.onClient(true);
+		TunnelContext context = new TunnelContext(this.settings, this.sslContext, new TunnelServer(this.handler), group,
+				loops.onChannelClass(SocketChannel.class, group));
+		TunnelSupervisor supervisor = new TunnelSupervisor(context);
+		this.running = new Running(loops, supervisor);
+		supervisor.start();
+	}
+
+	/** Completes once at least one connection is registered at an edge. */
+	public Mono<Void> registered() {
+		Running current = this.running;
+		return (current != null) ? current.supervisor.firstRegistration()
+				: Mono.error(new IllegalStateException("The tunnel is not started"));
+	}
+
+	/** Drains and closes every connection within the configured grace period. */
+	public Mono<Void> stop() {
+		return stop(this.settings.gracePeriod());
+	}
+
+	/**
+	 * Tells the edge to send no new requests, lets in-flight ones finish for up to the grace
+	 * period, then closes every connection and releases the event loops.
+	 */
+	public Mono<Void> stop(Duration gracePeriod) {
+		Running current;
+		synchronized (this) {
+			current = this.running;
+			this.running = null;
+		}
+		if (current == null) {
+			return Mono.empty();
+		}
+		return current.supervisor.stop(gracePeriod)
+			.then(current.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)))
+			.doOnTerminate(() -> logger.info("Tunnel for " + this.settings.hostname() + " closed"));
+	}
+
+	public boolean isRunning() {
+		return this.running != null;
+	}
+
+	public TunnelSettings settings() {
+		return this.settings;
+	}
+
+	/** Every connection slot, as it stands now. */
+	public List<ConnectionSnapshot> connections() {
+		Running current = this.running;
+		return (current != null) ? current.supervisor.snapshots() : List.of();
+	}
+
+	/** Connections registered at an edge right now. */
+	public long registeredConnections() {
+		return connections().stream().filter((c) -> c.state() == ConnectionState.REGISTERED).count();
+	}
+
+	private record Running(LoopResources loops, TunnelSupervisor supervisor) {
+	}
+
+}

@@ -1,0 +1,326 @@
+package dev.warp.agent.connection;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import dev.warp.core.protocol.ControlMessage;
+import dev.warp.core.protocol.TunnelProtocol;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * One tunnel connection: a TLS 1.3 connection the agent dials to an edge, on which it serves
+ * HTTP/2 as the server. Lives from {@link #open()} until it closes; a new attempt is a new
+ * instance. Carries the state that health and metrics show.
+ */
+public final class TunnelConnection {
+
+	private static final Log logger = LogFactory.getLog(TunnelConnection.class);
+
+	private static final AttributeKey<TunnelConnection> KEY = AttributeKey.valueOf(TunnelConnection.class, "connection");
+
+	private final int index;
+
+	private final EdgeAddress address;
+
+	private final TunnelContext context;
+
+	private final Sinks.One<TunnelConnection> registered = Sinks.one();
+
+	private final Sinks.One<Void> closed = Sinks.one();
+
+	private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+
+	private volatile ConnectionState state = ConnectionState.CONNECTING;
+
+	private volatile Instant since = Instant.now();
+
+	private volatile @Nullable String edge;
+
+	private volatile @Nullable Throwable failure;
+
+	private volatile @Nullable Channel channel;
+
+	private @Nullable ScheduledFuture<?> registrationTimeout;
+
+	TunnelConnection(int index, EdgeAddress address, TunnelContext context) {
+		this.index = index;
+		this.address = address;
+		this.context = context;
+	}
+
+	/** The connection a tunnel socket belongs to, or {@code null} for any other channel. */
+	static @Nullable TunnelConnection of(Channel channel) {
+		return channel.attr(KEY).get();
+	}
+
+	/**
+	 * Dials the edge. The returned Mono completes with this connection once the edge has
+	 * accepted the registration, or fails with the reason it could not.
+	 */
+	public Mono<TunnelConnection> open() {
+		Bootstrap bootstrap = new Bootstrap().group(this.context.group())
+			.channel(this.context.channelType())
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) this.context.settings().connectTimeout().toMillis())
+			.option(ChannelOption.TCP_NODELAY, true)
+			.option(ChannelOption.SO_KEEPALIVE, true)
+			.handler(new ChannelInitializer<>() {
+				@Override
+				protected void initChannel(Channel ch) {
+					ch.attr(KEY).set(TunnelConnection.this);
+					SslHandler ssl = context.sslContext().newHandler(ch.alloc(), address.host(), address.port());
+					ssl.setHandshakeTimeoutMillis(context.settings().connectTimeout().toMillis());
+					ch.pipeline().addLast(ssl, new ProtocolNegotiation());
+				}
+			});
+		ChannelFuture connect = bootstrap.connect(this.address.host(), this.address.port());
+		Channel ch = connect.channel();
+		this.channel = ch;
+		connect.addListener((future) -> {
+			if (!future.isSuccess()) {
+				fail(future.cause());
+			}
+		});
+		ch.closeFuture().addListener((future) -> onClosed());
+		return this.registered.asMono();
+	}
+
+	/** Completes when the connection has closed, whatever the reason. */
+	public Mono<Void> onClose() {
+		return this.closed.asMono();
+	}
+
+	/**
+	 * Stops taking new requests and closes once in-flight ones are done or the grace period has
+	 * passed. The edge learns it first through a {@code drain} message.
+	 */
+	public Mono<Void> drain(Duration gracePeriod) {
+		Channel ch = this.channel;
+		if (ch == null || !ch.isActive()) {
+			close();
+			return onClose();
+		}
+		ch.eventLoop().execute(() -> {
+			if (this.state == ConnectionState.REGISTERED) {
+				this.outbound.tryEmitNext(ControlMessage.of(ControlMessage.DRAIN).encode());
+				setState(ConnectionState.DRAINING);
+			}
+			closeWhenIdle(ch, System.nanoTime() + gracePeriod.toNanos());
+		});
+		return onClose();
+	}
+
+	private void closeWhenIdle(Channel ch, long deadline) {
+		if (!ch.isActive()) {
+			return;
+		}
+		if (activeStreams() == 0 || System.nanoTime() - deadline >= 0) {
+			if (activeStreams() > 0) {
+				logger.warn("Tunnel connection " + this.index + " to " + this.address + " closes with " + activeStreams()
+						+ " request(s) still in flight: the grace period is over");
+			}
+			ch.close();
+			return;
+		}
+		ch.eventLoop().schedule(() -> closeWhenIdle(ch, deadline), 20, TimeUnit.MILLISECONDS);
+	}
+
+	/** Closes at once; requests in flight fail. */
+	public void close() {
+		Channel ch = this.channel;
+		if (ch != null) {
+			ch.close();
+		}
+		else {
+			onClosed();
+		}
+	}
+
+	public int index() {
+		return this.index;
+	}
+
+	public EdgeAddress address() {
+		return this.address;
+	}
+
+	public ConnectionState state() {
+		return this.state;
+	}
+
+	/** The id of the edge node at the other end, once known. */
+	public @Nullable String edge() {
+		return this.edge;
+	}
+
+	/** Why the connection failed or closed, if it did for a reason. */
+	public @Nullable Throwable failure() {
+		return this.failure;
+	}
+
+	/** Requests in flight on this connection (the control stream does not count). */
+	public int activeStreams() {
+		Channel ch = this.channel;
+		Http2FrameCodec codec = (ch != null) ? ch.pipeline().get(Http2FrameCodec.class) : null;
+		if (codec == null) {
+			return 0;
+		}
+		int streams = codec.connection().numActiveStreams();
+		return Math.max(0, (this.edge != null) ? streams - 1 : streams);
+	}
+
+	public ConnectionSnapshot snapshot() {
+		Throwable error = this.failure;
+		return new ConnectionSnapshot(this.index, this.address.toString(), this.edge, this.state, this.since, -1,
+				activeStreams(), (error != null) ? TunnelFailures.describe(error, this.address, this.context.settings()) : null);
+	}
+
+	/**
+	 * Serves the edge's control stream: answers with the registration and keeps the response
+	 * open for the connection's life, reads the edge's messages from the request body.
+	 */
+	Mono<Void> serveControlStream(HttpServerRequest request, HttpServerResponse response) {
+		cancelRegistrationTimeout();
+		this.edge = request.requestHeaders().get(TunnelProtocol.EDGE_NODE_HEADER, "unknown");
+		this.outbound.tryEmitNext(ControlMessage.of(ControlMessage.REGISTER)
+			.with("hostname", this.context.settings().hostname())
+			.with("agent", this.context.settings().agentId())
+			.with("connection", this.index)
+			.with("version", TunnelProtocol.VERSION)
+			.encode());
+		ControlLineDecoder decoder = new ControlLineDecoder();
+		request.receive()
+			.asString(StandardCharsets.UTF_8)
+			.concatMapIterable(decoder::decode)
+			.subscribe(this::onEdgeMessage, (error) -> controlStreamEnded(error),
+					() -> controlStreamEnded(null));
+		Flux<ByteBuf> lines = this.outbound.asFlux()
+			.map((line) -> Unpooled.wrappedBuffer(line.getBytes(StandardCharsets.UTF_8)));
+		return response.status(200)
+			.header("content-type", "text/plain; charset=utf-8")
+			.send(lines, (buffer) -> true)
+			.then()
+			.doFinally((signal) -> controlStreamEnded(null));
+	}
+
+	private void onEdgeMessage(ControlMessage message) {
+		switch (message.type()) {
+			case ControlMessage.REGISTERED -> {
+				setState(ConnectionState.REGISTERED);
+				this.registered.tryEmitValue(this);
+			}
+			case ControlMessage.DRAIN -> {
+				logger.info("Edge " + this.edge + " asked tunnel connection " + this.index + " to drain");
+				drain(this.context.settings().gracePeriod()).subscribe();
+			}
+			default -> logger.debug("Ignoring control message of unknown type from edge " + this.edge + ": " + message);
+		}
+	}
+
+	private void controlStreamEnded(@Nullable Throwable error) {
+		Channel ch = this.channel;
+		if (ch != null && ch.isActive() && this.state != ConnectionState.DRAINING) {
+			fail((error != null) ? error : new IllegalStateException("The edge ended the control stream"));
+		}
+	}
+
+	private void onH2Negotiated(Channel ch) {
+		ch.pipeline().addLast(this.context.server().initializer(ch));
+		this.registrationTimeout = ch.eventLoop().schedule(() -> fail(new TunnelException("The edge at " + this.address
+				+ " did not complete the registration within " + this.context.settings().registrationTimeout().toMillis()
+				+ " ms")), this.context.settings().registrationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	private void cancelRegistrationTimeout() {
+		ScheduledFuture<?> timeout = this.registrationTimeout;
+		if (timeout != null) {
+			timeout.cancel(false);
+		}
+	}
+
+	private void fail(Throwable error) {
+		if (this.failure == null) {
+			this.failure = error;
+		}
+		this.registered.tryEmitError(error);
+		Channel ch = this.channel;
+		if (ch != null) {
+			ch.close();
+		}
+	}
+
+	private void onClosed() {
+		cancelRegistrationTimeout();
+		this.outbound.tryEmitComplete();
+		setState(ConnectionState.CLOSED);
+		this.registered.tryEmitError((this.failure != null) ? this.failure
+				: new TunnelException("The connection to the edge at " + this.address + " closed before registration"));
+		this.closed.tryEmitEmpty();
+	}
+
+	private void setState(ConnectionState newState) {
+		if (this.state != newState) {
+			this.state = newState;
+			this.since = Instant.now();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "TunnelConnection[" + this.index + " " + this.address + " " + this.state + "]";
+	}
+
+	/** Installs the HTTP/2 server only after TLS has negotiated {@code h2}. */
+	private final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
+
+		ProtocolNegotiation() {
+			super("none");
+		}
+
+		@Override
+		protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+			if (TunnelProtocol.ALPN.equals(protocol)) {
+				onH2Negotiated(ctx.channel());
+			}
+			else {
+				fail(new TunnelException("The edge at " + address + " did not negotiate HTTP/2 (ALPN '" + protocol
+						+ "'): it is not a Warp edge, or a proxy in between strips ALPN"));
+			}
+		}
+
+		@Override
+		protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+			fail(cause);
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+			fail(cause);
+		}
+
+	}
+
+}

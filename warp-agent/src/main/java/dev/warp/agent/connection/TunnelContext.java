@@ -1,0 +1,20 @@
+package dev.warp.agent.connection;
+
+import dev.warp.agent.TunnelSettings;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * What every connection of one tunnel shares: its settings, the TLS context that trusts the edge
+ * CA, the HTTP/2 server that serves the application, and the event loops.
+ */
+public record TunnelContext(TunnelSettings settings, SslContext sslContext, TunnelServer server, EventLoopGroup group,
+		Class<? extends Channel> channelType) {
+
+	/** A new, not yet opened connection for a slot of the tunnel. */
+	public TunnelConnection newConnection(int index, EdgeAddress address) {
+		return new TunnelConnection(index, address, this);
+	}
+
+}

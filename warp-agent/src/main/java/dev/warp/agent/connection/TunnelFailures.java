@@ -1,0 +1,89 @@
+package dev.warp.agent.connection;
+
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
+import dev.warp.agent.TunnelSettings;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+
+/**
+ * Turns a connection failure into one line that says what happened, which side refused, and
+ * what to do about it.
+ */
+public final class TunnelFailures {
+
+	private TunnelFailures() {
+	}
+
+	public static String describe(Throwable error, EdgeAddress address, TunnelSettings settings) {
+		Throwable certificateProblem = find(error, CertificateException.class, CertPathBuilderException.class,
+				CertPathValidatorException.class);
+		if (certificateProblem != null) {
+			return "The agent refused the certificate of the edge at " + address + ": " + rootMessage(certificateProblem)
+					+ ". Check that warp.edge.ca-certificate (" + settings.caCertificate()
+					+ ") is the ca.pem of that edge and that the edge's certificate names '" + address.host() + "'";
+		}
+		if (error instanceof SslHandshakeTimeoutException) {
+			return "TLS handshake with the edge at " + address + " timed out: " + error.getMessage();
+		}
+		SSLException ssl = find(error, SSLException.class);
+		if (ssl != null) {
+			String message = String.valueOf(ssl.getMessage());
+			if (message.contains("Received fatal alert")) {
+				return "The edge at " + address + " refused the TLS handshake (" + message
+						+ "): it does not accept this agent's TLS settings or certificate";
+			}
+			if (ssl instanceof SSLHandshakeException && message.contains("subject alternative")) {
+				return "The certificate of the edge at " + address + " is not valid for '" + address.host() + "' ("
+						+ message + "): dial the edge by a name its certificate lists (edge.tunnel.certificate-names)";
+			}
+			return "TLS with the edge at " + address + " failed: " + message;
+		}
+		if (find(error, ConnectTimeoutException.class) != null) {
+			return "Connecting to the edge at " + address + " timed out after " + settings.connectTimeout().toMillis()
+					+ " ms";
+		}
+		ConnectException connect = find(error, ConnectException.class);
+		if (connect != null) {
+			return "Cannot connect to the edge at " + address + ": " + rootMessage(connect)
+					+ ". Is the edge running, and is warp.edge.addresses right?";
+		}
+		if (error instanceof ClosedChannelException) {
+			return "The edge at " + address + " closed the connection";
+		}
+		return rootMessage(error);
+	}
+
+	@SafeVarargs
+	@SuppressWarnings("unchecked")
+	private static <T extends Throwable> T find(Throwable error, Class<? extends T>... types) {
+		for (Throwable current = error; current != null; current = current.getCause()) {
+			for (Class<? extends T> type : types) {
+				if (type.isInstance(current)) {
+					return (T) current;
+				}
+			}
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return null;
+	}
+
+	private static String rootMessage(Throwable error) {
+		Throwable root = error;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String message = (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
+		return (root == error) ? message : error.getMessage() + " (" + message + ")";
+	}
+
+}

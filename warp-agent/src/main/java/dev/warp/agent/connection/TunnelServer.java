@@ -1,0 +1,110 @@
+package dev.warp.agent.connection;
+
+import java.io.IOException;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.ConnectionObserver;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerConfig;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+
+/**
+ * The HTTP/2 server side of every tunnel connection: Reactor Netty's own HTTP/2 server pipeline,
+ * installed on a connection the agent dialled, serving each stream straight into the
+ * application's {@link HttpHandler} through Spring's {@link ReactorHttpHandlerAdapter}, exactly
+ * as Spring Boot's Netty web server does. No listening port, no second hop.
+ *
+ * <p>Built once per tunnel and shared by its connections; the control stream of each connection
+ * goes to that connection instead of the application.
+ */
+public final class TunnelServer {
+
+	private static final Log logger = LogFactory.getLog(TunnelServer.class);
+
+	/** Per-stream flow-control window: large enough that one stream can fill a fast link. */
+	static final int INITIAL_WINDOW_SIZE = 1024 * 1024;
+
+	private final HttpServerConfig config;
+
+	private final ConnectionObserver observer;
+
+	public TunnelServer(HttpHandler handler) {
+		ReactorHttpHandlerAdapter adapter = new ReactorHttpHandlerAdapter(handler);
+		this.config = HttpServer.create()
+			.protocol(HttpProtocol.H2C)
+			.forwarded(EdgeForwardedHeaders.INSTANCE)
+			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE))
+			.handle((request, response) -> isControlStream(request) ? serveControlStream(request, response)
+					: adapter.apply(request, response))
+			.configuration();
+		this.observer = new StreamObserver(this.config.childObserver());
+	}
+
+	/**
+	 * The handler that installs the HTTP/2 server pipeline; add it only once TLS negotiated
+	 * {@code h2}, or the codec's first frames race the handshake.
+	 */
+	ChannelHandler initializer(Channel channel) {
+		return this.config.channelInitializer(this.observer, channel.remoteAddress(), true);
+	}
+
+	private static boolean isControlStream(HttpServerRequest request) {
+		return request.requestHeaders().contains(TunnelProtocol.CONTROL_HEADER)
+				&& TunnelProtocol.CONTROL_PATH.equals(request.uri());
+	}
+
+	private static Mono<Void> serveControlStream(HttpServerRequest request, HttpServerResponse response) {
+		Channel[] stream = new Channel[1];
+		request.withConnection((connection) -> stream[0] = connection.channel());
+		TunnelConnection connection = TunnelConnection.of(stream[0].parent());
+		if (connection == null) {
+			return response.status(404).send();
+		}
+		return connection.serveControlStream(request, response);
+	}
+
+	/**
+	 * What Reactor Netty's own bind adds around the child observer: an uncaught error is logged
+	 * and its stream disposed, so that no failure vanishes silently.
+	 */
+	private static final class StreamObserver implements ConnectionObserver {
+
+		private final ConnectionObserver delegate;
+
+		StreamObserver(ConnectionObserver delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public void onUncaughtException(Connection connection, Throwable error) {
+			if (error instanceof IOException) {
+				logger.debug("Tunnel stream failed: " + connection.channel(), error);
+			}
+			else {
+				logger.error("Unhandled error on tunnel stream " + connection.channel(), error);
+			}
+			connection.dispose();
+		}
+
+		@Override
+		public void onStateChange(Connection connection, State newState) {
+			if (newState == State.DISCONNECTING && connection.channel().isActive() && !connection.isPersistent()) {
+				connection.dispose();
+			}
+			this.delegate.onStateChange(connection, newState);
+		}
+
+	}
+
+}

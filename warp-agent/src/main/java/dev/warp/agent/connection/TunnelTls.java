@@ -1,0 +1,79 @@
+package dev.warp.agent.connection;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
+
+import dev.warp.core.pki.PemFiles;
+import dev.warp.core.protocol.TunnelProtocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+
+/**
+ * The agent's TLS: version 1.3 only, ALPN {@code h2}, trusting exactly the edge CA and nothing
+ * else, with hostname verification of the edge's certificate.
+ */
+public final class TunnelTls {
+
+	private TunnelTls() {
+	}
+
+	/**
+	 * A client context trusting the CA certificate(s) in a PEM file.
+	 * @throws InvalidCaCertificateException if the file is missing, unreadable or holds no certificate
+	 */
+	public static SslContext clientContext(Path caCertificate) {
+		List<X509Certificate> trusted = readCa(caCertificate);
+		try {
+			return SslContextBuilder.forClient()
+				.protocols(TunnelProtocol.TLS_PROTOCOL)
+				.trustManager(trusted)
+				.endpointIdentificationAlgorithm("HTTPS")
+				.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
+						SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, TunnelProtocol.ALPN))
+				.build();
+		}
+		catch (SSLException ex) {
+			throw new IllegalStateException("Cannot create the tunnel's TLS context: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static List<X509Certificate> readCa(Path file) {
+		if (!Files.isRegularFile(file)) {
+			throw new InvalidCaCertificateException(file, "the file does not exist");
+		}
+		if (!Files.isReadable(file)) {
+			throw new InvalidCaCertificateException(file, "the file is not readable by this process");
+		}
+		try {
+			return PemFiles.readCertificates(file);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidCaCertificateException(file, ex.getMessage());
+		}
+	}
+
+	/** The configured edge CA certificate cannot be used. */
+	public static final class InvalidCaCertificateException extends IllegalStateException {
+
+		private final Path file;
+
+		InvalidCaCertificateException(Path file, String reason) {
+			super("Cannot use the edge CA certificate " + file + ": " + reason);
+			this.file = file;
+		}
+
+		public Path file() {
+			return this.file;
+		}
+
+	}
+
+}

@@ -1,0 +1,172 @@
+package dev.warp.autoconfigure.tunnel;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the Warp tunnel of this application.
+ */
+@ConfigurationProperties("warp")
+public class WarpProperties {
+
+	/**
+	 * Public hostname this application is served at. Setting it opens the tunnel.
+	 */
+	private @Nullable String hostname;
+
+	/**
+	 * Whether to open the tunnel when a hostname is set.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Number of tunnel connections kept open to the edge.
+	 */
+	private int connections = 4;
+
+	/**
+	 * How long in-flight tunneled requests may run on at shutdown after the edge has been told
+	 * to send no new ones.
+	 */
+	private Duration gracePeriod = Duration.ofSeconds(30);
+
+	private final Edge edge = new Edge();
+
+	private final Reconnect reconnect = new Reconnect();
+
+	public @Nullable String getHostname() {
+		return this.hostname;
+	}
+
+	public void setHostname(@Nullable String hostname) {
+		this.hostname = hostname;
+	}
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public int getConnections() {
+		return this.connections;
+	}
+
+	public void setConnections(int connections) {
+		this.connections = connections;
+	}
+
+	public Duration getGracePeriod() {
+		return this.gracePeriod;
+	}
+
+	public void setGracePeriod(Duration gracePeriod) {
+		this.gracePeriod = gracePeriod;
+	}
+
+	public Edge getEdge() {
+		return this.edge;
+	}
+
+	public Reconnect getReconnect() {
+		return this.reconnect;
+	}
+
+	public static class Edge {
+
+		/**
+		 * Edge addresses to dial, as host:port. The edge's certificate must be valid for each
+		 * host.
+		 */
+		private List<String> addresses = new ArrayList<>(List.of("localhost:7844"));
+
+		/**
+		 * PEM file of the edge's CA certificate, the only certificate the tunnel trusts. The
+		 * edge writes it to ca.pem in its data directory.
+		 */
+		private Path caCertificate = Path.of(System.getProperty("user.home"), ".warp", "edge", "ca.pem");
+
+		/**
+		 * Time allowed for the TCP connection and the TLS handshake with an edge.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Time allowed for the edge to accept the registration once TLS is up.
+		 */
+		private Duration registrationTimeout = Duration.ofSeconds(10);
+
+		public List<String> getAddresses() {
+			return this.addresses;
+		}
+
+		public void setAddresses(List<String> addresses) {
+			this.addresses = addresses;
+		}
+
+		public Path getCaCertificate() {
+			return this.caCertificate;
+		}
+
+		public void setCaCertificate(Path caCertificate) {
+			this.caCertificate = caCertificate;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getRegistrationTimeout() {
+			return this.registrationTimeout;
+		}
+
+		public void setRegistrationTimeout(Duration registrationTimeout) {
+			this.registrationTimeout = registrationTimeout;
+		}
+
+	}
+
+	public static class Reconnect {
+
+		/**
+		 * Upper bound of the delay before the first reconnect attempt; it doubles with each
+		 * consecutive failure, and each actual delay is random below the bound (full jitter).
+		 */
+		private Duration initialDelay = Duration.ofSeconds(1);
+
+		/**
+		 * Largest delay between two reconnect attempts.
+		 */
+		private Duration maxDelay = Duration.ofSeconds(30);
+
+		public Duration getInitialDelay() {
+			return this.initialDelay;
+		}
+
+		public void setInitialDelay(Duration initialDelay) {
+			this.initialDelay = initialDelay;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+	}
+
+}

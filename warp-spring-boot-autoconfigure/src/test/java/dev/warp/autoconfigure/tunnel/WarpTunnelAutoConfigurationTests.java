@@ -1,0 +1,164 @@
+package dev.warp.autoconfigure.tunnel;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.warp.agent.TunnelSettings;
+import dev.warp.agent.WarpTunnel;
+import dev.warp.agent.connection.EdgeAddress;
+import dev.warp.core.pki.CertificateAuthority;
+import dev.warp.core.pki.PemFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.reactive.HttpHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WarpTunnelAutoConfigurationTests {
+
+	@TempDir
+	static Path dir;
+
+	static Path caFile;
+
+	// No edge listens on port 1: the tunnel keeps retrying in the background, which these tests ignore.
+	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
+		.withUserConfiguration(HandlerConfiguration.class)
+		.withPropertyValues("warp.edge.addresses=127.0.0.1:1");
+
+	@BeforeAll
+	static void writeCa() {
+		caFile = dir.resolve("ca.pem");
+		PemFiles.writeCertificates(caFile, CertificateAuthority.create("Test CA", Clock.systemUTC()).certificate());
+	}
+
+	@Test
+	void withoutHostnameNothingStarts() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(WarpTunnel.class)
+			.doesNotHaveBean(WarpTunnelLifecycle.class));
+	}
+
+	@Test
+	void disabledTunnelDoesNotStartEvenWithHostname() {
+		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(WarpTunnel.class));
+	}
+
+	@Test
+	void nonWebApplicationGetsNoTunnel() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+			.run((context) -> assertThat(context).doesNotHaveBean(WarpTunnel.class));
+	}
+
+	@Test
+	void hostnameOpensTunnelThatStartsWithTheContext() {
+		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(WarpTunnel.class).hasSingleBean(WarpTunnelLifecycle.class);
+				assertThat(context.getBean(WarpTunnel.class).isRunning()).isTrue();
+				assertThat(context.getBean(WarpTunnel.class).connections()).hasSize(4);
+			});
+	}
+
+	@Test
+	void propertiesBindToTunnelSettings() {
+		this.contextRunner
+			.withPropertyValues("warp.hostname=Shop.Example.Test", "warp.edge.ca-certificate=" + caFile,
+					"warp.edge.addresses=edge-a.test:7844,[::1]:9000", "warp.connections=2", "warp.grace-period=5s",
+					"warp.reconnect.initial-delay=200ms", "warp.reconnect.max-delay=3s", "warp.edge.connect-timeout=2s")
+			.run((context) -> {
+				TunnelSettings settings = context.getBean(TunnelSettings.class);
+				assertThat(settings.hostname()).isEqualTo("shop.example.test");
+				assertThat(settings.edgeAddresses()).containsExactly(new EdgeAddress("edge-a.test", 7844),
+						new EdgeAddress("::1", 9000));
+				assertThat(settings.connections()).isEqualTo(2);
+				assertThat(settings.gracePeriod()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(settings.initialBackoff()).isEqualTo(Duration.ofMillis(200));
+				assertThat(settings.maxBackoff()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(settings.caCertificate()).isEqualTo(caFile);
+			});
+	}
+
+	@Test
+	void userDefinedTunnelBacksOffTheAutoConfiguredOne() {
+		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+			.withBean("customTunnel", WarpTunnel.class,
+					() -> new WarpTunnel(TunnelSettings.builder("custom.example.test").caCertificate(caFile).build(),
+							(request, response) -> Mono.empty()))
+			.run((context) -> assertThat(context).hasSingleBean(WarpTunnel.class)
+				.getBean(WarpTunnel.class)
+				.extracting((tunnel) -> tunnel.settings().hostname())
+				.isEqualTo("custom.example.test"));
+	}
+
+	@Test
+	void missingCaCertificateFailsStartupWithAnExplanation() {
+		Path missing = dir.resolve("nowhere/ca.pem");
+		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + missing)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new WarpCaCertificateFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains(missing.toString()).contains("does not exist");
+				assertThat(analysis.getAction()).contains("warp.edge.ca-certificate").contains("ca.pem");
+			});
+	}
+
+	@Test
+	void malformedEdgeAddressFailsStartupNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.edge.addresses=edge.example.test")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("warp.edge.addresses").contains("host:port");
+				assertThat(analysis.getAction()).contains("host:port");
+			});
+	}
+
+	@Test
+	void zeroConnectionsFailsStartupNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.connections=0")
+			.run((context) -> {
+				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("warp.connections");
+			});
+	}
+
+	@Test
+	void tunnelStartsAfterTheWebServerAndDrainsBeforeItsGracefulShutdown() {
+		int webServerStartStop = SmartLifecycle.DEFAULT_PHASE - 2048;
+		int webServerGracefulShutdown = SmartLifecycle.DEFAULT_PHASE - 1024;
+		assertThat(WarpTunnelLifecycle.PHASE).isGreaterThan(webServerStartStop).isGreaterThan(webServerGracefulShutdown);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class HandlerConfiguration {
+
+		@Bean
+		HttpHandler httpHandler() {
+			return (request, response) -> response.setComplete();
+		}
+
+	}
+
+}
