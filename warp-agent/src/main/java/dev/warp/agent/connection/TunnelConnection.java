@@ -104,7 +104,9 @@ public final class TunnelConnection {
 				fail(future.cause());
 			}
 		});
-		ch.closeFuture().addListener((future) -> onClosed());
+		// Later, not at once: Netty closes a channel before it fires the exception that caused
+		// the close, and the failure must be known when the close is reported.
+		ch.closeFuture().addListener((future) -> ch.eventLoop().execute(this::onClosed));
 		return this.registered.asMono();
 	}
 
@@ -203,7 +205,6 @@ public final class TunnelConnection {
 	 * open for the connection's life, reads the edge's messages from the request body.
 	 */
 	Mono<Void> serveControlStream(HttpServerRequest request, HttpServerResponse response) {
-		cancelRegistrationTimeout();
 		this.edge = request.requestHeaders().get(TunnelProtocol.EDGE_NODE_HEADER, "unknown");
 		this.outbound.tryEmitNext(ControlMessage.of(ControlMessage.REGISTER)
 			.with("hostname", this.context.settings().hostname())
@@ -229,6 +230,7 @@ public final class TunnelConnection {
 	private void onEdgeMessage(ControlMessage message) {
 		switch (message.type()) {
 			case ControlMessage.REGISTERED -> {
+				cancelRegistrationTimeout();
 				setState(ConnectionState.REGISTERED);
 				this.registered.tryEmitValue(this);
 			}
