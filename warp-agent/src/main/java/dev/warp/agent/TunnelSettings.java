@@ -35,6 +35,10 @@ public final class TunnelSettings {
 
 	private final String agentId;
 
+	private final Duration heartbeatInterval;
+
+	private final int heartbeatMisses;
+
 	private TunnelSettings(Builder builder) {
 		this.hostname = builder.hostname;
 		this.edgeAddresses = List.copyOf(builder.edgeAddresses);
@@ -46,6 +50,8 @@ public final class TunnelSettings {
 		this.initialBackoff = builder.initialBackoff;
 		this.maxBackoff = builder.maxBackoff;
 		this.agentId = builder.agentId;
+		this.heartbeatInterval = builder.heartbeatInterval;
+		this.heartbeatMisses = builder.heartbeatMisses;
 	}
 
 	public static Builder builder(String hostname) {
@@ -100,6 +106,16 @@ public final class TunnelSettings {
 		return this.agentId;
 	}
 
+	/** Interval of the HTTP/2 PINGs that measure round-trip time and detect a dead peer. */
+	public Duration heartbeatInterval() {
+		return this.heartbeatInterval;
+	}
+
+	/** Unanswered heartbeats in a row after which a connection is declared dead and replaced. */
+	public int heartbeatMisses() {
+		return this.heartbeatMisses;
+	}
+
 	public static final class Builder {
 
 		private final String hostname;
@@ -121,6 +137,10 @@ public final class TunnelSettings {
 		private Duration maxBackoff = Duration.ofSeconds(30);
 
 		private String agentId = UUID.randomUUID().toString().substring(0, 8);
+
+		private Duration heartbeatInterval = Duration.ofSeconds(5);
+
+		private int heartbeatMisses = 3;
 
 		private Builder(String hostname) {
 			if (hostname == null || hostname.isBlank()) {
@@ -171,6 +191,15 @@ public final class TunnelSettings {
 			if (max.compareTo(initial) < 0) {
 				throw new IllegalArgumentException("maxBackoff (" + max + ") is shorter than initialBackoff (" + initial + ")");
 			}
+			return this;
+		}
+
+		public Builder heartbeat(Duration interval, int misses) {
+			this.heartbeatInterval = requirePositive(interval, "heartbeatInterval");
+			if (misses < 1) {
+				throw new IllegalArgumentException("heartbeat misses must be at least 1, was " + misses);
+			}
+			this.heartbeatMisses = misses;
 			return this;
 		}
 

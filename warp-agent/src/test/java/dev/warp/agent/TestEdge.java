@@ -66,6 +66,8 @@ final class TestEdge implements AutoCloseable {
 
 	private volatile boolean acknowledgeRegistration = true;
 
+	private volatile boolean answerPings = true;
+
 	TestEdge(Path dir, List<String> certificateNames) throws Exception {
 		this.caFile = dir.resolve("ca.pem");
 		PemFiles.writeCertificates(this.caFile, this.ca.certificate());
@@ -86,7 +88,7 @@ final class TestEdge implements AutoCloseable {
 					ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new ApplicationProtocolNegotiationHandler("none") {
 						@Override
 						protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-							ctx.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+							ctx.pipeline().addLast(Http2FrameCodecBuilder.forClient().autoAckPingFrame(answerPings).build(),
 									new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
 							openControlStream(ctx.channel());
 						}
@@ -100,6 +102,11 @@ final class TestEdge implements AutoCloseable {
 
 	int port() {
 		return ((InetSocketAddress) this.server.localAddress()).getPort();
+	}
+
+	/** Whether new tunnel connections answer the agent's PINGs; off, the edge looks blackholed. */
+	void answerPings(boolean answer) {
+		this.answerPings = answer;
 	}
 
 	void acknowledgeRegistration(boolean acknowledge) {

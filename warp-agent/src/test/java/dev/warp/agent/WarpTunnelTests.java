@@ -186,6 +186,31 @@ class WarpTunnelTests {
 				.satisfies((c) -> assertThat(c.lastError()).contains("did not complete the registration")));
 	}
 
+	@Test
+	void measuresTheRoundTripTimeWithHeartbeats() {
+		startTunnel("127.0.0.1").registered().block(Duration.ofSeconds(10));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.tunnel.connections().get(0).rttMillis()).isGreaterThan(0));
+	}
+
+	@Test
+	void connectionWhoseEdgeStopsAnsweringHeartbeatsIsDeclaredDead() {
+		this.edge.answerPings(false);
+		this.tunnel = new WarpTunnel(TunnelSettings.builder("shop.example.test")
+			.edgeAddresses(List.of(new EdgeAddress("127.0.0.1", this.edge.port())))
+			.caCertificate(this.edge.caFile)
+			.connections(1)
+			.heartbeat(Duration.ofMillis(100), 3)
+			.backoff(Duration.ofSeconds(5), Duration.ofSeconds(5))
+			.build(), this.handler);
+		this.tunnel.start();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.tunnel.connections()).singleElement().satisfies((c) -> {
+				assertThat(c.state()).isEqualTo(ConnectionState.BACKOFF);
+				assertThat(c.lastError()).contains("3 heartbeats in a row went unanswered");
+			}));
+	}
+
 	private static Http2Headers get(String path) {
 		return new DefaultHttp2Headers().method("GET").path(path).scheme("http").authority("shop.example.test");
 	}

@@ -13,11 +13,12 @@ import org.jspecify.annotations.Nullable;
  * @param edge the id of the edge node that accepted the connection, or {@code null} before it did
  * @param state where the connection stands
  * @param since when it entered that state
- * @param rttMillis last measured round-trip time, or {@code -1} when not measured yet
+ * @param rttMillis last measured round-trip time in milliseconds (fractional), or {@code -1} when not
+ * measured yet
  * @param activeStreams requests in flight on this connection
  * @param lastError the last failure of this slot, or {@code null}
  */
 public record ConnectionSnapshot(int index, String edgeAddress, @Nullable String edge, ConnectionState state,
-		Instant since, long rttMillis, int activeStreams, @Nullable String lastError) {
+		Instant since, double rttMillis, int activeStreams, @Nullable String lastError) {
 
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
+import dev.warp.agent.TunnelSettings;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.bootstrap.Bootstrap;
@@ -63,6 +64,8 @@ public final class TunnelConnection {
 	private volatile @Nullable Throwable failure;
 
 	private volatile @Nullable Channel channel;
+
+	private volatile long rttNanos = -1;
 
 	private @Nullable ScheduledFuture<?> registrationTimeout;
 
@@ -183,6 +186,11 @@ public final class TunnelConnection {
 		return this.failure;
 	}
 
+	/** The last measured round-trip time to the edge in nanoseconds, or {@code -1} before the first. */
+	public long rttNanos() {
+		return this.rttNanos;
+	}
+
 	/** Requests in flight on this connection (the control stream does not count). */
 	public int activeStreams() {
 		Channel ch = this.channel;
@@ -196,7 +204,9 @@ public final class TunnelConnection {
 
 	public ConnectionSnapshot snapshot() {
 		Throwable error = this.failure;
-		return new ConnectionSnapshot(this.index, this.address.toString(), this.edge, this.state, this.since, -1,
+		long rtt = this.rttNanos;
+		return new ConnectionSnapshot(this.index, this.address.toString(), this.edge, this.state, this.since,
+				(rtt < 0) ? -1 : rtt / 1_000_000.0,
 				activeStreams(), (error != null) ? TunnelFailures.describe(error, this.address, this.context.settings()) : null);
 	}
 
@@ -251,6 +261,10 @@ public final class TunnelConnection {
 
 	private void onH2Negotiated(Channel ch) {
 		ch.pipeline().addLast(this.context.server().initializer(ch));
+		TunnelSettings settings = this.context.settings();
+		ch.pipeline().addLast(new Heartbeat(settings.heartbeatInterval().toNanos(), settings.heartbeatMisses(),
+				(rtt) -> this.rttNanos = rtt, (reason) -> fail(new TunnelException("The edge at " + this.address
+						+ " stopped answering: " + reason))));
 		this.registrationTimeout = ch.eventLoop().schedule(() -> fail(new TunnelException("The edge at " + this.address
 				+ " did not complete the registration within " + this.context.settings().registrationTimeout().toMillis()
 				+ " ms")), this.context.settings().registrationTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -40,6 +40,8 @@ public class WarpProperties {
 
 	private final Reconnect reconnect = new Reconnect();
 
+	private final Heartbeat heartbeat = new Heartbeat();
+
 	public @Nullable String getHostname() {
 		return this.hostname;
 	}
@@ -78,6 +80,10 @@ public class WarpProperties {
 
 	public Reconnect getReconnect() {
 		return this.reconnect;
+	}
+
+	public Heartbeat getHeartbeat() {
+		return this.heartbeat;
 	}
 
 	public static class Edge {
@@ -165,6 +171,38 @@ public class WarpProperties {
 
 		public void setMaxDelay(Duration maxDelay) {
 			this.maxDelay = maxDelay;
+		}
+
+	}
+
+	public static class Heartbeat {
+
+		/**
+		 * Interval of the HTTP/2 PINGs on every tunnel connection, which measure the round-trip
+		 * time and detect a peer that stopped answering.
+		 */
+		private Duration interval = Duration.ofSeconds(5);
+
+		/**
+		 * Number of unanswered heartbeats in a row after which a connection is declared dead,
+		 * closed and replaced.
+		 */
+		private int maxMissed = 3;
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public int getMaxMissed() {
+			return this.maxMissed;
+		}
+
+		public void setMaxMissed(int maxMissed) {
+			this.maxMissed = maxMissed;
 		}
 
 	}

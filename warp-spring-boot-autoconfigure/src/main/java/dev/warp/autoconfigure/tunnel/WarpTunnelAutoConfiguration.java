@@ -91,6 +91,7 @@ public final class WarpTunnelAutoConfiguration {
 					.connectTimeout(properties.getEdge().getConnectTimeout())
 					.registrationTimeout(properties.getEdge().getRegistrationTimeout())
 					.backoff(properties.getReconnect().getInitialDelay(), properties.getReconnect().getMaxDelay())
+					.heartbeat(properties.getHeartbeat().getInterval(), properties.getHeartbeat().getMaxMissed())
 					.build();
 			}
 			catch (IllegalArgumentException ex) {

@@ -78,7 +78,8 @@ class WarpTunnelAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("warp.hostname=Shop.Example.Test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=edge-a.test:7844,[::1]:9000", "warp.connections=2", "warp.grace-period=5s",
-					"warp.reconnect.initial-delay=200ms", "warp.reconnect.max-delay=3s", "warp.edge.connect-timeout=2s")
+					"warp.reconnect.initial-delay=200ms", "warp.reconnect.max-delay=3s", "warp.edge.connect-timeout=2s",
+					"warp.heartbeat.interval=750ms", "warp.heartbeat.max-missed=4")
 			.run((context) -> {
 				TunnelSettings settings = context.getBean(TunnelSettings.class);
 				assertThat(settings.hostname()).isEqualTo("shop.example.test");
@@ -90,6 +91,8 @@ class WarpTunnelAutoConfigurationTests {
 				assertThat(settings.maxBackoff()).isEqualTo(Duration.ofSeconds(3));
 				assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(settings.caCertificate()).isEqualTo(caFile);
+				assertThat(settings.heartbeatInterval()).isEqualTo(Duration.ofMillis(750));
+				assertThat(settings.heartbeatMisses()).isEqualTo(4);
 			});
 	}
 
