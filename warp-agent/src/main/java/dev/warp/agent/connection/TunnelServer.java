@@ -35,6 +35,13 @@ public final class TunnelServer {
 	/** Per-stream flow-control window: large enough that one stream can fill a fast link. */
 	static final int INITIAL_WINDOW_SIZE = 1024 * 1024;
 
+	/**
+	 * Streams the edge may open at once on one connection. Long polls and streams hold one
+	 * each; past the limit the edge queues requests, so keep it well above what one
+	 * connection is expected to carry.
+	 */
+	static final long MAX_CONCURRENT_STREAMS = 10_000;
+
 	private final HttpServerConfig config;
 
 	private final ConnectionObserver observer;
@@ -44,7 +51,8 @@ public final class TunnelServer {
 		this.config = HttpServer.create()
 			.protocol(HttpProtocol.H2C)
 			.forwarded(EdgeForwardedHeaders.INSTANCE)
-			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE))
+			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE)
+				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
 			.handle((request, response) -> isControlStream(request) ? serveControlStream(request, response)
 					: adapter.apply(request, response))
 			.configuration();

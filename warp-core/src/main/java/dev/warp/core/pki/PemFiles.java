@@ -22,6 +22,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Reads and writes certificates and private keys as PEM files. Private keys are written with
@@ -71,12 +72,21 @@ public final class PemFiles {
 		throw new IllegalArgumentException("No PEM private key found in " + file);
 	}
 
-	/** PEM text of the given objects (certificates, keys, CSRs). */
+	/**
+	 * PEM text of the given objects (certificates, keys, CSRs). Private keys are written as
+	 * PKCS#8 ({@code PRIVATE KEY}): the traditional {@code EC PRIVATE KEY} form BouncyCastle
+	 * would write for a JDK key leaves out the curve, and cannot be read back.
+	 */
 	public static String toPem(Object... objects) {
 		StringWriter out = new StringWriter();
 		try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
 			for (Object object : objects) {
-				writer.writeObject(object);
+				if (object instanceof PrivateKey key && "PKCS#8".equals(key.getFormat())) {
+					writer.writeObject(new PemObject("PRIVATE KEY", key.getEncoded()));
+				}
+				else {
+					writer.writeObject(object);
+				}
 			}
 		}
 		catch (IOException ex) {

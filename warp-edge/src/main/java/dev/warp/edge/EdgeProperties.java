@@ -1,0 +1,219 @@
+package dev.warp.edge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Name;
+
+/**
+ * Configuration of the runnable edge, under {@code edge.}; turned into {@link EdgeSettings}.
+ */
+@ConfigurationProperties("edge")
+public class EdgeProperties {
+
+	/**
+	 * Id of this edge node, shown in logs, in Warp-Ray ids and to agents. Default: "edge-" and 6
+	 * random hex characters.
+	 */
+	private @Nullable String nodeId;
+
+	/**
+	 * Address every listener binds to.
+	 */
+	private String bindAddress = "0.0.0.0";
+
+	/**
+	 * Directory of the edge's CA (ca.pem, which agents trust), its tunnel certificate and keys.
+	 * Default: ~/.warp/edge.
+	 */
+	private @Nullable Path dataDir;
+
+	/**
+	 * Public listener, where visitors' HTTP requests arrive.
+	 */
+	@Name("public")
+	private final Public publicListener = new Public();
+
+	/**
+	 * Tunnel listener, which agents dial.
+	 */
+	private final Tunnel tunnel = new Tunnel();
+
+	/**
+	 * API listener (status).
+	 */
+	private final Api api = new Api();
+
+	/**
+	 * Forwarding of requests to agents.
+	 */
+	private final Proxy proxy = new Proxy();
+
+	public @Nullable String getNodeId() {
+		return this.nodeId;
+	}
+
+	public void setNodeId(@Nullable String nodeId) {
+		this.nodeId = nodeId;
+	}
+
+	public String getBindAddress() {
+		return this.bindAddress;
+	}
+
+	public void setBindAddress(String bindAddress) {
+		this.bindAddress = bindAddress;
+	}
+
+	public @Nullable Path getDataDir() {
+		return this.dataDir;
+	}
+
+	public void setDataDir(@Nullable Path dataDir) {
+		this.dataDir = dataDir;
+	}
+
+	public Public getPublicListener() {
+		return this.publicListener;
+	}
+
+	public Tunnel getTunnel() {
+		return this.tunnel;
+	}
+
+	public Api getApi() {
+		return this.api;
+	}
+
+	public Proxy getProxy() {
+		return this.proxy;
+	}
+
+	/** The settings of the node these properties describe. */
+	public EdgeSettings toSettings() {
+		EdgeSettings.Builder builder = EdgeSettings.builder()
+			.bindAddress(this.bindAddress)
+			.publicPort(this.publicListener.getPort())
+			.tunnelPort(this.tunnel.getPort())
+			.apiPort(this.api.getPort())
+			.responseTimeout(this.proxy.getResponseTimeout())
+			.registrationTimeout(this.tunnel.getRegistrationTimeout());
+		if (this.nodeId != null && !this.nodeId.isBlank()) {
+			builder.nodeId(this.nodeId.trim());
+		}
+		if (this.dataDir != null) {
+			builder.dataDir(this.dataDir);
+		}
+		if (!this.tunnel.getCertificateNames().isEmpty()) {
+			builder.tunnelCertificateNames(this.tunnel.getCertificateNames());
+		}
+		return builder.build();
+	}
+
+	/** Settings of the public listener. */
+	public static class Public {
+
+		/**
+		 * Port visitors connect to (HTTP/1.1 and h2c). 0 picks a free port, which the edge logs.
+		 */
+		private int port = 8080;
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+	}
+
+	/** Settings of the tunnel listener. */
+	public static class Tunnel {
+
+		/**
+		 * Port agents dial (TLS 1.3, ALPN h2). 0 picks a free port, which the edge logs.
+		 */
+		private int port = 7844;
+
+		/**
+		 * DNS names and IP addresses of the edge's tunnel certificate: every name agents use to
+		 * dial this edge. Default: localhost, 127.0.0.1, ::1 and the machine's hostname.
+		 */
+		private List<String> certificateNames = new ArrayList<>();
+
+		/**
+		 * How long a new tunnel connection may take to register a hostname before the edge
+		 * closes it.
+		 */
+		private Duration registrationTimeout = Duration.ofSeconds(10);
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public List<String> getCertificateNames() {
+			return this.certificateNames;
+		}
+
+		public void setCertificateNames(List<String> certificateNames) {
+			this.certificateNames = certificateNames;
+		}
+
+		public Duration getRegistrationTimeout() {
+			return this.registrationTimeout;
+		}
+
+		public void setRegistrationTimeout(Duration registrationTimeout) {
+			this.registrationTimeout = registrationTimeout;
+		}
+
+	}
+
+	/** Settings of the API listener. */
+	public static class Api {
+
+		/**
+		 * Port of the edge's API (GET /status). 0 picks a free port, which the edge logs.
+		 */
+		private int port = 7845;
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+	}
+
+	/** Settings of request forwarding. */
+	public static class Proxy {
+
+		/**
+		 * How long the edge waits for an agent's response headers before it answers the
+		 * visitor 504 and cancels the request.
+		 */
+		private Duration responseTimeout = Duration.ofSeconds(100);
+
+		public Duration getResponseTimeout() {
+			return this.responseTimeout;
+		}
+
+		public void setResponseTimeout(Duration responseTimeout) {
+			this.responseTimeout = responseTimeout;
+		}
+
+	}
+
+}

@@ -1,0 +1,254 @@
+package dev.warp.edge;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings of one {@link EdgeNode}. Immutable; made with {@link #builder()}, where every
+ * setting has a default that works on one machine with no setup.
+ */
+public final class EdgeSettings {
+
+	private final String nodeId;
+
+	private final String bindAddress;
+
+	private final int publicPort;
+
+	private final int tunnelPort;
+
+	private final int apiPort;
+
+	private final Path dataDir;
+
+	private final List<String> tunnelCertificateNames;
+
+	private final Duration responseTimeout;
+
+	private final Duration registrationTimeout;
+
+	private EdgeSettings(Builder builder) {
+		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
+		this.bindAddress = builder.bindAddress;
+		this.publicPort = builder.publicPort;
+		this.tunnelPort = builder.tunnelPort;
+		this.apiPort = builder.apiPort;
+		this.dataDir = (builder.dataDir != null) ? builder.dataDir
+				: Path.of(System.getProperty("user.home"), ".warp", "edge");
+		this.tunnelCertificateNames = (builder.tunnelCertificateNames != null) ? builder.tunnelCertificateNames
+				: defaultCertificateNames();
+		this.responseTimeout = builder.responseTimeout;
+		this.registrationTimeout = builder.registrationTimeout;
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** The id of this node, in logs, {@code Warp-Ray} ids and on every control stream. */
+	public String nodeId() {
+		return this.nodeId;
+	}
+
+	/** The address every listener binds to. */
+	public String bindAddress() {
+		return this.bindAddress;
+	}
+
+	/** Port of the public (visitor) listener; {@code 0} picks a free one. */
+	public int publicPort() {
+		return this.publicPort;
+	}
+
+	/** Port of the tunnel listener that agents dial; {@code 0} picks a free one. */
+	public int tunnelPort() {
+		return this.tunnelPort;
+	}
+
+	/** Port of the API (status) listener; {@code 0} picks a free one. */
+	public int apiPort() {
+		return this.apiPort;
+	}
+
+	/** Where the CA, the edge's tunnel certificate and its key are kept. */
+	public Path dataDir() {
+		return this.dataDir;
+	}
+
+	/** DNS names and IP addresses of the edge's tunnel certificate (its SANs). */
+	public List<String> tunnelCertificateNames() {
+		return this.tunnelCertificateNames;
+	}
+
+	/** How long the edge waits for the first response byte of a tunneled request before a 504. */
+	public Duration responseTimeout() {
+		return this.responseTimeout;
+	}
+
+	/** How long a new tunnel connection may take to register before it is closed. */
+	public Duration registrationTimeout() {
+		return this.registrationTimeout;
+	}
+
+	@Override
+	public String toString() {
+		return "EdgeSettings[nodeId=" + this.nodeId + ", bindAddress=" + this.bindAddress + ", publicPort="
+				+ this.publicPort + ", tunnelPort=" + this.tunnelPort + ", apiPort=" + this.apiPort + ", dataDir="
+				+ this.dataDir + ", tunnelCertificateNames=" + this.tunnelCertificateNames + ", responseTimeout="
+				+ this.responseTimeout + ", registrationTimeout=" + this.registrationTimeout + "]";
+	}
+
+	static String randomHex(int bytes) {
+		byte[] random = new byte[bytes];
+		new SecureRandom().nextBytes(random);
+		return HexFormat.of().formatHex(random);
+	}
+
+	/**
+	 * The loopback names, so that agents on this machine can dial {@code localhost} or an
+	 * address, plus the machine's hostname, so that agents elsewhere can dial it by name.
+	 */
+	private static List<String> defaultCertificateNames() {
+		Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
+		String hostname = localHostname();
+		if (hostname != null) {
+			names.add(hostname);
+		}
+		return List.copyOf(names);
+	}
+
+	private static @Nullable String localHostname() {
+		try {
+			String hostname = InetAddress.getLocalHost().getHostName();
+			return (hostname == null || hostname.isBlank()) ? null : hostname;
+		}
+		catch (Exception ex) {
+			// A machine without a resolvable name still serves loopback agents.
+			return null;
+		}
+	}
+
+	/** Builds {@link EdgeSettings}; every setting left unset takes its default. */
+	public static final class Builder {
+
+		private @Nullable String nodeId;
+
+		private String bindAddress = "0.0.0.0";
+
+		private int publicPort = 8080;
+
+		private int tunnelPort = 7844;
+
+		private int apiPort = 7845;
+
+		private @Nullable Path dataDir;
+
+		private @Nullable List<String> tunnelCertificateNames;
+
+		private Duration responseTimeout = Duration.ofSeconds(100);
+
+		private Duration registrationTimeout = Duration.ofSeconds(10);
+
+		private Builder() {
+		}
+
+		/** Default: {@code edge-} followed by 6 random hex characters. */
+		public Builder nodeId(String nodeId) {
+			if (nodeId.isBlank() || !nodeId.chars().allMatch((c) -> c > ' ' && c < 127 && c != '=' && c != '%')) {
+				throw new IllegalArgumentException("Invalid node id '" + nodeId + "': use printable ASCII without spaces");
+			}
+			this.nodeId = nodeId;
+			return this;
+		}
+
+		/** Default: {@code 0.0.0.0}. */
+		public Builder bindAddress(String bindAddress) {
+			this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+			return this;
+		}
+
+		/** Default: {@code 8080}; {@code 0} picks a free port. */
+		public Builder publicPort(int publicPort) {
+			this.publicPort = port(publicPort);
+			return this;
+		}
+
+		/** Default: {@code 7844}; {@code 0} picks a free port. */
+		public Builder tunnelPort(int tunnelPort) {
+			this.tunnelPort = port(tunnelPort);
+			return this;
+		}
+
+		/** Default: {@code 7845}; {@code 0} picks a free port. */
+		public Builder apiPort(int apiPort) {
+			this.apiPort = port(apiPort);
+			return this;
+		}
+
+		/** Default: {@code ${user.home}/.warp/edge}. */
+		public Builder dataDir(Path dataDir) {
+			this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+			return this;
+		}
+
+		/**
+		 * Default: {@code localhost}, {@code 127.0.0.1}, {@code ::1} and the machine's hostname.
+		 */
+		public Builder tunnelCertificateNames(List<String> names) {
+			List<String> copy = new ArrayList<>();
+			for (String name : names) {
+				String trimmed = name.trim();
+				if (!trimmed.isEmpty() && !copy.contains(trimmed)) {
+					copy.add(trimmed);
+				}
+			}
+			if (copy.isEmpty()) {
+				throw new IllegalArgumentException("The edge's tunnel certificate needs at least one name");
+			}
+			this.tunnelCertificateNames = List.copyOf(copy);
+			return this;
+		}
+
+		/** Default: 100 seconds. */
+		public Builder responseTimeout(Duration responseTimeout) {
+			this.responseTimeout = positive(responseTimeout, "responseTimeout");
+			return this;
+		}
+
+		/** Default: 10 seconds. */
+		public Builder registrationTimeout(Duration registrationTimeout) {
+			this.registrationTimeout = positive(registrationTimeout, "registrationTimeout");
+			return this;
+		}
+
+		public EdgeSettings build() {
+			return new EdgeSettings(this);
+		}
+
+		private static int port(int port) {
+			if (port < 0 || port > 65535) {
+				throw new IllegalArgumentException("Invalid port " + port + ": use 0 to 65535 (0 picks a free port)");
+			}
+			return port;
+		}
+
+		private static Duration positive(Duration duration, String name) {
+			if (duration.isNegative() || duration.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive, was " + duration);
+			}
+			return duration;
+		}
+
+	}
+
+}

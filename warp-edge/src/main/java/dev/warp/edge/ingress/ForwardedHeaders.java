@@ -1,0 +1,160 @@
+package dev.warp.edge.ingress;
+
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+import reactor.netty.http.server.HttpServerRequest;
+
+/**
+ * Translates headers between a visitor's HTTP/1.1 (or h2c) exchange and a tunnel stream:
+ * hop-by-hop headers stay on their hop, visitors cannot send {@code warp-*} headers, and the
+ * edge adds the forwarding headers the application relies on.
+ */
+final class ForwardedHeaders {
+
+	/** Headers that describe one connection, never forwarded (RFC 9110 7.6.1, RFC 9113 8.2.2). */
+	private static final Set<AsciiString> HOP_BY_HOP = Set.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+			HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+			HttpHeaderNames.TE, HttpHeaderNames.HOST, HttpHeaderNames.TRAILER, AsciiString.cached("proxy-authenticate"),
+			AsciiString.cached("proxy-authorization"));
+
+	/**
+	 * Request headers the edge handles itself or replaces. The edge answers {@code Expect:
+	 * 100-continue} to the visitor as soon as it starts reading the body, which it does at once.
+	 */
+	private static final Set<AsciiString> REPLACED = Set.of(HttpHeaderNames.EXPECT,
+			AsciiString.cached(TunnelProtocol.X_FORWARDED_FOR), AsciiString.cached(TunnelProtocol.X_FORWARDED_PROTO),
+			AsciiString.cached(TunnelProtocol.X_FORWARDED_HOST));
+
+	/** Added by Netty when it turns an h2c request into HTTP/1.1 objects; they describe that hop only. */
+	private static final String NETTY_HTTP2_EXTENSION_PREFIX = "x-http2-";
+
+	private ForwardedHeaders() {
+	}
+
+	/**
+	 * The HTTP/2 request headers of a visitor's request.
+	 * @param request the visitor's request
+	 * @param host its {@code Host} header
+	 * @param visitorIp the visitor's address
+	 * @param ray the request's ray id
+	 */
+	static Http2Headers forTunnel(HttpServerRequest request, String host, String visitorIp, String ray) {
+		HttpHeaders in = request.requestHeaders();
+		Http2Headers out = new DefaultHttp2Headers(true);
+		out.method(request.method().name());
+		out.path(path(request.uri()));
+		out.scheme("http");
+		out.authority(host);
+		Set<AsciiString> connectionOptions = connectionOptions(in);
+		StringBuilder forwardedFor = new StringBuilder();
+		Iterator<Map.Entry<CharSequence, CharSequence>> headers = in.iteratorCharSequence();
+		while (headers.hasNext()) {
+			Map.Entry<CharSequence, CharSequence> header = headers.next();
+			AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
+			if (name.contentEqualsIgnoreCase(TunnelProtocol.X_FORWARDED_FOR)) {
+				forwardedFor.append((forwardedFor.length() > 0) ? ", " : "").append(header.getValue());
+			}
+			if (isForwardable(name, header.getValue(), connectionOptions)) {
+				out.add(name, header.getValue());
+			}
+		}
+		forwardedFor.append((forwardedFor.length() > 0) ? ", " : "").append(visitorIp);
+		out.set(TunnelProtocol.X_FORWARDED_FOR, forwardedFor.toString());
+		out.set(TunnelProtocol.X_FORWARDED_PROTO, "http");
+		out.set(TunnelProtocol.X_FORWARDED_HOST, host);
+		out.set(TunnelProtocol.CONNECTING_IP_HEADER, visitorIp);
+		out.set(TunnelProtocol.RAY_HEADER, ray);
+		return out;
+	}
+
+	/**
+	 * Copies an agent's response headers to the visitor's response: everything but pseudo-headers
+	 * and hop-by-hop headers, repeated headers kept in order.
+	 */
+	static void toVisitor(Http2Headers in, HttpHeaders out) {
+		for (Map.Entry<CharSequence, CharSequence> header : in) {
+			CharSequence name = header.getKey();
+			if (name.length() > 0 && name.charAt(0) == ':') {
+				continue;
+			}
+			AsciiString lower = AsciiString.of(name).toLowerCase();
+			if (!HOP_BY_HOP.contains(lower) || lower.contentEquals(HttpHeaderNames.TRAILER)) {
+				out.add(lower, header.getValue());
+			}
+		}
+	}
+
+	/** The visitor's IP address as the edge's socket saw it. */
+	static String visitorIp(HttpServerRequest request) {
+		InetSocketAddress address = request.remoteAddress();
+		if (address == null) {
+			return "unknown";
+		}
+		return (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();
+	}
+
+	/**
+	 * The {@code :path} of a request target: the target itself, byte for byte; only an
+	 * absolute-form target ({@code GET http://host/x}, which proxies may receive) is reduced to its
+	 * path and query, which is all {@code :path} may hold.
+	 */
+	static String path(String uri) {
+		if (uri.startsWith("/") || uri.equals("*")) {
+			return uri;
+		}
+		int scheme = uri.indexOf("://");
+		if (scheme > 0) {
+			int slash = uri.indexOf('/', scheme + 3);
+			int query = uri.indexOf('?', scheme + 3);
+			if (slash < 0 || (query >= 0 && query < slash)) {
+				return (query >= 0) ? "/" + uri.substring(query) : "/";
+			}
+			return uri.substring(slash);
+		}
+		return uri.isEmpty() ? "/" : uri;
+	}
+
+	private static boolean isForwardable(AsciiString name, CharSequence value, Set<AsciiString> connectionOptions) {
+		if (name.isEmpty() || name.charAt(0) == ':' || TunnelProtocol.isWarpHeader(name)
+				|| name.startsWith(NETTY_HTTP2_EXTENSION_PREFIX) || REPLACED.contains(name)
+				|| connectionOptions.contains(name)) {
+			return false;
+		}
+		if (name.contentEquals(HttpHeaderNames.TE)) {
+			// The only TE allowed in HTTP/2 (RFC 9113 8.2.2).
+			return AsciiString.contentEqualsIgnoreCase(value.toString().trim(), "trailers");
+		}
+		return !HOP_BY_HOP.contains(name);
+	}
+
+	/** Headers named by the {@code Connection} header are hop-by-hop too (RFC 9110 7.6.1). */
+	private static Set<AsciiString> connectionOptions(HttpHeaders headers) {
+		List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+		if (values.isEmpty()) {
+			return Set.of();
+		}
+		Set<AsciiString> options = new HashSet<>();
+		for (String value : values) {
+			for (String option : value.split(",")) {
+				String trimmed = option.trim().toLowerCase(Locale.ROOT);
+				if (!trimmed.isEmpty()) {
+					options.add(AsciiString.cached(trimmed));
+				}
+			}
+		}
+		return options;
+	}
+
+}

@@ -1,0 +1,31 @@
+package dev.warp.edge.ingress;
+
+import io.netty.handler.codec.http2.Http2Headers;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The status and headers of an agent's response.
+ *
+ * @param status the status code
+ * @param headers the HTTP/2 headers, {@code :status} included
+ * @param endOfStream whether the response ended with its headers (no body)
+ */
+record ResponseHead(int status, Http2Headers headers, boolean endOfStream) {
+
+	/** The status code, or {@code -1} when it is not a three-digit number from 100 to 599. */
+	static int parseStatus(@Nullable CharSequence status) {
+		if (status == null || status.length() != 3) {
+			return -1;
+		}
+		int code = 0;
+		for (int i = 0; i < 3; i++) {
+			char c = status.charAt(i);
+			if (c < '0' || c > '9') {
+				return -1;
+			}
+			code = code * 10 + (c - '0');
+		}
+		return (code >= 100 && code <= 599) ? code : -1;
+	}
+
+}

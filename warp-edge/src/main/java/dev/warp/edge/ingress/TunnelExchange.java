@@ -1,0 +1,216 @@
+package dev.warp.edge.ingress;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * One visitor request sent down one tunnel stream, and its response sent back. Both bodies
+ * stream: neither is ever held whole.
+ */
+final class TunnelExchange {
+
+	private static final Logger logger = LoggerFactory.getLogger(TunnelExchange.class);
+
+	private final HttpServerRequest request;
+
+	private final HttpServerResponse response;
+
+	private final TunnelConnection connection;
+
+	private final String host;
+
+	private final String ray;
+
+	private final Duration responseTimeout;
+
+	private final TunnelResponse tunnelResponse = new TunnelResponse();
+
+	private volatile @Nullable RequestBodyWriter bodyWriter;
+
+	TunnelExchange(HttpServerRequest request, HttpServerResponse response, TunnelConnection connection, String host,
+			String ray, Duration responseTimeout) {
+		this.request = request;
+		this.response = response;
+		this.connection = connection;
+		this.host = host;
+		this.ray = ray;
+		this.responseTimeout = responseTimeout;
+	}
+
+	Mono<Void> forward() {
+		Http2Headers headers = ForwardedHeaders.forTunnel(this.request, this.host,
+				ForwardedHeaders.visitorIp(this.request), this.ray);
+		boolean hasBody = hasBody(this.request.requestHeaders());
+		return openStream().flatMap((stream) -> sendHeaders(stream, headers, !hasBody))
+			.doOnNext((stream) -> {
+				if (hasBody) {
+					streamRequestBody(stream);
+				}
+			})
+			.then(this.tunnelResponse.head())
+			.timeout(this.responseTimeout)
+			// The head arrives on the tunnel's event loop (or the timer's thread): the visitor's
+			// response is built on the visitor's own event loop.
+			.publishOn(visitorLoop())
+			.flatMap(this::respond)
+			.onErrorResume(this::fail)
+			.doOnCancel(this::abandon);
+	}
+
+	private Scheduler visitorLoop() {
+		EventLoop[] loop = new EventLoop[1];
+		this.response.withConnection((connection) -> loop[0] = connection.channel().eventLoop());
+		return Schedulers.fromExecutor(loop[0]);
+	}
+
+	private Mono<Http2StreamChannel> openStream() {
+		return Mono.create((sink) -> this.connection.openStream(this.tunnelResponse)
+			.addListener((Future<Http2StreamChannel> opened) -> {
+				if (opened.isSuccess()) {
+					sink.success(opened.getNow());
+				}
+				else {
+					sink.error(new OriginFailure("cannot open a stream on the tunnel connection ("
+							+ opened.cause().getMessage() + ")", opened.cause()));
+				}
+			}));
+	}
+
+	private Mono<Http2StreamChannel> sendHeaders(Http2StreamChannel stream, Http2Headers headers, boolean endOfStream) {
+		return Mono.create((sink) -> stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, endOfStream))
+			.addListener((written) -> {
+				if (written.isSuccess()) {
+					sink.success(stream);
+				}
+				else {
+					sink.error(new OriginFailure("cannot send the request on the tunnel connection ("
+							+ written.cause().getMessage() + ")", written.cause()));
+				}
+			}));
+	}
+
+	private void streamRequestBody(Http2StreamChannel stream) {
+		RequestBodyWriter writer = new RequestBodyWriter(stream);
+		this.bodyWriter = writer;
+		// Once the stream is gone (reset, or done), the rest of the visitor's body goes nowhere.
+		stream.closeFuture().addListener((closed) -> writer.dispose());
+		this.request.receive().subscribe(writer);
+	}
+
+	private Mono<Void> respond(ResponseHead head) {
+		HttpServerResponse out = this.response;
+		out.status(HttpResponseStatus.valueOf(head.status()));
+		HttpHeaders headers = out.responseHeaders();
+		ForwardedHeaders.toVisitor(head.headers(), headers);
+		boolean noBody = HttpMethod.HEAD.equals(this.request.method()) || head.status() == 204 || head.status() == 304;
+		if (noBody || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+			// Reactor Netty starts every response chunked; a known length or no body needs no chunks.
+			headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+		}
+		headers.set(EdgeErrors.RAY_HEADER, this.ray);
+		if (head.endOfStream()) {
+			return out.send();
+		}
+		out.trailerHeaders(this::copyTrailers);
+		Flux<ByteBuf> body = Flux.from(this.tunnelResponse).onErrorResume(this::abortVisitor);
+		// Not flushing every chunk is fine: Reactor Netty flushes whenever it runs out of chunks to
+		// write, so a chunk that arrives alone (a Server-Sent Event) goes out at once.
+		return out.send(body, (chunk) -> false).then();
+	}
+
+	private void copyTrailers(HttpHeaders trailers) {
+		Http2Headers received = this.tunnelResponse.trailers();
+		if (received != null) {
+			for (Map.Entry<CharSequence, CharSequence> trailer : received) {
+				if (trailer.getKey().length() > 0 && trailer.getKey().charAt(0) != ':') {
+					trailers.add(trailer.getKey(), trailer.getValue());
+				}
+			}
+		}
+	}
+
+	/**
+	 * The response broke after its headers went out: the only honest signal left is to abort the
+	 * visitor's connection (or h2 stream), so the visitor sees a truncated response, not a short
+	 * one.
+	 */
+	private Mono<ByteBuf> abortVisitor(Throwable cause) {
+		logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
+				this.host, cause.getMessage());
+		Channel[] visitor = new Channel[1];
+		this.response.withConnection((connection) -> visitor[0] = connection.channel());
+		return Mono.<Void>create((sink) -> visitor[0].close().addListener((closed) -> sink.success()))
+			.then(Mono.error(cause));
+	}
+
+	private Mono<Void> fail(Throwable cause) {
+		abandon();
+		if (this.response.hasSentHeaders()) {
+			return Mono.error(cause);
+		}
+		if (cause instanceof TimeoutException) {
+			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, this.host,
+					this.responseTimeout.toMillis());
+			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
+					"Origin timed out: no response within " + describe(this.responseTimeout), this.ray);
+		}
+		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
+		logger.info("Request {} for {}: {} (502)", this.ray, this.host, reason);
+		logger.debug("Request {} failed", this.ray, cause);
+		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
+	}
+
+	/** Resets the tunnel stream (unless it completed) and stops reading the visitor's body. */
+	private void abandon() {
+		this.tunnelResponse.cancel();
+		RequestBodyWriter writer = this.bodyWriter;
+		if (writer != null) {
+			writer.dispose();
+		}
+	}
+
+	static boolean hasBody(HttpHeaders headers) {
+		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+			return true;
+		}
+		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		if (length == null) {
+			return false;
+		}
+		try {
+			return Long.parseLong(length.trim()) > 0;
+		}
+		catch (NumberFormatException ex) {
+			return true;
+		}
+	}
+
+	private static String describe(Duration duration) {
+		long millis = duration.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + " s" : millis + " ms";
+	}
+
+}

@@ -1,0 +1,49 @@
+package dev.warp.edge.ingress;
+
+import java.time.Duration;
+import java.util.function.BiFunction;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.routing.EdgeRouteTable;
+import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.reactivestreams.Publisher;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * The public listener's handler: picks the tunnel connection for the request's hostname and
+ * forwards the request on it, or answers {@code 400}/{@code 503} itself.
+ */
+final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
+
+	private final String nodeId;
+
+	private final EdgeRouteTable routes;
+
+	private final Duration responseTimeout;
+
+	TunnelProxy(String nodeId, EdgeRouteTable routes, Duration responseTimeout) {
+		this.nodeId = nodeId;
+		this.routes = routes;
+		this.responseTimeout = responseTimeout;
+	}
+
+	@Override
+	public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
+		String ray = RayIds.next(this.nodeId);
+		String host = request.requestHeaders().get(HttpHeaderNames.HOST);
+		String hostname = TunnelProtocol.routingHostname(host);
+		if (host == null || hostname == null) {
+			return EdgeErrors.send(response, HttpResponseStatus.BAD_REQUEST, "Missing Host header", ray);
+		}
+		TunnelConnection connection = this.routes.select(hostname);
+		if (connection == null) {
+			return EdgeErrors.send(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
+					"No healthy tunnel for hostname " + hostname, ray);
+		}
+		return new TunnelExchange(request, response, connection, host.trim(), ray, this.responseTimeout).forward();
+	}
+
+}

@@ -1,0 +1,305 @@
+package dev.warp.edge.ingress;
+
+import java.util.ArrayDeque;
+
+import dev.warp.edge.tunnel.StreamErrors;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The response side of one tunnel stream: the handler of the stream's channel, which delivers
+ * the response head once, then the body as a {@link Publisher} of buffers.
+ *
+ * <p>The stream channel does not read by itself. It reads one frame per {@code read()}, and this
+ * class asks for the next frame only while the body's subscriber has demand, so that the
+ * agent can never get further ahead of the visitor than the stream's flow-control window. Frames
+ * that arrive before the subscriber are kept, not dropped.
+ *
+ * <p>All state is confined to the stream's event loop; calls from other threads hop onto it.
+ */
+final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publisher<ByteBuf>, Subscription {
+
+	private static final Logger logger = LoggerFactory.getLogger(TunnelResponse.class);
+
+	private final Sinks.One<ResponseHead> head = Sinks.one();
+
+	private final ArrayDeque<ByteBuf> body = new ArrayDeque<>();
+
+	private volatile @Nullable Channel channel;
+
+	private volatile boolean cancelled;
+
+	private volatile @Nullable Http2Headers trailers;
+
+	private @Nullable Subscriber<? super ByteBuf> subscriber;
+
+	private long demand;
+
+	private boolean headReceived;
+
+	private boolean bodyComplete;
+
+	private boolean terminated;
+
+	private @Nullable Throwable failure;
+
+	private @Nullable String resetReason;
+
+	/** The response head: status and headers, once the agent sent them. */
+	Mono<ResponseHead> head() {
+		return this.head.asMono();
+	}
+
+	/** The response's trailers, once the body has completed with some. */
+	@Nullable Http2Headers trailers() {
+		return this.trailers;
+	}
+
+	/**
+	 * Resets the stream (RST_STREAM CANCEL) unless it has completed, and drops what it buffered.
+	 * The agent's application sees its request cancelled. Safe from any thread, any number of
+	 * times.
+	 */
+	@Override
+	public void cancel() {
+		this.cancelled = true;
+		Channel stream = this.channel;
+		if (stream != null) {
+			stream.eventLoop().execute(this::cancelOnEventLoop);
+		}
+	}
+
+	// Channel handler: runs on the stream's event loop.
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.channel = ctx.channel();
+		if (this.cancelled) {
+			cancelOnEventLoop();
+		}
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		// The head is the first thing to read; reading more waits for demand.
+		ctx.read();
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (this.terminated || this.cancelled) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
+		if (msg instanceof Http2HeadersFrame frame) {
+			onHeaders(frame);
+		}
+		else if (msg instanceof Http2DataFrame frame) {
+			onData(frame);
+		}
+		else {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	private void onHeaders(Http2HeadersFrame frame) {
+		if (!this.headReceived) {
+			CharSequence status = frame.headers().status();
+			int code = ResponseHead.parseStatus(status);
+			if (code < 0) {
+				failed(new OriginFailure("the agent sent an invalid :status " + status));
+				return;
+			}
+			if (code >= 100 && code < 200) {
+				// Reactor Netty cannot send a visitor other informational responses than its own
+				// 100 Continue, which it sends when the edge starts reading the request body.
+				logger.debug("Skipped informational response {} from the agent", code);
+				return;
+			}
+			this.headReceived = true;
+			this.bodyComplete = frame.isEndStream();
+			this.head.tryEmitValue(new ResponseHead(code, frame.headers(), frame.isEndStream()));
+		}
+		else {
+			this.trailers = frame.headers();
+			this.bodyComplete = true;
+		}
+		drain();
+	}
+
+	private void onData(Http2DataFrame frame) {
+		if (!this.headReceived) {
+			frame.release();
+			failed(new OriginFailure("the agent sent a body before its response headers"));
+			return;
+		}
+		if (frame.content().isReadable()) {
+			// The frame is its content: ownership passes to the queue, then to the subscriber.
+			this.body.add(frame.content());
+		}
+		else {
+			frame.release();
+		}
+		if (frame.isEndStream()) {
+			this.bodyComplete = true;
+		}
+		drain();
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		readIfWanted();
+		ctx.fireChannelReadComplete();
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+		if (evt instanceof Http2ResetFrame reset) {
+			this.resetReason = "stream reset by the agent (" + StreamErrors.name(reset.errorCode()) + ")";
+		}
+		ReferenceCountUtil.release(evt);
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		failed(new OriginFailure("tunnel stream failed: " + cause.getMessage(), cause));
+		ctx.close();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		if (!this.bodyComplete || !this.headReceived) {
+			String reason = this.resetReason;
+			if (reason == null) {
+				Channel parent = ctx.channel().parent();
+				reason = (parent != null && !parent.isActive()) ? "tunnel connection closed"
+						: "stream closed before the response ended";
+			}
+			failed(new OriginFailure(reason));
+		}
+		ctx.fireChannelInactive();
+	}
+
+	private void failed(Throwable cause) {
+		if (this.failure != null || this.terminated) {
+			return;
+		}
+		this.failure = cause;
+		if (!this.headReceived) {
+			this.headReceived = true;
+			this.head.tryEmitError(cause);
+		}
+		releaseBody();
+		drain();
+		Channel stream = this.channel;
+		if (stream != null && stream.isActive()) {
+			stream.close();
+		}
+	}
+
+	// Publisher and Subscription of the body.
+
+	@Override
+	public void subscribe(Subscriber<? super ByteBuf> subscriber) {
+		Channel stream = this.channel;
+		if (stream == null) {
+			// The body is only subscribed to after the head arrived, so after the stream opened.
+			subscriber.onSubscribe(this);
+			subscriber.onError(new IllegalStateException("The tunnel stream is not open"));
+			return;
+		}
+		stream.eventLoop().execute(() -> {
+			if (this.subscriber != null) {
+				subscriber.onSubscribe(this);
+				subscriber.onError(new IllegalStateException("A tunnel response body has one subscriber only"));
+				return;
+			}
+			this.subscriber = subscriber;
+			subscriber.onSubscribe(this);
+			drain();
+		});
+	}
+
+	@Override
+	public void request(long n) {
+		Channel stream = this.channel;
+		if (stream == null) {
+			return;
+		}
+		stream.eventLoop().execute(() -> {
+			if (n <= 0) {
+				failed(new IllegalArgumentException("Reactive Streams rule 3.9: request must be positive, was " + n));
+				return;
+			}
+			this.demand = (this.demand + n < 0) ? Long.MAX_VALUE : this.demand + n;
+			drain();
+			readIfWanted();
+		});
+	}
+
+	private void drain() {
+		Subscriber<? super ByteBuf> target = this.subscriber;
+		if (target == null || this.terminated) {
+			return;
+		}
+		while (this.demand > 0 && !this.body.isEmpty()) {
+			this.demand--;
+			target.onNext(this.body.poll());
+		}
+		if (this.body.isEmpty()) {
+			if (this.failure != null) {
+				this.terminated = true;
+				target.onError(this.failure);
+			}
+			else if (this.bodyComplete) {
+				this.terminated = true;
+				target.onComplete();
+			}
+		}
+	}
+
+	private void readIfWanted() {
+		Channel stream = this.channel;
+		if (stream == null || !stream.isActive() || this.cancelled || this.failure != null || this.bodyComplete) {
+			return;
+		}
+		if (!this.headReceived || (this.subscriber != null && this.demand > this.body.size())) {
+			stream.read();
+		}
+	}
+
+	private void cancelOnEventLoop() {
+		this.terminated = true;
+		this.subscriber = null;
+		releaseBody();
+		Channel stream = this.channel;
+		if (stream != null && stream.isActive()) {
+			// Closing a stream that has not ended sends RST_STREAM(CANCEL).
+			stream.close();
+		}
+	}
+
+	private void releaseBody() {
+		ByteBuf buffer;
+		while ((buffer = this.body.poll()) != null) {
+			buffer.release();
+		}
+	}
+
+}

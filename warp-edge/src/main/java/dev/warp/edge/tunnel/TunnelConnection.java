@@ -1,0 +1,315 @@
+package dev.warp.edge.tunnel;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.warp.core.protocol.ControlMessage;
+import dev.warp.core.protocol.TunnelProtocol;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tunnel connection an agent dialled: TLS 1.3, HTTP/2 with the edge as client. Knows what
+ * the agent registered on the control stream, and opens one stream per visitor request.
+ *
+ * <p>State changes happen on the connection's event loop; the accessors may be read from any
+ * thread.
+ */
+public final class TunnelConnection {
+
+	private static final Logger logger = LoggerFactory.getLogger(TunnelConnection.class);
+
+	private final String id;
+
+	private final String nodeId;
+
+	private final Channel channel;
+
+	private final String remoteAddress;
+
+	private final Duration registrationTimeout;
+
+	private final TunnelConnectionListener listener;
+
+	private final AtomicInteger activeStreams = new AtomicInteger();
+
+	private volatile ConnectionState state = ConnectionState.CONNECTED;
+
+	private volatile Instant since = Instant.now();
+
+	private volatile @Nullable String hostname;
+
+	private volatile @Nullable String agentId;
+
+	private volatile @Nullable String agentConnection;
+
+	private volatile boolean closeWhenIdle;
+
+	private @Nullable ScheduledFuture<?> registrationTimer;
+
+	private @Nullable ControlStream controlStream;
+
+	private @Nullable String closeReason;
+
+	private boolean routed;
+
+	TunnelConnection(String id, String nodeId, Channel channel, Duration registrationTimeout,
+			TunnelConnectionListener listener) {
+		this.id = id;
+		this.nodeId = nodeId;
+		this.channel = channel;
+		this.remoteAddress = format(channel.remoteAddress());
+		this.registrationTimeout = registrationTimeout;
+		this.listener = listener;
+	}
+
+	/** The edge-side id of this connection, unique within the node. */
+	public String id() {
+		return this.id;
+	}
+
+	/** The agent's address, {@code host:port}. */
+	public String remoteAddress() {
+		return this.remoteAddress;
+	}
+
+	public ConnectionState state() {
+		return this.state;
+	}
+
+	/** When the connection reached its current registration state (connected, registered, draining). */
+	public Instant since() {
+		return this.since;
+	}
+
+	/** The hostname the agent registered (normalized), or {@code null} before it registered. */
+	public @Nullable String hostname() {
+		return this.hostname;
+	}
+
+	/** The agent's id, or {@code null} before it registered. */
+	public @Nullable String agentId() {
+		return this.agentId;
+	}
+
+	/** The agent's own number for this connection, or {@code null} before it registered. */
+	public @Nullable String agentConnection() {
+		return this.agentConnection;
+	}
+
+	/** Streams open on this connection right now, the control stream not included. */
+	public int activeStreams() {
+		return this.activeStreams.get();
+	}
+
+	/** Whether new requests may be sent here: registered, not draining, and the socket is open. */
+	public boolean isAvailable() {
+		return this.state == ConnectionState.REGISTERED && this.channel.isActive();
+	}
+
+	/**
+	 * Opens a stream for one request. The stream's channel does not read by itself
+	 * ({@code AUTO_READ} off): whoever consumes the response calls {@code read()} when it wants
+	 * more, so HTTP/2 flow control slows the agent down to the visitor's pace.
+	 * @param handler the stream's handler
+	 * @return the stream, once opened (it fails if the connection is gone)
+	 */
+	public Future<Http2StreamChannel> openStream(ChannelHandler handler) {
+		Promise<Http2StreamChannel> promise = this.channel.eventLoop().newPromise();
+		this.activeStreams.incrementAndGet();
+		promise.addListener((Future<Http2StreamChannel> future) -> {
+			if (future.isSuccess()) {
+				future.getNow().closeFuture().addListener((closed) -> streamClosed());
+			}
+			else {
+				streamClosed();
+			}
+		});
+		new Http2StreamChannelBootstrap(this.channel).option(ChannelOption.AUTO_READ, false)
+			.handler(handler)
+			.open(promise);
+		return promise;
+	}
+
+	/** Closes the connection at once; streams in flight fail. */
+	public void close() {
+		this.channel.close();
+	}
+
+	/**
+	 * Sends a control message to the agent on the control stream.
+	 * @return whether the control stream was open to take it
+	 */
+	public boolean send(ControlMessage message) {
+		ControlStream stream = this.controlStream;
+		return stream != null && stream.send(message);
+	}
+
+	Channel channel() {
+		return this.channel;
+	}
+
+	/** Called on the event loop once HTTP/2 is set up: opens the control stream. */
+	void start() {
+		this.registrationTimer = this.channel.eventLoop()
+			.schedule(this::registrationTimedOut, this.registrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		ControlStream stream = new ControlStream(this, this.nodeId);
+		this.controlStream = stream;
+		new Http2StreamChannelBootstrap(this.channel).handler(stream).open().addListener((Future<Http2StreamChannel> f) -> {
+			if (!f.isSuccess()) {
+				closeWithReason("cannot open the control stream: " + f.cause());
+			}
+		});
+	}
+
+	/** A message from the agent on the control stream. */
+	void controlMessage(ControlMessage message) {
+		if (this.state == ConnectionState.CONNECTED) {
+			register(message);
+			return;
+		}
+		switch (message.type()) {
+			case ControlMessage.DRAIN -> drain("the agent asked to drain");
+			case ControlMessage.REGISTER -> logger.warn("Tunnel connection {} from {} registered again; ignored: {}", this.id,
+					this.remoteAddress, message);
+			// Later versions may send more: ignoring what is unknown keeps old edges working.
+			default -> logger.debug("Tunnel connection {}: ignored control message {}", this.id, message);
+		}
+	}
+
+	private void register(ControlMessage message) {
+		if (!ControlMessage.REGISTER.equals(message.type())) {
+			closeWithReason("the agent's first control message is '" + message.type() + "', expected 'register'");
+			return;
+		}
+		String version = message.get("version");
+		if (version != null && !version.equals(String.valueOf(TunnelProtocol.VERSION))) {
+			closeWithReason("the agent speaks tunnel protocol version " + version + ", this edge speaks "
+					+ TunnelProtocol.VERSION);
+			return;
+		}
+		String name = TunnelProtocol.routingHostname(message.get("hostname"));
+		if (name == null) {
+			closeWithReason("the agent's register message has no hostname: " + message);
+			return;
+		}
+		cancelRegistrationTimer();
+		this.hostname = name;
+		this.agentId = (message.get("agent") != null) ? message.get("agent") : "unknown";
+		this.agentConnection = message.get("connection");
+		this.since = Instant.now();
+		this.state = ConnectionState.REGISTERED;
+		this.routed = true;
+		logger.info("Tunnel connection {} from {} registered {} (agent {}, connection {})", this.id, this.remoteAddress,
+				name, this.agentId, this.agentConnection);
+		this.listener.registered(this);
+		// The agent counts itself registered only once the route exists.
+		send(ControlMessage.of(ControlMessage.REGISTERED).with("node", this.nodeId));
+	}
+
+	/** Stops sending new requests here; requests in flight finish. */
+	void drain(String why) {
+		if (this.state == ConnectionState.REGISTERED) {
+			this.state = ConnectionState.DRAINING;
+			this.since = Instant.now();
+			logger.info("Tunnel connection {} for {} is draining: {}", this.id, this.hostname, why);
+		}
+	}
+
+	/** The control stream answered something other than 200. */
+	void controlStreamRefused(String why) {
+		closeWithReason(why);
+	}
+
+	/** The control stream ended: the connection leaves routing at once, and closes once idle. */
+	void controlStreamEnded(String why) {
+		this.controlStream = null;
+		if (this.state == ConnectionState.CLOSED) {
+			return;
+		}
+		if (this.state == ConnectionState.CONNECTED) {
+			closeWithReason("the control stream ended before the agent registered: " + why);
+			return;
+		}
+		logger.info("Tunnel connection {} for {}: control stream ended ({}); no new requests", this.id, this.hostname, why);
+		leaveRouting(ConnectionState.DRAINING);
+		this.closeWhenIdle = true;
+		if (this.activeStreams.get() == 0) {
+			this.channel.close();
+		}
+	}
+
+	/** Logs why the edge closes this connection, then closes it. */
+	void closeWithReason(String why) {
+		if (this.closeReason == null && this.channel.isActive()) {
+			this.closeReason = why;
+			logger.warn("Closing tunnel connection {} from {}: {}", this.id, this.remoteAddress, why);
+		}
+		this.channel.close();
+	}
+
+	/** The socket closed. */
+	void closed() {
+		cancelRegistrationTimer();
+		ConnectionState previous = this.state;
+		leaveRouting(ConnectionState.CLOSED);
+		if (previous != ConnectionState.CONNECTED) {
+			logger.info("Tunnel connection {} from {} for {} closed", this.id, this.remoteAddress, this.hostname);
+		}
+	}
+
+	private void leaveRouting(ConnectionState newState) {
+		this.state = newState;
+		this.since = Instant.now();
+		if (this.routed) {
+			this.routed = false;
+			this.listener.unregistered(this);
+		}
+	}
+
+	private void streamClosed() {
+		if (this.activeStreams.decrementAndGet() == 0 && this.closeWhenIdle) {
+			this.channel.close();
+		}
+	}
+
+	private void registrationTimedOut() {
+		if (this.state == ConnectionState.CONNECTED) {
+			closeWithReason("the agent did not register within " + this.registrationTimeout.toMillis() + " ms");
+		}
+	}
+
+	private void cancelRegistrationTimer() {
+		if (this.registrationTimer != null) {
+			this.registrationTimer.cancel(false);
+			this.registrationTimer = null;
+		}
+	}
+
+	static String format(@Nullable SocketAddress address) {
+		if (address instanceof InetSocketAddress inet) {
+			String host = (inet.getAddress() != null) ? inet.getAddress().getHostAddress() : inet.getHostString();
+			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		return String.valueOf(address);
+	}
+
+	@Override
+	public String toString() {
+		return "TunnelConnection[" + this.id + " " + this.remoteAddress + " " + this.state + " " + this.hostname + "]";
+	}
+
+}

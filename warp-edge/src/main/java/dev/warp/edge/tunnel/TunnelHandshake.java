@@ -1,0 +1,136 @@
+package dev.warp.edge.tunnel;
+
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+import javax.net.ssl.SSLException;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits for the TLS handshake of a tunnel connection. When it chose ALPN {@code h2}, hands the
+ * channel to {@code onHttp2} (which installs HTTP/2); otherwise closes it. A failed handshake is
+ * logged once, saying which side refused and what to do about it, since that is almost always a
+ * trust or version problem an operator has to fix.
+ */
+final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(TunnelHandshake.class);
+
+	private static final String NO_PROTOCOL = "";
+
+	private final Path caCertificateFile;
+
+	private final Consumer<ChannelHandlerContext> onHttp2;
+
+	private boolean failureLogged;
+
+	TunnelHandshake(Path caCertificateFile, Consumer<ChannelHandlerContext> onHttp2) {
+		super(NO_PROTOCOL);
+		this.caCertificateFile = caCertificateFile;
+		this.onHttp2 = onHttp2;
+	}
+
+	@Override
+	protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+		if (TunnelProtocol.ALPN.equals(protocol)) {
+			this.onHttp2.accept(ctx);
+			return;
+		}
+		logger.warn("edge refused agent {}: it did not negotiate ALPN {} ({}); is it a Warp agent?", peer(ctx),
+				TunnelProtocol.ALPN, protocol.isEmpty() ? "it offered no application protocol" : "negotiated " + protocol);
+		ctx.close();
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+		// Failures that are not decoding errors (timeout, peer closing) only arrive as this event.
+		if (evt instanceof SslHandshakeCompletionEvent completion && !completion.isSuccess()) {
+			logFailure(ctx, completion.cause());
+		}
+		super.userEventTriggered(ctx, evt);
+	}
+
+	@Override
+	protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+		logFailure(ctx, cause);
+		ctx.close();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+		if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+			super.exceptionCaught(ctx, cause);
+			return;
+		}
+		logger.debug("Tunnel connection from {} failed before HTTP/2 started", peer(ctx), cause);
+		ctx.close();
+	}
+
+	private void logFailure(ChannelHandlerContext ctx, Throwable cause) {
+		if (this.failureLogged) {
+			return;
+		}
+		this.failureLogged = true;
+		logger.warn(describe(peer(ctx), cause, this.caCertificateFile));
+		logger.debug("TLS handshake failure with {}", peer(ctx), cause);
+	}
+
+	/** One sentence: who refused, why, and what to do. */
+	static String describe(String peer, Throwable cause, Path caCertificateFile) {
+		Throwable failure = (cause instanceof DecoderException && cause.getCause() != null) ? cause.getCause() : cause;
+		String message = String.valueOf(failure.getMessage());
+		String lower = message.toLowerCase(Locale.ROOT);
+		int alertAt = lower.indexOf("received fatal alert: ");
+		if (alertAt >= 0) {
+			String alert = message.substring(alertAt + "received fatal alert: ".length()).trim();
+			return switch (alert) {
+				case "certificate_unknown", "unknown_ca", "bad_certificate", "certificate_expired", "certificate_revoked",
+						"unsupported_certificate" ->
+					"agent " + peer + " refused the edge's certificate (" + alert
+							+ "): the agent does not trust this edge's CA; give it " + caCertificateFile;
+				case "protocol_version" -> "agent " + peer + " refused the TLS handshake (protocol_version): the edge speaks "
+						+ TunnelProtocol.TLS_PROTOCOL + " only";
+				case "no_application_protocol" -> "agent " + peer
+						+ " refused the TLS handshake (no_application_protocol): the edge speaks ALPN " + TunnelProtocol.ALPN
+						+ " only";
+				default -> "agent " + peer + " refused the TLS handshake (" + alert + ")";
+			};
+		}
+		if (failure instanceof NotSslRecordException) {
+			return "edge refused " + peer + ": it does not speak TLS (plain text on the tunnel port?)";
+		}
+		if (failure instanceof SslHandshakeTimeoutException) {
+			return "TLS handshake with " + peer + " timed out: " + message;
+		}
+		if (failure instanceof ClosedChannelException || lower.contains("closed")) {
+			return "agent " + peer + " closed the connection during the TLS handshake";
+		}
+		if (lower.contains("application protocol") || lower.contains("application layer protocol")
+				|| lower.contains("alpn")) {
+			return "edge refused agent " + peer + ": it does not offer ALPN " + TunnelProtocol.ALPN + " (" + message
+					+ ")";
+		}
+		if (lower.contains("protocol") && (lower.contains("not enabled") || lower.contains("not supported")
+				|| lower.contains("not accepted") || lower.contains("no appropriate protocol"))) {
+			return "edge refused agent " + peer + ": it does not offer " + TunnelProtocol.TLS_PROTOCOL + " (" + message
+					+ ")";
+		}
+		return "TLS handshake with agent " + peer + " failed on the edge's side: " + message;
+	}
+
+	private static String peer(ChannelHandlerContext ctx) {
+		return TunnelConnection.format(ctx.channel().remoteAddress());
+	}
+
+}

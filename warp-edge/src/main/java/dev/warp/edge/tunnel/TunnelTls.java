@@ -1,0 +1,39 @@
+package dev.warp.edge.tunnel;
+
+import javax.net.ssl.SSLException;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.pki.EdgeCredentials;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+
+/**
+ * The TLS server context of the tunnel listener: TLS 1.3 only, and ALPN {@code h2} only, with a
+ * fatal alert for a client that offers other protocols, so that nothing but an agent speaking
+ * the tunnel protocol gets past the handshake.
+ */
+final class TunnelTls {
+
+	private TunnelTls() {
+	}
+
+	static SslContext serverContext(EdgeCredentials credentials) {
+		try {
+			return SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate(),
+					credentials.authority().certificate())
+				.protocols(TunnelProtocol.TLS_PROTOCOL)
+				.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
+						SelectorFailureBehavior.FATAL_ALERT, SelectedListenerFailureBehavior.FATAL_ALERT,
+						TunnelProtocol.ALPN))
+				.build();
+		}
+		catch (SSLException ex) {
+			throw new IllegalStateException("Cannot set up TLS for the tunnel listener: " + ex.getMessage(), ex);
+		}
+	}
+
+}

@@ -1,0 +1,81 @@
+package dev.warp.edge;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * A visitor of the edge's public listener: Reactor Netty's {@link HttpClient}, or a raw socket
+ * where a request must be sent byte for byte.
+ */
+final class Visitor {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+	private Visitor() {
+	}
+
+	/** An HTTP/1.1 client for the edge, sending {@code Host: host}. */
+	static HttpClient http(EdgeNode edge, String host) {
+		return HttpClient.create(ConnectionProvider.newConnection())
+			.host("127.0.0.1")
+			.port(edge.publicPort())
+			.headers((headers) -> headers.set(HttpHeaderNames.HOST, host));
+	}
+
+	/** An h2c (prior knowledge) client for the edge. */
+	static HttpClient h2c(EdgeNode edge, String host) {
+		return HttpClient.create(ConnectionProvider.newConnection())
+			.protocol(HttpProtocol.H2C)
+			.host("127.0.0.1")
+			.port(edge.publicPort())
+			.headers((headers) -> headers.set(HttpHeaderNames.HOST, host));
+	}
+
+	/** GET, the whole body as a string. */
+	static Response get(EdgeNode edge, String host, String path) {
+		return get(http(edge, host), path);
+	}
+
+	static Response get(HttpClient client, String path) {
+		return client.get()
+			.uri(path)
+			.responseSingle((response, body) -> body.asString()
+				.defaultIfEmpty("")
+				.map((text) -> new Response(response.status().code(), response.responseHeaders(), text)))
+			.block(TIMEOUT);
+	}
+
+	/** Sends raw bytes to the public port and reads until the edge closes the connection. */
+	static String raw(EdgeNode edge, String request) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", edge.publicPort())) {
+			socket.setSoTimeout((int) TIMEOUT.toMillis());
+			OutputStream out = socket.getOutputStream();
+			out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			ByteArrayOutputStream received = new ByteArrayOutputStream();
+			in.transferTo(received);
+			return received.toString(StandardCharsets.ISO_8859_1);
+		}
+	}
+
+	record Response(int status, HttpHeaders headers, String body) {
+
+		String ray() {
+			return this.headers.get("Warp-Ray");
+		}
+
+	}
+
+}
