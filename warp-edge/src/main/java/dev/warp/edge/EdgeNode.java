@@ -73,8 +73,7 @@ public final class EdgeNode implements AutoCloseable {
 		Deque<Runnable> undo = new ArrayDeque<>();
 		undo.push(() -> disposeLoops(loops));
 		try {
-			TunnelListener tunnel = TunnelListener.bind(nodeId, settings.bindAddress(), settings.tunnelPort(), credentials,
-					settings.registrationTimeout(), routeTable, loops);
+			TunnelListener tunnel = TunnelListener.bind(settings, credentials, routeTable, loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
 			PublicListener visitors = PublicListener.bind(nodeId, settings.bindAddress(), settings.publicPort(),
 					routeTable, settings.responseTimeout(), loops);

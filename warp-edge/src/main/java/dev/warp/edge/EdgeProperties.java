@@ -102,7 +102,8 @@ public class EdgeProperties {
 			.tunnelPort(this.tunnel.getPort())
 			.apiPort(this.api.getPort())
 			.responseTimeout(this.proxy.getResponseTimeout())
-			.registrationTimeout(this.tunnel.getRegistrationTimeout());
+			.registrationTimeout(this.tunnel.getRegistrationTimeout())
+			.heartbeat(this.tunnel.getHeartbeatInterval(), this.tunnel.getHeartbeatMaxMissed());
 		if (this.nodeId != null && !this.nodeId.isBlank()) {
 			builder.nodeId(this.nodeId.trim());
 		}
@@ -152,6 +153,34 @@ public class EdgeProperties {
 		 * closes it.
 		 */
 		private Duration registrationTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Interval of the edge's HTTP/2 PINGs on every tunnel connection, which measure the
+		 * round-trip time and detect an agent that stopped answering.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(5);
+
+		/**
+		 * Unanswered heartbeats in a row after which a tunnel connection is declared dead: it
+		 * leaves the route table and is closed.
+		 */
+		private int heartbeatMaxMissed = 3;
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public int getHeartbeatMaxMissed() {
+			return this.heartbeatMaxMissed;
+		}
+
+		public void setHeartbeatMaxMissed(int heartbeatMaxMissed) {
+			this.heartbeatMaxMissed = heartbeatMaxMissed;
+		}
 
 		public int getPort() {
 			return this.port;

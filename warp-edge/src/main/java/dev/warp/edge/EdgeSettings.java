@@ -37,6 +37,10 @@ public final class EdgeSettings {
 
 	private final Duration registrationTimeout;
 
+	private final Duration heartbeatInterval;
+
+	private final int heartbeatMaxMissed;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -49,6 +53,8 @@ public final class EdgeSettings {
 				: defaultCertificateNames();
 		this.responseTimeout = builder.responseTimeout;
 		this.registrationTimeout = builder.registrationTimeout;
+		this.heartbeatInterval = builder.heartbeatInterval;
+		this.heartbeatMaxMissed = builder.heartbeatMaxMissed;
 	}
 
 	public static Builder builder() {
@@ -98,6 +104,16 @@ public final class EdgeSettings {
 	/** How long a new tunnel connection may take to register before it is closed. */
 	public Duration registrationTimeout() {
 		return this.registrationTimeout;
+	}
+
+	/** Interval of the edge's HTTP/2 PINGs on every tunnel connection. */
+	public Duration heartbeatInterval() {
+		return this.heartbeatInterval;
+	}
+
+	/** Unanswered PINGs in a row after which a tunnel connection is dead: closed and unrouted. */
+	public int heartbeatMaxMissed() {
+		return this.heartbeatMaxMissed;
 	}
 
 	@Override
@@ -158,6 +174,10 @@ public final class EdgeSettings {
 		private Duration responseTimeout = Duration.ofSeconds(100);
 
 		private Duration registrationTimeout = Duration.ofSeconds(10);
+
+		private Duration heartbeatInterval = Duration.ofSeconds(5);
+
+		private int heartbeatMaxMissed = 3;
 
 		private Builder() {
 		}
@@ -228,6 +248,16 @@ public final class EdgeSettings {
 		/** Default: 10 seconds. */
 		public Builder registrationTimeout(Duration registrationTimeout) {
 			this.registrationTimeout = positive(registrationTimeout, "registrationTimeout");
+			return this;
+		}
+
+		/** Default: every 5 seconds, dead after 3 unanswered in a row. */
+		public Builder heartbeat(Duration interval, int maxMissed) {
+			this.heartbeatInterval = positive(interval, "heartbeatInterval");
+			if (maxMissed < 1) {
+				throw new IllegalArgumentException("heartbeatMaxMissed must be at least 1, was " + maxMissed);
+			}
+			this.heartbeatMaxMissed = maxMissed;
 			return this;
 		}
 

@@ -80,6 +80,9 @@ final class TestAgent implements AutoCloseable {
 		/** 200 and a register line sent one byte per DATA frame. */
 		REGISTER_SPLIT,
 
+		/** Registers like {@link #REGISTER}, then never answers the edge's PINGs: a blackholed peer. */
+		REGISTER_DEAF,
+
 		/** Never answers. */
 		SILENT,
 
@@ -205,7 +208,9 @@ final class TestAgent implements AutoCloseable {
 			TestAgent.this.handshake.complete(protocol);
 			if ("h2".equals(protocol)) {
 				ctx.pipeline()
-					.addLast(Http2FrameCodecBuilder.forServer().build(),
+					.addLast(Http2FrameCodecBuilder.forServer()
+						.autoAckPingFrame(TestAgent.this.controlMode != ControlMode.REGISTER_DEAF)
+						.build(),
 							new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
 
 								@Override
@@ -325,7 +330,7 @@ final class TestAgent implements AutoCloseable {
 				case SILENT -> {
 				}
 				case REFUSE -> ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
-				case REGISTER, REGISTER_SPLIT -> {
+				case REGISTER, REGISTER_SPLIT, REGISTER_DEAF -> {
 					ctx.write(new DefaultHttp2HeadersFrame(ok(), false));
 					byte[] line = ControlMessage.of(ControlMessage.REGISTER)
 						.with("hostname", TestAgent.this.hostname)

@@ -50,16 +50,43 @@ class TunnelListenerTests {
 	}
 
 	private EdgeNode start(Duration registrationTimeout) {
-		this.edge = EdgeNode.start(EdgeSettings.builder()
+		return start(settings().registrationTimeout(registrationTimeout));
+	}
+
+	private EdgeNode start(EdgeSettings.Builder settings) {
+		this.edge = EdgeNode.start(settings.build());
+		return this.edge;
+	}
+
+	private EdgeSettings.Builder settings() {
+		return EdgeSettings.builder()
 			.nodeId("edge-tls")
 			.bindAddress("127.0.0.1")
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
-			.dataDir(this.dataDir)
-			.registrationTimeout(registrationTimeout)
-			.build());
-		return this.edge;
+			.dataDir(this.dataDir);
+	}
+
+	@Test
+	void measuresEachConnectionsRoundTripWithHeartbeats() throws Exception {
+		EdgeNode node = start(settings().heartbeat(Duration.ofMillis(100), 3));
+		try (TestAgent agent = TestAgent.connect(node, HOST)) {
+			await().atMost(Duration.ofSeconds(3)).until(() -> node.routeTable().select(HOST) != null
+					&& node.routeTable().select(HOST).rttNanos() > 0);
+		}
+	}
+
+	@Test
+	void agentThatStopsAnsweringHeartbeatsLeavesRoutingAndIsClosed(CapturedOutput output) throws Exception {
+		EdgeNode node = start(settings().heartbeat(Duration.ofMillis(100), 3));
+		try (TestAgent agent = TestAgent.connect(node.tunnelPort(), node.caCertificateFile(), HOST,
+				ControlMode.REGISTER_DEAF)) {
+			await().atMost(Duration.ofSeconds(2)).until(() -> node.routeTable().select(HOST) != null);
+			assertThat(agent.channel().closeFuture().await(3, TimeUnit.SECONDS)).isTrue();
+			assertThat(node.routeTable().select(HOST)).isNull();
+			assertThat(output).contains("the agent stopped answering: 3 heartbeats in a row went unanswered");
+		}
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import dev.warp.agent.TunnelSettings;
+import dev.warp.core.liveness.Heartbeat;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.bootstrap.Bootstrap;

@@ -58,6 +58,8 @@ public final class TunnelConnection {
 
 	private volatile boolean closeWhenIdle;
 
+	private volatile long rttNanos = -1;
+
 	private @Nullable ScheduledFuture<?> registrationTimer;
 
 	private @Nullable ControlStream controlStream;
@@ -156,6 +158,15 @@ public final class TunnelConnection {
 	public boolean send(ControlMessage message) {
 		ControlStream stream = this.controlStream;
 		return stream != null && stream.send(message);
+	}
+
+	/** The last round trip measured by the edge's heartbeat, in nanoseconds; {@code -1} before the first. */
+	public long rttNanos() {
+		return this.rttNanos;
+	}
+
+	void rttMeasured(long nanos) {
+		this.rttNanos = nanos;
 	}
 
 	Channel channel() {

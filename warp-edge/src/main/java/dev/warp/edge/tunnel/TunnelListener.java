@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.warp.core.liveness.Heartbeat;
+import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.pki.EdgeCredentials;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -63,15 +65,20 @@ public final class TunnelListener {
 
 	private final Duration registrationTimeout;
 
+	private final EdgeSettings settings;
+
 	private final TunnelConnectionListener listener;
 
-	private TunnelListener(String nodeId, String bindAddress, int port, EdgeCredentials credentials,
-			Duration registrationTimeout, TunnelConnectionListener listener, LoopResources loops) {
-		this.nodeId = nodeId;
+	private TunnelListener(EdgeSettings settings, EdgeCredentials credentials, TunnelConnectionListener listener,
+			LoopResources loops) {
+		this.nodeId = settings.nodeId();
+		this.settings = settings;
 		this.sslContext = TunnelTls.serverContext(credentials);
 		this.caCertificateFile = credentials.caCertificateFile();
-		this.registrationTimeout = registrationTimeout;
+		this.registrationTimeout = settings.registrationTimeout();
 		this.listener = listener;
+		String bindAddress = settings.bindAddress();
+		int port = settings.tunnelPort();
 		EventLoopGroup workers = loops.onServer(true);
 		ServerBootstrap bootstrap = new ServerBootstrap().group(loops.onServerSelect(true), workers)
 			.channel(loops.onChannelClass(ServerSocketChannel.class, workers))
@@ -94,17 +101,14 @@ public final class TunnelListener {
 
 	/**
 	 * Binds the tunnel listener.
-	 * @param nodeId the node's id, sent to agents on the control stream
-	 * @param bindAddress the address to bind
-	 * @param port the port, {@code 0} for a free one
+	 * @param settings the node's settings: id, address, port, timeouts, heartbeats
 	 * @param credentials the edge's tunnel certificate and CA
-	 * @param registrationTimeout how long a connection may take to register
 	 * @param listener told about registrations
 	 * @param loops the event loops to run on
 	 */
-	public static TunnelListener bind(String nodeId, String bindAddress, int port, EdgeCredentials credentials,
-			Duration registrationTimeout, TunnelConnectionListener listener, LoopResources loops) {
-		return new TunnelListener(nodeId, bindAddress, port, credentials, registrationTimeout, listener, loops);
+	public static TunnelListener bind(EdgeSettings settings, EdgeCredentials credentials,
+			TunnelConnectionListener listener, LoopResources loops) {
+		return new TunnelListener(settings, credentials, listener, loops);
 	}
 
 	/** The address the listener is bound to. */
@@ -151,6 +155,9 @@ public final class TunnelListener {
 		ChannelPipeline pipeline = ctx.pipeline();
 		pipeline.addLast("h2", codec)
 			.addLast("streams", new Http2MultiplexHandler(RefuseStreams.INSTANCE))
+			.addLast("heartbeat", new Heartbeat(this.settings.heartbeatInterval().toNanos(),
+					this.settings.heartbeatMaxMissed(), connection::rttMeasured,
+					(reason) -> connection.closeWithReason("the agent stopped answering: " + reason)))
 			.addLast("tunnel", new TunnelConnectionHandler(connection, CONNECTION_WINDOW));
 	}
 

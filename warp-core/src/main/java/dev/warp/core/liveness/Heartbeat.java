@@ -1,4 +1,4 @@
-package dev.warp.agent.connection;
+package dev.warp.core.liveness;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -8,14 +8,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends an HTTP/2 PING every interval and measures the round trip from its ACK. A connection
  * whose peer stops answering (packets silently dropped: no FIN, no RST) is declared dead after
  * the configured number of unanswered PINGs, so it is replaced instead of swallowing requests.
- * The codec answers the peer's own PINGs by itself.
+ * The codec answers the peer's own PINGs by itself. Both ends of a tunnel run one, so each
+ * detects a dead peer on its own. Add it to the parent pipeline after the HTTP/2 codec.
  */
-final class Heartbeat extends ChannelInboundHandlerAdapter {
+public final class Heartbeat extends ChannelInboundHandlerAdapter {
 
 	private final long intervalNanos;
 
@@ -29,9 +31,15 @@ final class Heartbeat extends ChannelInboundHandlerAdapter {
 
 	private int missed;
 
-	private ScheduledFuture<?> timer;
+	private @Nullable ScheduledFuture<?> timer;
 
-	Heartbeat(long intervalNanos, int maxMissed, Consumer<Long> onRtt, Consumer<String> onDead) {
+	/**
+	 * @param intervalNanos time between two PINGs
+	 * @param maxMissed unanswered PINGs in a row after which the peer is dead
+	 * @param onRtt told every measured round trip, in nanoseconds
+	 * @param onDead told once why the peer is considered dead; it should close the channel
+	 */
+	public Heartbeat(long intervalNanos, int maxMissed, Consumer<Long> onRtt, Consumer<String> onDead) {
 		this.intervalNanos = intervalNanos;
 		this.maxMissed = maxMissed;
 		this.onRtt = onRtt;
@@ -62,6 +70,7 @@ final class Heartbeat extends ChannelInboundHandlerAdapter {
 		if (this.outstanding >= 0) {
 			this.missed++;
 			if (this.missed >= this.maxMissed) {
+				handlerRemoved(ctx);
 				this.onDead.accept(this.missed + " heartbeats in a row went unanswered ("
 						+ TimeUnit.NANOSECONDS.toMillis(this.intervalNanos * this.missed) + " ms): the peer or the network is gone");
 				return;
