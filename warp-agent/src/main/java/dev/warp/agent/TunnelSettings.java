@@ -39,6 +39,8 @@ public final class TunnelSettings {
 
 	private final int heartbeatMisses;
 
+	private final Duration rebalanceInterval;
+
 	private TunnelSettings(Builder builder) {
 		this.hostname = builder.hostname;
 		this.edgeAddresses = List.copyOf(builder.edgeAddresses);
@@ -52,6 +54,7 @@ public final class TunnelSettings {
 		this.agentId = builder.agentId;
 		this.heartbeatInterval = builder.heartbeatInterval;
 		this.heartbeatMisses = builder.heartbeatMisses;
+		this.rebalanceInterval = builder.rebalanceInterval;
 	}
 
 	public static Builder builder(String hostname) {
@@ -116,6 +119,14 @@ public final class TunnelSettings {
 		return this.heartbeatMisses;
 	}
 
+	/**
+	 * How often the supervisor checks that the connections are spread over edge nodes, and
+	 * moves one when more than half of them share a node while another may be reachable.
+	 */
+	public Duration rebalanceInterval() {
+		return this.rebalanceInterval;
+	}
+
 	public static final class Builder {
 
 		private final String hostname;
@@ -141,6 +152,8 @@ public final class TunnelSettings {
 		private Duration heartbeatInterval = Duration.ofSeconds(5);
 
 		private int heartbeatMisses = 3;
+
+		private Duration rebalanceInterval = Duration.ofSeconds(10);
 
 		private Builder(String hostname) {
 			if (hostname == null || hostname.isBlank()) {
@@ -200,6 +213,11 @@ public final class TunnelSettings {
 				throw new IllegalArgumentException("heartbeat misses must be at least 1, was " + misses);
 			}
 			this.heartbeatMisses = misses;
+			return this;
+		}
+
+		public Builder rebalanceInterval(Duration rebalanceInterval) {
+			this.rebalanceInterval = requirePositive(rebalanceInterval, "rebalanceInterval");
 			return this;
 		}
 

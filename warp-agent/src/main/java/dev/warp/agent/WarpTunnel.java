@@ -99,6 +99,17 @@ public final class WarpTunnel {
 			.doOnTerminate(() -> logger.info("Tunnel for " + this.settings.hostname() + " closed"));
 	}
 
+	/**
+	 * Replaces every connection, each new one registered before its old one drains: no request
+	 * is lost. For an operator who wants the tunnel to pick its edges afresh.
+	 */
+	public void reconnect() {
+		Running current = this.running;
+		if (current != null) {
+			current.supervisor.reconnectAll("reconnect requested");
+		}
+	}
+
 	public boolean isRunning() {
 		return this.running != null;
 	}

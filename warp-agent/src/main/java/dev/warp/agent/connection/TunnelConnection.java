@@ -42,6 +42,9 @@ public final class TunnelConnection {
 
 	private static final Log logger = LogFactory.getLog(TunnelConnection.class);
 
+	/** How long a drain waits for the edge's acknowledgement before it counts requests in flight anyway. */
+	private static final Duration DRAIN_ACK_TIMEOUT = Duration.ofSeconds(1);
+
 	private static final AttributeKey<TunnelConnection> KEY = AttributeKey.valueOf(TunnelConnection.class, "connection");
 
 	private final int index;
@@ -53,6 +56,10 @@ public final class TunnelConnection {
 	private final Sinks.One<TunnelConnection> registered = Sinks.one();
 
 	private final Sinks.One<Void> closed = Sinks.one();
+
+	private final Sinks.One<Void> drainAcknowledged = Sinks.one();
+
+	private final Sinks.One<Void> edgeDrain = Sinks.one();
 
 	private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
 
@@ -121,7 +128,9 @@ public final class TunnelConnection {
 
 	/**
 	 * Stops taking new requests and closes once in-flight ones are done or the grace period has
-	 * passed. The edge learns it first through a {@code drain} message.
+	 * passed. The edge learns it first through a {@code drain} message; the wait for requests in
+	 * flight starts once the edge has acknowledged it (or did not within a second), so that no
+	 * request the edge sent just before is cut off.
 	 */
 	public Mono<Void> drain(Duration gracePeriod) {
 		Channel ch = this.channel;
@@ -129,14 +138,25 @@ public final class TunnelConnection {
 			close();
 			return onClose();
 		}
+		long deadline = System.nanoTime() + gracePeriod.toNanos();
 		ch.eventLoop().execute(() -> {
 			if (this.state == ConnectionState.REGISTERED) {
 				this.outbound.tryEmitNext(ControlMessage.of(ControlMessage.DRAIN).encode());
 				setState(ConnectionState.DRAINING);
+				this.drainAcknowledged.asMono()
+					.timeout(DRAIN_ACK_TIMEOUT, Mono.empty())
+					.subscribe(null, null, () -> ch.eventLoop().execute(() -> closeWhenIdle(ch, deadline)));
 			}
-			closeWhenIdle(ch, System.nanoTime() + gracePeriod.toNanos());
+			else {
+				closeWhenIdle(ch, deadline);
+			}
 		});
 		return onClose();
+	}
+
+	/** Completes when the edge asks this connection to drain (the edge is going away). */
+	public Mono<Void> onEdgeDrain() {
+		return this.edgeDrain.asMono();
 	}
 
 	private void closeWhenIdle(Channel ch, long deadline) {
@@ -245,9 +265,16 @@ public final class TunnelConnection {
 				setState(ConnectionState.REGISTERED);
 				this.registered.tryEmitValue(this);
 			}
+			case ControlMessage.DRAIN_ACK -> this.drainAcknowledged.tryEmitEmpty();
 			case ControlMessage.DRAIN -> {
 				logger.info("Edge " + this.edge + " asked tunnel connection " + this.index + " to drain");
-				drain(this.context.settings().gracePeriod()).subscribe();
+				if (this.state == ConnectionState.REGISTERED) {
+					// The edge no longer routes here: no acknowledgement to wait for.
+					setState(ConnectionState.DRAINING);
+					Channel ch = this.channel;
+					closeWhenIdle(ch, System.nanoTime() + this.context.settings().gracePeriod().toNanos());
+				}
+				this.edgeDrain.tryEmitEmpty();
 			}
 			default -> logger.debug("Ignoring control message of unknown type from edge " + this.edge + ": " + message);
 		}

@@ -2,7 +2,6 @@ package dev.warp.agent.supervisor;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 
 import dev.warp.agent.connection.ConnectionSnapshot;
@@ -21,8 +20,10 @@ import reactor.core.publisher.Sinks;
 
 /**
  * One of the tunnel's connections over time: the current {@link TunnelConnection}, and when it
- * is lost, the backoff before the next one. A failure is logged once at WARN; the same failure
- * again only at DEBUG, until a connection succeeds.
+ * is lost, the backoff before the next one. When a connection has to go while it works (the edge
+ * drains it, or it moves to another edge node), the replacement is opened first and the old one
+ * drained after: make before break. A failure is logged once at WARN; the same failure again
+ * only at DEBUG, until a connection succeeds.
  */
 final class ConnectionSlot {
 
@@ -32,11 +33,15 @@ final class ConnectionSlot {
 
 	private final TunnelContext context;
 
+	private final TunnelSupervisor supervisor;
+
 	private final Backoff backoff;
 
 	private final Sinks.Many<Boolean> registrations = Sinks.many().replay().latest();
 
 	private volatile @Nullable TunnelConnection current;
+
+	private volatile @Nullable TunnelConnection replacement;
 
 	private volatile boolean stopping;
 
@@ -46,49 +51,54 @@ final class ConnectionSlot {
 
 	private volatile @Nullable String lastError;
 
-	/** Shifts the slot to the next edge address; moves on after a failed attempt only. */
-	private int addressOffset;
-
-	private volatile boolean registeredThisAttempt;
-
-	ConnectionSlot(int index, TunnelContext context) {
+	ConnectionSlot(int index, TunnelContext context, TunnelSupervisor supervisor) {
 		this.index = index;
 		this.context = context;
+		this.supervisor = supervisor;
 		this.backoff = new Backoff(context.settings().initialBackoff(), context.settings().maxBackoff());
+	}
+
+	int index() {
+		return this.index;
 	}
 
 	void start() {
 		connect();
 	}
 
-	private void connect() {
+	private synchronized void connect() {
 		if (this.stopping) {
 			return;
 		}
-		this.registeredThisAttempt = false;
-		EdgeAddress address = nextAddress();
-		TunnelConnection connection = this.context.newConnection(this.index, address);
+		TunnelConnection connection = open(this.supervisor.chooseAddress(this.index, null));
 		this.current = connection;
-		connection.open().subscribe((registered) -> onRegistered(registered), (error) -> { });
-		connection.onClose().subscribe(null, null, () -> onClosed(connection));
+		connection.open().subscribe((registered) -> onRegistered(registered), (error) -> onFailedToOpen(connection));
 	}
 
-	/** Slots start spread over the edge addresses. */
-	private EdgeAddress nextAddress() {
-		List<EdgeAddress> addresses = this.context.settings().edgeAddresses();
-		return addresses.get(Math.floorMod(this.index + this.addressOffset, addresses.size()));
+	private TunnelConnection open(EdgeAddress address) {
+		TunnelConnection connection = this.context.newConnection(this.index, address);
+		connection.onClose().subscribe(null, null, () -> onClosed(connection));
+		connection.onEdgeDrain().subscribe(null, null, () -> replace(null, "the edge asked to drain"));
+		return connection;
 	}
 
 	private void onRegistered(TunnelConnection connection) {
+		this.supervisor.registered(connection);
 		this.backoff.reset();
 		this.lastError = null;
-		this.registeredThisAttempt = true;
 		logger.info("Tunnel connection " + this.index + " registered " + this.context.settings().hostname() + " at edge "
 				+ connection.edge() + " (" + connection.address() + ")");
 		this.registrations.tryEmitNext(true);
 	}
 
-	private void onClosed(TunnelConnection connection) {
+	private void onFailedToOpen(TunnelConnection connection) {
+		this.supervisor.failed(connection.address());
+	}
+
+	private synchronized void onClosed(TunnelConnection connection) {
+		if (connection != this.current) {
+			return;
+		}
 		this.registrations.tryEmitNext(false);
 		if (this.stopping) {
 			return;
@@ -96,9 +106,6 @@ final class ConnectionSlot {
 		Throwable failure = connection.failure();
 		String reason = (failure != null) ? TunnelFailures.describe(failure, connection.address(), this.context.settings())
 				: "The connection to the edge at " + connection.address() + " closed";
-		if (!this.registeredThisAttempt) {
-			this.addressOffset++;
-		}
 		Duration delay = this.backoff.nextDelay();
 		if (!Objects.equals(reason, this.lastError)) {
 			logger.warn("Tunnel connection " + this.index + " for " + this.context.settings().hostname() + " lost: " + reason
@@ -112,18 +119,82 @@ final class ConnectionSlot {
 		this.pendingRetry = Mono.delay(delay).subscribe((tick) -> connect());
 	}
 
+	/**
+	 * Opens a new connection and, once it is registered, drains the current one. With a
+	 * {@code target}, the move is to another edge node: should the target turn out to be the
+	 * current connection's node under another address, the new connection is dropped instead.
+	 * @param target the address to move to, or {@code null} to let placement choose another node
+	 * @param why what to log
+	 */
+	synchronized void replace(@Nullable EdgeAddress target, String why) {
+		TunnelConnection old = this.current;
+		if (this.stopping || this.replacement != null || old == null) {
+			return;
+		}
+		EdgeAddress address = (target != null) ? target : this.supervisor.chooseAddress(this.index, old.edge());
+		logger.info("Tunnel connection " + this.index + " moves from edge " + old.edge() + " (" + old.address() + ") to "
+				+ address + ": " + why);
+		TunnelConnection next = this.context.newConnection(this.index, address);
+		this.replacement = next;
+		next.open().subscribe((registered) -> promote(old, registered, target != null), (error) -> {
+			synchronized (this) {
+				this.replacement = null;
+			}
+			this.supervisor.failed(address);
+			logger.info("Tunnel connection " + this.index + " stays at edge " + old.edge() + ": the move to " + address
+					+ " failed (" + TunnelFailures.describe(error, address, this.context.settings()) + ")");
+		});
+	}
+
+	private void promote(TunnelConnection old, TunnelConnection next, boolean mustChangeNode) {
+		synchronized (this) {
+			this.replacement = null;
+			this.supervisor.registered(next);
+			boolean sameNode = Objects.equals(next.edge(), old.edge()) && old.state() == ConnectionState.REGISTERED;
+			if (this.stopping || (mustChangeNode && sameNode)) {
+				next.close();
+				return;
+			}
+			this.current = next;
+			next.onClose().subscribe(null, null, () -> onClosed(next));
+			next.onEdgeDrain().subscribe(null, null, () -> replace(null, "the edge asked to drain"));
+		}
+		logger.info("Tunnel connection " + this.index + " registered " + this.context.settings().hostname() + " at edge "
+				+ next.edge() + " (" + next.address() + "); draining the one at edge " + old.edge());
+		this.registrations.tryEmitNext(true);
+		old.drain(this.context.settings().gracePeriod()).subscribe();
+	}
+
 	/** Emits once this slot has a registered connection. */
 	Mono<Void> registered() {
 		return this.registrations.asFlux().filter(Boolean::booleanValue).next().then();
 	}
 
+	/** The current connection when it is registered, else {@code null}. */
+	@Nullable TunnelConnection registeredConnection() {
+		TunnelConnection connection = this.current;
+		return (connection != null && connection.state() == ConnectionState.REGISTERED) ? connection : null;
+	}
+
+	boolean isMoving() {
+		return this.replacement != null;
+	}
+
 	Mono<Void> stop(Duration gracePeriod) {
-		this.stopping = true;
+		TunnelConnection connection;
+		TunnelConnection moving;
+		synchronized (this) {
+			this.stopping = true;
+			connection = this.current;
+			moving = this.replacement;
+		}
 		Disposable retry = this.pendingRetry;
 		if (retry != null) {
 			retry.dispose();
 		}
-		TunnelConnection connection = this.current;
+		if (moving != null) {
+			moving.close();
+		}
 		return (connection != null) ? connection.drain(gracePeriod) : Mono.empty();
 	}
 

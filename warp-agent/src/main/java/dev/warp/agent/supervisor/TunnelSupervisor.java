@@ -2,20 +2,29 @@ package dev.warp.agent.supervisor;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.connection.ConnectionSnapshot;
 import dev.warp.agent.connection.EdgeAddress;
+import dev.warp.agent.connection.TunnelConnection;
 import dev.warp.agent.connection.TunnelContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Keeps the tunnel's connections open: one {@link ConnectionSlot} per wanted connection, each
- * re-dialled after a loss with exponential backoff, forever, until the tunnel stops.
+ * Keeps the tunnel's connections open and spread: one {@link ConnectionSlot} per wanted
+ * connection, each re-dialled after a loss with exponential backoff, forever, until the tunnel
+ * stops. Every rebalance interval it checks that no edge node holds more than half of the
+ * connections while another address might lead elsewhere, and moves one connection if so (make
+ * before break), so that after an edge node comes back the tunnel spreads over it again.
  */
 public final class TunnelSupervisor {
 
@@ -25,12 +34,17 @@ public final class TunnelSupervisor {
 
 	private final List<ConnectionSlot> slots;
 
+	private final EdgePlacement placement;
+
+	private volatile @Nullable Disposable rebalancing;
+
 	public TunnelSupervisor(TunnelContext context) {
 		this.context = context;
 		TunnelSettings settings = context.settings();
+		this.placement = new EdgePlacement(settings.edgeAddresses(), settings.maxBackoff());
 		List<ConnectionSlot> slots = new ArrayList<>(settings.connections());
 		for (int i = 0; i < settings.connections(); i++) {
-			slots.add(new ConnectionSlot(i, context));
+			slots.add(new ConnectionSlot(i, context, this));
 		}
 		this.slots = List.copyOf(slots);
 	}
@@ -41,6 +55,10 @@ public final class TunnelSupervisor {
 		logger.info("Opening " + this.slots.size() + " tunnel connection(s) for " + this.context.settings().hostname()
 				+ " to " + addresses);
 		this.slots.forEach(ConnectionSlot::start);
+		if (addresses.size() > 1 && this.slots.size() > 1) {
+			Duration interval = this.context.settings().rebalanceInterval();
+			this.rebalancing = Flux.interval(interval, interval).subscribe((tick) -> rebalance());
+		}
 	}
 
 	/** Completes when at least one connection is registered. */
@@ -50,11 +68,68 @@ public final class TunnelSupervisor {
 
 	/** Drains every connection, then closes them, within the grace period. */
 	public Mono<Void> stop(Duration gracePeriod) {
+		Disposable rebalance = this.rebalancing;
+		if (rebalance != null) {
+			rebalance.dispose();
+		}
 		return Flux.fromIterable(this.slots).flatMap((slot) -> slot.stop(gracePeriod)).then();
 	}
 
 	public List<ConnectionSnapshot> snapshots() {
 		return this.slots.stream().map(ConnectionSlot::snapshot).toList();
+	}
+
+	/** Replaces every connection, one after the other, each new one before its old one goes. */
+	public void reconnectAll(String why) {
+		this.slots.forEach((slot) -> slot.replace(null, why));
+	}
+
+	EdgeAddress chooseAddress(int slot, @Nullable String avoidNode) {
+		return this.placement.choose(slot, load(), avoidNode);
+	}
+
+	void registered(TunnelConnection connection) {
+		this.placement.registered(connection.address(), connection.edge());
+	}
+
+	void failed(EdgeAddress address) {
+		this.placement.failed(address);
+	}
+
+	/** Registered connections per edge node. */
+	private Map<String, Integer> load() {
+		Map<String, Integer> load = new HashMap<>();
+		for (ConnectionSlot slot : this.slots) {
+			TunnelConnection connection = slot.registeredConnection();
+			if (connection != null && connection.edge() != null) {
+				load.merge(connection.edge(), 1, Integer::sum);
+			}
+		}
+		return load;
+	}
+
+	void rebalance() {
+		Map<String, Integer> load = load();
+		if (load.isEmpty() || this.slots.stream().anyMatch(ConnectionSlot::isMoving)) {
+			return;
+		}
+		Map.Entry<String, Integer> busiest = load.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+		int fairShare = (this.slots.size() + 1) / 2;
+		if (busiest.getValue() <= fairShare) {
+			return;
+		}
+		EdgeAddress target = this.placement.alternativeTo(busiest.getKey(), load);
+		if (target == null) {
+			return;
+		}
+		this.slots.stream()
+			.filter((slot) -> {
+				TunnelConnection connection = slot.registeredConnection();
+				return connection != null && busiest.getKey().equals(connection.edge());
+			})
+			.max(Comparator.comparingInt(ConnectionSlot::index))
+			.ifPresent((slot) -> slot.replace(target, busiest.getValue() + " of " + this.slots.size()
+					+ " connections are on edge " + busiest.getKey()));
 	}
 
 }

@@ -23,8 +23,19 @@ public final class ControlMessage {
 	/** Edge to agent, answer to {@link #REGISTER}: the edge now routes the hostname here. */
 	public static final String REGISTERED = "registered";
 
-	/** Either direction: stop sending new requests on this connection, it is about to close. */
+	/**
+	 * Either direction: no new requests on this connection, it closes once the requests in
+	 * flight are done. From the agent, the edge answers {@link #DRAIN_ACK}; from the edge, the
+	 * agent opens a replacement connection before this one goes.
+	 */
 	public static final String DRAIN = "drain";
+
+	/**
+	 * Edge to agent, answer to {@link #DRAIN}: the edge has stopped routing to this connection.
+	 * Every request stream it opened before arrived before this message, so once the agent has
+	 * seen it, its count of requests in flight is final.
+	 */
+	public static final String DRAIN_ACK = "drain-ack";
 
 	/** Longest line either side accepts, so a peer cannot make the other buffer without bound. */
 	public static final int MAX_LINE_LENGTH = 4096;

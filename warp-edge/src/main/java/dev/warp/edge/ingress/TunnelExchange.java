@@ -3,6 +3,7 @@ package dev.warp.edge.ingress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 
 import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.buffer.ByteBuf;
@@ -40,21 +41,34 @@ final class TunnelExchange {
 
 	private final TunnelConnection connection;
 
+	private final UnaryOperator<@Nullable TunnelConnection> alternative;
+
 	private final String host;
 
 	private final String ray;
 
 	private final Duration responseTimeout;
 
-	private final TunnelResponse tunnelResponse = new TunnelResponse();
+	private volatile TunnelResponse tunnelResponse = new TunnelResponse();
+
+	private volatile TunnelConnection target;
 
 	private volatile @Nullable RequestBodyWriter bodyWriter;
 
-	TunnelExchange(HttpServerRequest request, HttpServerResponse response, TunnelConnection connection, String host,
-			String ray, Duration responseTimeout) {
+	private volatile boolean retried;
+
+	/**
+	 * @param connection the connection to send the request on
+	 * @param alternative given the connection that failed, another one of the same hostname for
+	 * a single retry, or {@code null} when there is none
+	 */
+	TunnelExchange(HttpServerRequest request, HttpServerResponse response, TunnelConnection connection,
+			UnaryOperator<@Nullable TunnelConnection> alternative, String host, String ray, Duration responseTimeout) {
 		this.request = request;
 		this.response = response;
 		this.connection = connection;
+		this.target = connection;
+		this.alternative = alternative;
 		this.host = host;
 		this.ray = ray;
 		this.responseTimeout = responseTimeout;
@@ -64,13 +78,8 @@ final class TunnelExchange {
 		Http2Headers headers = ForwardedHeaders.forTunnel(this.request, this.host,
 				ForwardedHeaders.visitorIp(this.request), this.ray);
 		boolean hasBody = hasBody(this.request.requestHeaders());
-		return openStream().flatMap((stream) -> sendHeaders(stream, headers, !hasBody))
-			.doOnNext((stream) -> {
-				if (hasBody) {
-					streamRequestBody(stream);
-				}
-			})
-			.then(this.tunnelResponse.head())
+		return send(this.connection, headers, hasBody)
+			.onErrorResume(OriginFailure.class, (failure) -> retry(failure, headers, hasBody))
 			.timeout(this.responseTimeout)
 			// The head arrives on the tunnel's event loop (or the timer's thread): the visitor's
 			// response is built on the visitor's own event loop.
@@ -80,20 +89,55 @@ final class TunnelExchange {
 			.doOnCancel(this::abandon);
 	}
 
+	/** One attempt: a stream on the connection, the request on it, the response head back. */
+	private Mono<ResponseHead> send(TunnelConnection connection, Http2Headers headers, boolean hasBody) {
+		TunnelResponse attempt = new TunnelResponse();
+		this.tunnelResponse = attempt;
+		this.target = connection;
+		return openStream(connection, attempt).flatMap((stream) -> sendHeaders(stream, headers, !hasBody))
+			.doOnNext((stream) -> {
+				if (hasBody) {
+					streamRequestBody(stream);
+				}
+			})
+			.then(attempt.head());
+	}
+
+	/**
+	 * Sends the request once more on another connection of the hostname when the first one
+	 * failed before any response, and sending it again is safe: it never reached the app, or the
+	 * connection died under an idempotent request whose body (if any) was not consumed.
+	 */
+	private Mono<ResponseHead> retry(OriginFailure failure, Http2Headers headers, boolean hasBody) {
+		if (this.retried || !failure.allowsRetry(this.request.method(), this.bodyWriter != null)) {
+			return Mono.error(failure);
+		}
+		TunnelConnection failed = this.target;
+		TunnelConnection other = this.alternative.apply(failed);
+		if (other == null || other == failed) {
+			return Mono.error(failure);
+		}
+		this.retried = true;
+		logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, this.host,
+				failure.getMessage(), failed.id(), other.id());
+		return send(other, headers, hasBody);
+	}
+
 	private Scheduler visitorLoop() {
 		EventLoop[] loop = new EventLoop[1];
 		this.response.withConnection((connection) -> loop[0] = connection.channel().eventLoop());
 		return Schedulers.fromExecutor(loop[0]);
 	}
 
-	private Mono<Http2StreamChannel> openStream() {
-		return Mono.create((sink) -> this.connection.openStream(this.tunnelResponse)
+	private Mono<Http2StreamChannel> openStream(TunnelConnection connection, TunnelResponse attempt) {
+		return Mono.create((sink) -> connection.openStream(attempt)
 			.addListener((Future<Http2StreamChannel> opened) -> {
 				if (opened.isSuccess()) {
 					sink.success(opened.getNow());
 				}
 				else {
-					sink.error(new OriginFailure("cannot open a stream on the tunnel connection ("
+					// Nothing was sent: the request can go to another connection, whatever its method.
+					sink.error(OriginFailure.unprocessed("cannot open a stream on the tunnel connection ("
 							+ opened.cause().getMessage() + ")", opened.cause()));
 				}
 			}));
@@ -106,8 +150,8 @@ final class TunnelExchange {
 					sink.success(stream);
 				}
 				else {
-					sink.error(new OriginFailure("cannot send the request on the tunnel connection ("
-							+ written.cause().getMessage() + ")", written.cause()));
+					sink.error(OriginFailure.connectionLost("cannot send the request on the tunnel connection ("
+							+ written.cause().getMessage() + ")"));
 				}
 			}));
 	}

@@ -43,7 +43,8 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 			return EdgeErrors.send(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
 					"No healthy tunnel for hostname " + hostname, ray);
 		}
-		return new TunnelExchange(request, response, connection, host.trim(), ray, this.responseTimeout).forward();
+		return new TunnelExchange(request, response, connection, (failed) -> this.routes.select(hostname), host.trim(), ray,
+				this.responseTimeout).forward();
 	}
 
 }

@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -59,6 +60,8 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	private @Nullable Throwable failure;
 
 	private @Nullable String resetReason;
+
+	private boolean refused;
 
 	/** The response head: status and headers, once the agent sent them. */
 	Mono<ResponseHead> head() {
@@ -172,6 +175,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
 		if (evt instanceof Http2ResetFrame reset) {
 			this.resetReason = "stream reset by the agent (" + StreamErrors.name(reset.errorCode()) + ")";
+			this.refused = reset.errorCode() == Http2Error.REFUSED_STREAM.code();
 		}
 		ReferenceCountUtil.release(evt);
 	}
@@ -185,13 +189,16 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		if (!this.bodyComplete || !this.headReceived) {
-			String reason = this.resetReason;
-			if (reason == null) {
-				Channel parent = ctx.channel().parent();
-				reason = (parent != null && !parent.isActive()) ? "tunnel connection closed"
-						: "stream closed before the response ended";
+			Channel parent = ctx.channel().parent();
+			if (this.resetReason != null) {
+				failed(this.refused ? OriginFailure.unprocessed(this.resetReason, null) : new OriginFailure(this.resetReason));
 			}
-			failed(new OriginFailure(reason));
+			else if (parent != null && !parent.isActive()) {
+				failed(OriginFailure.connectionLost("tunnel connection closed"));
+			}
+			else {
+				failed(new OriginFailure("stream closed before the response ended"));
+			}
 		}
 		ctx.fireChannelInactive();
 	}

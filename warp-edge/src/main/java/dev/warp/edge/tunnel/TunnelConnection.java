@@ -140,9 +140,17 @@ public final class TunnelConnection {
 				streamClosed();
 			}
 		});
-		new Http2StreamChannelBootstrap(this.channel).option(ChannelOption.AUTO_READ, false)
-			.handler(handler)
-			.open(promise);
+		this.channel.eventLoop().execute(() -> {
+			// Checked on the connection's own event loop, where draining starts: a stream opened
+			// after the agent was told DRAIN_ACK would reach a connection about to close.
+			if (!isAvailable()) {
+				promise.tryFailure(new StreamRefusedException("tunnel connection " + this.id + " is " + this.state.label()));
+				return;
+			}
+			new Http2StreamChannelBootstrap(this.channel).option(ChannelOption.AUTO_READ, false)
+				.handler(handler)
+				.open(promise);
+		});
 		return promise;
 	}
 
@@ -193,7 +201,12 @@ public final class TunnelConnection {
 			return;
 		}
 		switch (message.type()) {
-			case ControlMessage.DRAIN -> drain("the agent asked to drain");
+			case ControlMessage.DRAIN -> {
+				drain("the agent asked to drain");
+				// After the state change, on this event loop: every stream opened before it is on
+				// the wire before this acknowledgement.
+				send(ControlMessage.of(ControlMessage.DRAIN_ACK));
+			}
 			case ControlMessage.REGISTER -> logger.warn("Tunnel connection {} from {} registered again; ignored: {}", this.id,
 					this.remoteAddress, message);
 			// Later versions may send more: ignoring what is unknown keeps old edges working.

@@ -110,6 +110,21 @@ public class WarpProperties {
 		 */
 		private Duration registrationTimeout = Duration.ofSeconds(10);
 
+		/**
+		 * How often the tunnel checks that its connections are spread over edge nodes; when
+		 * more than half share one node while another address may lead elsewhere, one
+		 * connection moves (the new one registers before the old one drains).
+		 */
+		private Duration rebalanceInterval = Duration.ofSeconds(10);
+
+		public Duration getRebalanceInterval() {
+			return this.rebalanceInterval;
+		}
+
+		public void setRebalanceInterval(Duration rebalanceInterval) {
+			this.rebalanceInterval = rebalanceInterval;
+		}
+
 		public List<String> getAddresses() {
 			return this.addresses;
 		}

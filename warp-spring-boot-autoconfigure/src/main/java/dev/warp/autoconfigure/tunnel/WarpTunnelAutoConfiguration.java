@@ -92,6 +92,7 @@ public final class WarpTunnelAutoConfiguration {
 					.registrationTimeout(properties.getEdge().getRegistrationTimeout())
 					.backoff(properties.getReconnect().getInitialDelay(), properties.getReconnect().getMaxDelay())
 					.heartbeat(properties.getHeartbeat().getInterval(), properties.getHeartbeat().getMaxMissed())
+					.rebalanceInterval(properties.getEdge().getRebalanceInterval())
 					.build();
 			}
 			catch (IllegalArgumentException ex) {
