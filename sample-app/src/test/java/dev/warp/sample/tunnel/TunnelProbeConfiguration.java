@@ -1,8 +1,10 @@
 package dev.warp.sample.tunnel;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import reactor.core.publisher.Mono;
 
@@ -23,8 +25,18 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 public class TunnelProbeConfiguration {
 
 	@Bean
-	RouterFunction<ServerResponse> probeRoutes() {
-		return route().GET("/probe/request", (request) -> {
+	SlowPosts slowPosts() {
+		return new SlowPosts();
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> probeRoutes(SlowPosts slowPosts) {
+		return route().POST("/probe/slow-post", (request) -> {
+			slowPosts.started.incrementAndGet();
+			return request.bodyToMono(String.class)
+				.delayElement(Duration.ofSeconds(2))
+				.flatMap((body) -> ServerResponse.ok().bodyValue("done " + body));
+		}).GET("/probe/request", (request) -> {
 			Map<String, Object> seen = new LinkedHashMap<>();
 			seen.put("rawPath", request.exchange().getRequest().getURI().getRawPath());
 			seen.put("rawQuery", request.exchange().getRequest().getURI().getRawQuery());
@@ -52,6 +64,17 @@ public class TunnelProbeConfiguration {
 				return Mono.never();
 			})
 			.build();
+	}
+
+	/** Counts how often the slow POST reached the application: a retried POST would show twice. */
+	public static class SlowPosts {
+
+		private final AtomicInteger started = new AtomicInteger();
+
+		public int started() {
+			return this.started.get();
+		}
+
 	}
 
 }

@@ -1,10 +1,15 @@
 package dev.warp.sample.tunnel;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.warp.agent.WarpTunnel;
 import dev.warp.edge.EdgeNode;
@@ -12,6 +17,7 @@ import dev.warp.edge.EdgeSettings;
 import dev.warp.sample.SampleApplication;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -26,12 +32,23 @@ final class TunnelTestSupport {
 
 	static final String VISITOR_IP = "127.0.0.2";
 
+	/**
+	 * Visitors' own event loops. Reactor Netty's global ones belong to whichever application
+	 * context in this JVM closes first: Spring Boot disposes them with it, and would cut every
+	 * visitor connection of a test that stops one replica of several.
+	 */
+	private static final LoopResources VISITOR_LOOPS = LoopResources.create("visitor", 2, true);
+
 	private TunnelTestSupport() {
 	}
 
 	static EdgeNode startEdge(Path dataDir) {
+		return startEdge(dataDir, "edge-test");
+	}
+
+	static EdgeNode startEdge(Path dataDir, String nodeId) {
 		return EdgeNode.start(EdgeSettings.builder()
-			.nodeId("edge-test")
+			.nodeId(nodeId)
 			.bindAddress("127.0.0.1")
 			.publicPort(0)
 			.tunnelPort(0)
@@ -42,23 +59,61 @@ final class TunnelTestSupport {
 
 	/** Starts the sample app with the test probes, and waits until its tunnel is registered. */
 	static ConfigurableApplicationContext startApp(EdgeNode edge, String hostname, String... extraArgs) {
-		List<String> args = new ArrayList<>(List.of("--server.port=0", "--warp.hostname=" + hostname,
-				"--warp.edge.addresses=127.0.0.1:" + edge.tunnelPort(),
-				"--warp.edge.ca-certificate=" + edge.caCertificateFile(), "--warp.connections=1",
-				"--warp.grace-period=5s", "--warp.reconnect.initial-delay=100ms", "--warp.reconnect.max-delay=1s",
-				"--sample.instance-id=" + hostname));
+		List<String> args = new ArrayList<>(List.of("--warp.edge.addresses=127.0.0.1:" + edge.tunnelPort(),
+				"--warp.edge.ca-certificate=" + edge.caCertificateFile()));
 		args.addAll(List.of(extraArgs));
+		return startApp(hostname, args.toArray(String[]::new));
+	}
+
+	/**
+	 * Starts the sample app with the test probes and waits until its tunnel is registered.
+	 * @param args {@code --name=value} arguments; each overrides the test default of that name
+	 */
+	static ConfigurableApplicationContext startApp(String hostname, String... args) {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("server.port", "0");
+		properties.put("warp.hostname", hostname);
+		properties.put("warp.connections", "1");
+		properties.put("warp.grace-period", "5s");
+		properties.put("warp.reconnect.initial-delay", "100ms");
+		properties.put("warp.reconnect.max-delay", "1s");
+		properties.put("sample.instance-id", hostname);
+		for (String arg : args) {
+			int eq = arg.indexOf('=');
+			properties.put(arg.substring(2, eq), arg.substring(eq + 1));
+		}
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class,
 				TunnelProbeConfiguration.class)
-			.run(args.toArray(String[]::new));
+			.run(properties.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
 		context.getBean(WarpTunnel.class).registered().block(Duration.ofSeconds(20));
 		return context;
+	}
+
+	/**
+	 * A second edge node of the same CA as the first, as an operator would set one up: the
+	 * first node's ca.pem and ca-key.pem copied into its data directory before it starts.
+	 */
+	static EdgeNode startSecondNode(EdgeNode first, Path dataDir, String nodeId) throws IOException {
+		Files.createDirectories(dataDir);
+		Path firstDir = first.caCertificateFile().getParent();
+		for (String file : List.of("ca.pem", "ca-key.pem")) {
+			Files.copy(firstDir.resolve(file), dataDir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+		}
+		return EdgeNode.start(EdgeSettings.builder()
+			.nodeId(nodeId)
+			.bindAddress("127.0.0.1")
+			.publicPort(0)
+			.tunnelPort(0)
+			.apiPort(0)
+			.dataDir(dataDir)
+			.build());
 	}
 
 	/** A Reactor Netty client that connects to the edge's public port from {@link #VISITOR_IP}. */
 	static HttpClient visitorHttpClient(EdgeNode edge, int maxConnections) {
 		return HttpClient.create(ConnectionProvider.builder("visitor").maxConnections(maxConnections).build())
 			.baseUrl("http://127.0.0.1:" + edge.publicPort())
+			.runOn(VISITOR_LOOPS)
 			.bindAddress(() -> new InetSocketAddress(VISITOR_IP, 0))
 			.responseTimeout(Duration.ofSeconds(30));
 	}
