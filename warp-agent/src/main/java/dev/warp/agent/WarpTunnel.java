@@ -5,9 +5,11 @@ import java.util.List;
 
 import dev.warp.agent.connection.ConnectionSnapshot;
 import dev.warp.agent.connection.ConnectionState;
+import dev.warp.agent.connection.Readiness;
 import dev.warp.agent.connection.TunnelContext;
 import dev.warp.agent.connection.TunnelServer;
 import dev.warp.agent.connection.TunnelTls;
+import dev.warp.agent.observation.TunnelStatistics;
 import dev.warp.agent.supervisor.TunnelSupervisor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -42,6 +44,10 @@ public final class WarpTunnel {
 
 	private final SslContext sslContext;
 
+	private final TunnelStatistics statistics = new TunnelStatistics();
+
+	private final Readiness readiness = new Readiness();
+
 	private volatile @Nullable Running running;
 
 	/**
@@ -62,8 +68,9 @@ public final class WarpTunnel {
 		int threads = Math.max(1, Math.min(this.settings.connections(), Runtime.getRuntime().availableProcessors()));
 		LoopResources loops = LoopResources.create("warp-tunnel", threads, true);
 		EventLoopGroup group = loops.onClient(true);
-		TunnelContext context = new TunnelContext(this.settings, this.sslContext, new TunnelServer(this.handler), group,
-				loops.onChannelClass(SocketChannel.class, group));
+		TunnelContext context = new TunnelContext(this.settings, this.sslContext,
+				new TunnelServer(this.handler, this.statistics), group, loops.onChannelClass(SocketChannel.class, group),
+				this.statistics, this.readiness);
 		TunnelSupervisor supervisor = new TunnelSupervisor(context);
 		this.running = new Running(loops, supervisor);
 		supervisor.start();
@@ -112,6 +119,33 @@ public final class WarpTunnel {
 
 	public boolean isRunning() {
 		return this.running != null;
+	}
+
+	/**
+	 * Tells the edge whether to send new requests to this application: while it refuses
+	 * traffic, every connection stays open and registered, but the edge routes the hostname to
+	 * other replicas only (or answers 503 when there is none). Connections opened meanwhile
+	 * register as refusing traffic. A tunnel accepts traffic from the start.
+	 * @param accepting whether the application accepts traffic
+	 */
+	public void acceptTraffic(boolean accepting) {
+		if (this.readiness.acceptTraffic(accepting)) {
+			logger.info("Tunnel for " + this.settings.hostname() + (accepting ? " accepts traffic again"
+					: " refuses traffic: the edge sends no new requests here, connections stay open"));
+		}
+	}
+
+	/** Whether the edge is told to send new requests here; see {@link #acceptTraffic(boolean)}. */
+	public boolean isAcceptingTraffic() {
+		return this.readiness.isAcceptingTraffic();
+	}
+
+	/**
+	 * The tunnel's running totals (requests, bytes, reconnects), over its whole life. Observers
+	 * added there are told about every request and reconnect.
+	 */
+	public TunnelStatistics statistics() {
+		return this.statistics;
 	}
 
 	public TunnelSettings settings() {

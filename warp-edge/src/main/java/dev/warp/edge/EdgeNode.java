@@ -3,15 +3,21 @@ package dev.warp.edge;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.warp.edge.api.ApiListener;
 import dev.warp.edge.ingress.PublicListener;
+import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.routing.EdgeRouteTable;
+import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.TunnelListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.resources.LoopResources;
@@ -48,10 +54,15 @@ public final class EdgeNode implements AutoCloseable {
 
 	private final ApiListener apiListener;
 
+	private final EdgeMetrics metrics;
+
+	/** Membership of a cluster, or {@code null} for a node that stands alone. */
+	private @Nullable ClusterParts cluster;
+
 	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private EdgeNode(EdgeSettings settings, EdgeCredentials credentials, EdgeRouteTable routeTable, LoopResources loops,
-			TunnelListener tunnelListener, PublicListener publicListener, ApiListener apiListener) {
+			TunnelListener tunnelListener, PublicListener publicListener, ApiListener apiListener, EdgeMetrics metrics) {
 		this.settings = settings;
 		this.credentials = credentials;
 		this.routeTable = routeTable;
@@ -59,6 +70,7 @@ public final class EdgeNode implements AutoCloseable {
 		this.tunnelListener = tunnelListener;
 		this.publicListener = publicListener;
 		this.apiListener = apiListener;
+		this.metrics = metrics;
 	}
 
 	/**
@@ -66,24 +78,52 @@ public final class EdgeNode implements AutoCloseable {
 	 * @throws IllegalStateException when a listener cannot bind (nothing stays open then)
 	 */
 	public static EdgeNode start(EdgeSettings settings) {
+		return start(settings, null);
+	}
+
+	/**
+	 * Starts a node whose meters go to a given registry, the embedding application's, say.
+	 * @param registry where the node's meters go; {@code null} for a Prometheus registry of the
+	 * node's own, which the API listener serves at {@code GET /metrics}
+	 * @throws IllegalStateException when a listener cannot bind (nothing stays open then)
+	 * @see #start(EdgeSettings)
+	 */
+	public static EdgeNode start(EdgeSettings settings, @Nullable MeterRegistry registry) {
 		String nodeId = settings.nodeId();
 		EdgeCredentials credentials = EdgeCredentials.loadOrCreate(settings.dataDir(), settings.tunnelCertificateNames());
 		EdgeRouteTable routeTable = new EdgeRouteTable();
 		LoopResources loops = LoopResources.create("warp-edge", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
 		Deque<Runnable> undo = new ArrayDeque<>();
 		undo.push(() -> disposeLoops(loops));
+		EdgeMetrics metrics = EdgeMetrics.create(nodeId, routeTable, registry);
+		undo.push(metrics::close);
 		try {
-			TunnelListener tunnel = TunnelListener.bind(settings, credentials, routeTable, loops);
+			ClusterParts cluster = (settings.clusterRedisUrl() != null)
+					? ClusterParts.start(settings, credentials, routeTable, loops, CLOSE_TIMEOUT) : null;
+			if (cluster != null) {
+				undo.push(() -> cluster.close(CLOSE_TIMEOUT));
+			}
+			// In a cluster, registrations reach the shared route table too.
+			TunnelListener tunnel = TunnelListener.bind(settings, credentials,
+					metrics.observing((cluster != null) ? cluster.membership() : routeTable), loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
 			PublicListener visitors = PublicListener.bind(nodeId, settings.bindAddress(), settings.publicPort(),
-					routeTable, settings.responseTimeout(), loops);
+					routeTable, settings.responseTimeout(), (cluster != null) ? cluster.forwarder() : null, metrics, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
-			ApiListener api = ApiListener.bind(nodeId, settings.bindAddress(), settings.apiPort(), routeTable, loops);
-			EdgeNode node = new EdgeNode(settings, credentials, routeTable, loops, tunnel, visitors, api);
+			ApiListener api = ApiListener.bind(nodeId, settings.bindAddress(), settings.apiPort(), routeTable, metrics,
+					loops);
+			EdgeNode node = new EdgeNode(settings, credentials, routeTable, loops, tunnel, visitors, api, metrics);
 			logger.info("Edge node {}: public listener on {}", nodeId, format(visitors.address(), settings));
 			logger.info("Edge node {}: tunnel listener on {} (agents trust {})", nodeId, format(tunnel.address(), settings),
 					credentials.caCertificateFile());
 			logger.info("Edge node {}: API listener on {}", nodeId, format(api.address(), settings));
+			if (cluster != null) {
+				node.cluster = cluster;
+				logger.info("Edge node {}: peer listener on {}, advertised as {}:{} in the cluster's route table in Redis "
+						+ "at {} (lease TTL {} ms)", nodeId, format(cluster.peerAddress(), settings),
+						settings.clusterAdvertisedHost(), cluster.peerAddress().getPort(),
+						cluster.membership().redisServer(), settings.clusterLeaseTtl().toMillis());
+			}
 			return node;
 		}
 		catch (RuntimeException ex) {
@@ -123,9 +163,49 @@ public final class EdgeNode implements AutoCloseable {
 		return this.credentials.caCertificateFile();
 	}
 
+	/** Where the node's meters are: its own Prometheus registry unless it was given one. */
+	public MeterRegistry meterRegistry() {
+		return this.metrics.registry();
+	}
+
 	/** The route table: hostname to tunnel connections. */
 	public EdgeRouteTable routeTable() {
 		return this.routeTable;
+	}
+
+	/**
+	 * Shuts down without cutting requests: asks every agent to move its connections elsewhere
+	 * ({@code drain}: agents open a replacement connection before they let this one go), waits
+	 * for the tunnel connections to close, at most {@code timeout}, then {@link #close() closes}.
+	 */
+	public void shutdownGracefully(Duration timeout) {
+		if (this.closed.get()) {
+			return;
+		}
+		Collection<TunnelConnection> connections = this.tunnelListener.connections();
+		logger.info("Edge node {} draining {} tunnel connection(s) for at most {} ms", nodeId(), connections.size(),
+				timeout.toMillis());
+		connections.forEach((connection) -> connection.drainByEdge("the edge node is shutting down"));
+		long deadline = System.nanoTime() + timeout.toNanos();
+		for (TunnelConnection connection : connections) {
+			long left = deadline - System.nanoTime();
+			if (left > 0) {
+				connection.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+			}
+		}
+		close();
+	}
+
+	/**
+	 * The port of the peer listener, where other nodes of the cluster forward requests, as bound.
+	 * @throws IllegalStateException when the node stands alone
+	 */
+	public int peerPort() {
+		ClusterParts parts = this.cluster;
+		if (parts == null) {
+			throw new IllegalStateException("Edge node " + nodeId() + " is not part of a cluster (edge.cluster.redis-url)");
+		}
+		return parts.peerAddress().getPort();
 	}
 
 	/** Stops every listener, closes every tunnel connection and waits, for a bounded time, until they are. */
@@ -135,10 +215,15 @@ public final class EdgeNode implements AutoCloseable {
 			return;
 		}
 		quietly(() -> this.publicListener.close(CLOSE_TIMEOUT));
+		ClusterParts parts = this.cluster;
+		if (parts != null) {
+			quietly(() -> parts.close(CLOSE_TIMEOUT));
+		}
 		quietly(() -> this.apiListener.close(CLOSE_TIMEOUT));
 		int connections = this.tunnelListener.connections().size();
 		quietly(() -> this.tunnelListener.close(CLOSE_TIMEOUT));
 		quietly(() -> disposeLoops(this.loops));
+		quietly(this.metrics::close);
 		logger.info("Edge node {} stopped ({} tunnel connections closed)", nodeId(), connections);
 	}
 

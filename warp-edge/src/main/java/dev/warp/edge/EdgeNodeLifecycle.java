@@ -30,7 +30,7 @@ public class EdgeNodeLifecycle implements SmartLifecycle {
 		EdgeNode running = this.node;
 		this.node = null;
 		if (running != null) {
-			running.close();
+			running.shutdownGracefully(this.settings.drainTimeout());
 		}
 	}
 

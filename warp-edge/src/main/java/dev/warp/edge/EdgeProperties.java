@@ -54,6 +54,11 @@ public class EdgeProperties {
 	 */
 	private final Proxy proxy = new Proxy();
 
+	/**
+	 * Membership of a cluster of edge nodes that share their route table through Redis.
+	 */
+	private final Cluster cluster = new Cluster();
+
 	public @Nullable String getNodeId() {
 		return this.nodeId;
 	}
@@ -94,6 +99,10 @@ public class EdgeProperties {
 		return this.proxy;
 	}
 
+	public Cluster getCluster() {
+		return this.cluster;
+	}
+
 	/** The settings of the node these properties describe. */
 	public EdgeSettings toSettings() {
 		EdgeSettings.Builder builder = EdgeSettings.builder()
@@ -103,7 +112,8 @@ public class EdgeProperties {
 			.apiPort(this.api.getPort())
 			.responseTimeout(this.proxy.getResponseTimeout())
 			.registrationTimeout(this.tunnel.getRegistrationTimeout())
-			.heartbeat(this.tunnel.getHeartbeatInterval(), this.tunnel.getHeartbeatMaxMissed());
+			.heartbeat(this.tunnel.getHeartbeatInterval(), this.tunnel.getHeartbeatMaxMissed())
+			.drainTimeout(this.tunnel.getDrainTimeout());
 		if (this.nodeId != null && !this.nodeId.isBlank()) {
 			builder.nodeId(this.nodeId.trim());
 		}
@@ -112,6 +122,13 @@ public class EdgeProperties {
 		}
 		if (!this.tunnel.getCertificateNames().isEmpty()) {
 			builder.tunnelCertificateNames(this.tunnel.getCertificateNames());
+		}
+		if (this.cluster.getRedisUrl() != null && !this.cluster.getRedisUrl().isBlank()) {
+			builder.clusterRedisUrl(this.cluster.getRedisUrl());
+		}
+		builder.clusterLeaseTtl(this.cluster.getLeaseTtl()).clusterPeerPort(this.cluster.getPeerPort());
+		if (this.cluster.getAdvertisedHost() != null && !this.cluster.getAdvertisedHost().isBlank()) {
+			builder.clusterAdvertisedHost(this.cluster.getAdvertisedHost());
 		}
 		return builder.build();
 	}
@@ -165,6 +182,21 @@ public class EdgeProperties {
 		 * leaves the route table and is closed.
 		 */
 		private int heartbeatMaxMissed = 3;
+
+		/**
+		 * How long a shutdown waits for agents to move their tunnel connections to other edge
+		 * nodes (they are asked to drain, and open a replacement before they let go) before the
+		 * remaining connections are closed.
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(30);
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
 
 		public Duration getHeartbeatInterval() {
 			return this.heartbeatInterval;
@@ -241,6 +273,69 @@ public class EdgeProperties {
 
 		public void setResponseTimeout(Duration responseTimeout) {
 			this.responseTimeout = responseTimeout;
+		}
+
+	}
+
+	/** Settings of cluster membership. */
+	public static class Cluster {
+
+		/**
+		 * Redis server of the cluster's shared route table, such as redis://127.0.0.1:6379
+		 * (rediss:// for TLS, redis://:password@host:port/database with credentials). Unset, the
+		 * node stands alone with its route table in memory.
+		 */
+		private @Nullable String redisUrl;
+
+		/**
+		 * How long the node's entries in the shared route table outlive it when it dies without
+		 * removing them. Renewed every third of it.
+		 */
+		private Duration leaseTtl = Duration.ofSeconds(10);
+
+		/**
+		 * Port of the peer listener, where other nodes of the cluster forward visitors' requests
+		 * for the tunnels of this node (HTTP/2 over TLS 1.3, node certificates on both sides). 0
+		 * picks a free port, which the edge logs.
+		 */
+		private int peerPort = 7846;
+
+		/**
+		 * Host name or address other nodes dial the peer listener by. Default: the bind address,
+		 * or the machine's hostname when the node binds every address.
+		 */
+		private @Nullable String advertisedHost;
+
+		public @Nullable String getRedisUrl() {
+			return this.redisUrl;
+		}
+
+		public void setRedisUrl(@Nullable String redisUrl) {
+			this.redisUrl = redisUrl;
+		}
+
+		public Duration getLeaseTtl() {
+			return this.leaseTtl;
+		}
+
+		public void setLeaseTtl(Duration leaseTtl) {
+			this.leaseTtl = leaseTtl;
+		}
+
+		public int getPeerPort() {
+			return this.peerPort;
+		}
+
+		public void setPeerPort(int peerPort) {
+			this.peerPort = peerPort;
+		}
+
+		public @Nullable String getAdvertisedHost() {
+			return this.advertisedHost;
+		}
+
+		public void setAdvertisedHost(@Nullable String advertisedHost) {
+			this.advertisedHost = advertisedHost;
 		}
 
 	}

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,16 @@ public final class EdgeSettings {
 
 	private final int heartbeatMaxMissed;
 
+	private final Duration drainTimeout;
+
+	private final @Nullable String clusterRedisUrl;
+
+	private final Duration clusterLeaseTtl;
+
+	private final int clusterPeerPort;
+
+	private final String clusterAdvertisedHost;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -55,6 +66,12 @@ public final class EdgeSettings {
 		this.registrationTimeout = builder.registrationTimeout;
 		this.heartbeatInterval = builder.heartbeatInterval;
 		this.heartbeatMaxMissed = builder.heartbeatMaxMissed;
+		this.drainTimeout = builder.drainTimeout;
+		this.clusterRedisUrl = builder.clusterRedisUrl;
+		this.clusterLeaseTtl = builder.clusterLeaseTtl;
+		this.clusterPeerPort = builder.clusterPeerPort;
+		this.clusterAdvertisedHost = (builder.clusterAdvertisedHost != null) ? builder.clusterAdvertisedHost
+				: defaultAdvertisedHost(this.bindAddress);
 	}
 
 	public static Builder builder() {
@@ -111,9 +128,40 @@ public final class EdgeSettings {
 		return this.heartbeatInterval;
 	}
 
+	/** How long a graceful shutdown waits for agents to move their connections away. */
+	public Duration drainTimeout() {
+		return this.drainTimeout;
+	}
+
 	/** Unanswered PINGs in a row after which a tunnel connection is dead: closed and unrouted. */
 	public int heartbeatMaxMissed() {
 		return this.heartbeatMaxMissed;
+	}
+
+	/**
+	 * The Redis server whose route table this node shares with the other nodes of its cluster, or
+	 * {@code null} when the node stands alone.
+	 */
+	public @Nullable String clusterRedisUrl() {
+		return this.clusterRedisUrl;
+	}
+
+	/**
+	 * How long this node's leases in the shared route table (its own and its routes') outlive it
+	 * when it dies without removing them; renewed every third of it.
+	 */
+	public Duration clusterLeaseTtl() {
+		return this.clusterLeaseTtl;
+	}
+
+	/** Port of the peer listener, which other nodes of the cluster forward requests to; {@code 0} picks a free one. */
+	public int clusterPeerPort() {
+		return this.clusterPeerPort;
+	}
+
+	/** The host other nodes of the cluster dial this node's peer listener by. */
+	public String clusterAdvertisedHost() {
+		return this.clusterAdvertisedHost;
 	}
 
 	@Override
@@ -141,6 +189,16 @@ public final class EdgeSettings {
 			names.add(hostname);
 		}
 		return List.copyOf(names);
+	}
+
+	/** The bind address when it is one; for a wildcard, the machine's hostname (or loopback without one). */
+	private static String defaultAdvertisedHost(String bindAddress) {
+		boolean wildcard = bindAddress.equals("0.0.0.0") || bindAddress.equals("::") || bindAddress.equals("[::]");
+		if (!wildcard) {
+			return bindAddress;
+		}
+		String hostname = localHostname();
+		return (hostname != null) ? hostname : "127.0.0.1";
 	}
 
 	private static @Nullable String localHostname() {
@@ -178,6 +236,16 @@ public final class EdgeSettings {
 		private Duration heartbeatInterval = Duration.ofSeconds(5);
 
 		private int heartbeatMaxMissed = 3;
+
+		private Duration drainTimeout = Duration.ofSeconds(30);
+
+		private @Nullable String clusterRedisUrl;
+
+		private Duration clusterLeaseTtl = Duration.ofSeconds(10);
+
+		private int clusterPeerPort = 7846;
+
+		private @Nullable String clusterAdvertisedHost;
 
 		private Builder() {
 		}
@@ -251,6 +319,12 @@ public final class EdgeSettings {
 			return this;
 		}
 
+		/** Default: 30 seconds. */
+		public Builder drainTimeout(Duration drainTimeout) {
+			this.drainTimeout = positive(drainTimeout, "drainTimeout");
+			return this;
+		}
+
 		/** Default: every 5 seconds, dead after 3 unanswered in a row. */
 		public Builder heartbeat(Duration interval, int maxMissed) {
 			this.heartbeatInterval = positive(interval, "heartbeatInterval");
@@ -258,6 +332,52 @@ public final class EdgeSettings {
 				throw new IllegalArgumentException("heartbeatMaxMissed must be at least 1, was " + maxMissed);
 			}
 			this.heartbeatMaxMissed = maxMissed;
+			return this;
+		}
+
+		/**
+		 * Joins the cluster whose route table is in this Redis server. Default: none, the node
+		 * stands alone.
+		 * @param redisUrl {@code redis://[:password@]host[:port][/database]}, or {@code rediss://}
+		 */
+		public Builder clusterRedisUrl(String redisUrl) {
+			String url = redisUrl.trim();
+			try {
+				RedisURI.create(url);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("Invalid Redis URL '" + url + "': use redis://host:port, e.g. "
+						+ "redis://127.0.0.1:6379 (" + ex.getMessage() + ")", ex);
+			}
+			this.clusterRedisUrl = url;
+			return this;
+		}
+
+		/** Default: 10 seconds; at least one second. */
+		public Builder clusterLeaseTtl(Duration leaseTtl) {
+			if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+				throw new IllegalArgumentException("clusterLeaseTtl must be at least 1 second, was " + leaseTtl);
+			}
+			this.clusterLeaseTtl = leaseTtl;
+			return this;
+		}
+
+		/** Default: {@code 7846}; {@code 0} picks a free port. */
+		public Builder clusterPeerPort(int peerPort) {
+			this.clusterPeerPort = port(peerPort);
+			return this;
+		}
+
+		/**
+		 * Default: the bind address, or the machine's hostname when the node binds every
+		 * address. Added to the names of the node's peer certificate.
+		 */
+		public Builder clusterAdvertisedHost(String host) {
+			String trimmed = host.trim();
+			if (trimmed.isEmpty()) {
+				throw new IllegalArgumentException("clusterAdvertisedHost must not be blank");
+			}
+			this.clusterAdvertisedHost = trimmed;
 			return this;
 		}
 

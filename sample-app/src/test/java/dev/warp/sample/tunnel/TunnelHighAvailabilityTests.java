@@ -289,4 +289,34 @@ class TunnelHighAvailabilityTests {
 		assertThat(slow.block(Duration.ofSeconds(5))).isEqualTo("200 ok");
 	}
 
+	@Test
+	void edgeNodeThatShutsDownHasItsConnectionsMovedFirstAndItsRequestsFinished() throws Exception {
+		EdgeNode a = edge("edge-a");
+		EdgeNode b = secondNode(a, "edge-b");
+		WarpTunnel tunnel = app(a, "app-1", List.of(tunnelAddress(a), tunnelAddress(b)), "--warp.connections=2",
+				"--warp.edge.rebalance-interval=1h")
+			.getBean(WarpTunnel.class);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(registeredPerEdge(tunnel)).containsEntry("edge-a", 1L).containsEntry("edge-b", 1L));
+		Mono<String> inFlightOnA = get(visitor(a), "/slow?ms=1000").cache();
+		inFlightOnA.subscribe();
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> a.routeTable().pool(HOST).connections().stream().anyMatch((c) -> c.activeStreams() > 0));
+		AtomicInteger fewestRegistered = new AtomicInteger(Integer.MAX_VALUE);
+		Disposable sampler = Flux.interval(Duration.ofMillis(5))
+			.subscribe((tick) -> fewestRegistered.accumulateAndGet((int) tunnel.registeredConnections(), Math::min));
+		try {
+			a.shutdownGracefully(Duration.ofSeconds(10));
+			assertThat(inFlightOnA.block(Duration.ofSeconds(5))).as("the request in flight finished").isEqualTo("200 ok");
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(registeredPerEdge(tunnel)).containsOnlyKeys("edge-b").containsEntry("edge-b", 2L));
+		}
+		finally {
+			sampler.dispose();
+		}
+		assertThat(fewestRegistered.get()).as("the tunnel never lost its last registered connection").isPositive();
+		assertThat(Flux.range(0, 20).concatMap((i) -> get(visitor(b), "/hello")).collectList().block())
+			.containsOnly("200 hello");
+	}
+
 }

@@ -15,6 +15,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -27,6 +28,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -104,7 +106,7 @@ public final class TunnelConnection {
 					ch.attr(KEY).set(TunnelConnection.this);
 					SslHandler ssl = context.sslContext().newHandler(ch.alloc(), address.host(), address.port());
 					ssl.setHandshakeTimeoutMillis(context.settings().connectTimeout().toMillis());
-					ch.pipeline().addLast(ssl, new ProtocolNegotiation());
+					ch.pipeline().addLast(new SocketTrafficCounter(context.statistics()), ssl, new ProtocolNegotiation());
 				}
 			});
 		ChannelFuture connect = bootstrap.connect(this.address.host(), this.address.port());
@@ -237,12 +239,18 @@ public final class TunnelConnection {
 	 */
 	Mono<Void> serveControlStream(HttpServerRequest request, HttpServerResponse response) {
 		this.edge = request.requestHeaders().get(TunnelProtocol.EDGE_NODE_HEADER, "unknown");
+		boolean ready = this.context.readiness().isAcceptingTraffic();
 		this.outbound.tryEmitNext(ControlMessage.of(ControlMessage.REGISTER)
 			.with("hostname", this.context.settings().hostname())
 			.with("agent", this.context.settings().agentId())
 			.with("connection", this.index)
 			.with("version", TunnelProtocol.VERSION)
+			.with(ControlMessage.READY_ATTRIBUTE, ready)
 			.encode());
+		// From here on the edge hears of every change of the application's readiness.
+		Disposable readiness = this.context.readiness()
+			.follow(ready, this.channel.eventLoop(), (message) -> this.outbound.tryEmitNext(message.encode()));
+		onClose().subscribe(null, null, readiness::dispose);
 		ControlLineDecoder decoder = new ControlLineDecoder();
 		request.receive()
 			.asString(StandardCharsets.UTF_8)
@@ -283,7 +291,7 @@ public final class TunnelConnection {
 	private void controlStreamEnded(@Nullable Throwable error) {
 		Channel ch = this.channel;
 		if (ch != null && ch.isActive() && this.state != ConnectionState.DRAINING) {
-			fail((error != null) ? error : new IllegalStateException("The edge ended the control stream"));
+			fail((error != null) ? error : new ControlStreamEndedException("The edge ended the control stream"));
 		}
 	}
 
@@ -291,8 +299,16 @@ public final class TunnelConnection {
 		ch.pipeline().addLast(this.context.server().initializer(ch));
 		TunnelSettings settings = this.context.settings();
 		ch.pipeline().addLast(new Heartbeat(settings.heartbeatInterval().toNanos(), settings.heartbeatMisses(),
-				(rtt) -> this.rttNanos = rtt, (reason) -> fail(new TunnelException("The edge at " + this.address
+				(rtt) -> this.rttNanos = rtt, (reason) -> fail(new HeartbeatTimeoutException("The edge at " + this.address
 						+ " stopped answering: " + reason))));
+		// Last in the pipeline: a connection-level error (a reset, say) becomes the reason this
+		// connection failed, instead of a warning about an unhandled exception.
+		ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+			@Override
+			public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+				fail(cause);
+			}
+		});
 		this.registrationTimeout = ch.eventLoop().schedule(() -> fail(new TunnelException("The edge at " + this.address
 				+ " did not complete the registration within " + this.context.settings().registrationTimeout().toMillis()
 				+ " ms")), this.context.settings().registrationTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -1,7 +1,9 @@
 package dev.warp.agent.connection;
 
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -10,8 +12,10 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 import dev.warp.agent.TunnelSettings;
+import dev.warp.agent.observation.ReconnectReason;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a connection failure into one line that says what happened, which side refused, and
@@ -59,6 +63,29 @@ public final class TunnelFailures {
 			return "The edge at " + address + " closed the connection";
 		}
 		return rootMessage(error);
+	}
+
+	/**
+	 * Why a lost connection is re-dialled, for the reconnect counter.
+	 * @param failure why the connection failed, or {@code null} when it just closed
+	 */
+	public static ReconnectReason reconnectReason(@Nullable Throwable failure) {
+		if (failure == null || failure instanceof ClosedChannelException
+				|| failure instanceof ControlStreamEndedException) {
+			return ReconnectReason.CLOSED;
+		}
+		if (failure instanceof HeartbeatTimeoutException) {
+			return ReconnectReason.HEARTBEAT;
+		}
+		if (find(failure, ConnectException.class, ConnectTimeoutException.class, UnknownHostException.class,
+				UnresolvedAddressException.class) != null) {
+			return ReconnectReason.CONNECT;
+		}
+		if (find(failure, SSLException.class, CertificateException.class) != null) {
+			return ReconnectReason.TLS;
+		}
+		// What else the agent itself fails a connection for: no ALPN h2, no registration in time.
+		return (failure instanceof TunnelException) ? ReconnectReason.REGISTRATION : ReconnectReason.ERROR;
 	}
 
 	@SafeVarargs

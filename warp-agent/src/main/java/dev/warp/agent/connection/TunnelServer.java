@@ -2,12 +2,15 @@ package dev.warp.agent.connection;
 
 import java.io.IOException;
 
+import dev.warp.agent.observation.RequestOutcome;
+import dev.warp.agent.observation.TunnelStatistics;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
 import reactor.netty.ConnectionObserver;
 import reactor.netty.http.HttpProtocol;
@@ -46,17 +49,33 @@ public final class TunnelServer {
 
 	private final ConnectionObserver observer;
 
+	private final TunnelStatistics statistics;
+
 	public TunnelServer(HttpHandler handler) {
+		this(handler, new TunnelStatistics());
+	}
+
+	/**
+	 * @param handler the application
+	 * @param statistics what every served request is counted in, and its observers told about
+	 */
+	public TunnelServer(HttpHandler handler, TunnelStatistics statistics) {
 		ReactorHttpHandlerAdapter adapter = new ReactorHttpHandlerAdapter(handler);
+		this.statistics = statistics;
 		this.config = HttpServer.create()
 			.protocol(HttpProtocol.H2C)
 			.forwarded(EdgeForwardedHeaders.INSTANCE)
 			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE)
 				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
 			.handle((request, response) -> isControlStream(request) ? serveControlStream(request, response)
-					: adapter.apply(request, response))
+					: observe(request, response, adapter))
 			.configuration();
 		this.observer = new StreamObserver(this.config.childObserver());
+	}
+
+	/** The statistics this server counts requests in. */
+	public TunnelStatistics statistics() {
+		return this.statistics;
 	}
 
 	/**
@@ -65,6 +84,34 @@ public final class TunnelServer {
 	 */
 	ChannelHandler initializer(Channel channel) {
 		return this.config.channelInitializer(this.observer, channel.remoteAddress(), true);
+	}
+
+	/**
+	 * Serves one request with the application and records how it ended: its status (or 500 for
+	 * a handler that failed before answering, which Reactor Netty then sends), or a cancellation
+	 * when the edge reset the stream before the response started. A response cancelled while
+	 * it streamed counts with its status.
+	 */
+	private Mono<Void> observe(HttpServerRequest request, HttpServerResponse response,
+			ReactorHttpHandlerAdapter adapter) {
+		long start = System.nanoTime();
+		this.statistics.requestStarted();
+		return Mono.defer(() -> adapter.apply(request, response)).doFinally((signal) -> {
+			int status = response.hasSentHeaders() ? response.status().code() : -1;
+			RequestOutcome outcome;
+			if (signal == SignalType.CANCEL && status < 0) {
+				outcome = RequestOutcome.CANCELLED;
+			}
+			else if (signal == SignalType.ON_ERROR && status < 0) {
+				status = 500;
+				outcome = RequestOutcome.SERVER_ERROR;
+			}
+			else {
+				status = response.status().code();
+				outcome = RequestOutcome.forStatus(status);
+			}
+			this.statistics.requestEnded(request.method().name(), status, outcome, System.nanoTime() - start);
+		});
 	}
 
 	private static boolean isControlStream(HttpServerRequest request) {

@@ -10,6 +10,7 @@ import dev.warp.agent.connection.EdgeAddress;
 import dev.warp.agent.connection.TunnelConnection;
 import dev.warp.agent.connection.TunnelContext;
 import dev.warp.agent.connection.TunnelFailures;
+import dev.warp.agent.observation.ReconnectReason;
 import dev.warp.agent.retry.Backoff;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -78,7 +79,8 @@ final class ConnectionSlot {
 	private TunnelConnection open(EdgeAddress address) {
 		TunnelConnection connection = this.context.newConnection(this.index, address);
 		connection.onClose().subscribe(null, null, () -> onClosed(connection));
-		connection.onEdgeDrain().subscribe(null, null, () -> replace(null, "the edge asked to drain"));
+		connection.onEdgeDrain()
+			.subscribe(null, null, () -> replace(null, ReconnectReason.EDGE_DRAIN, "the edge asked to drain"));
 		return connection;
 	}
 
@@ -104,6 +106,7 @@ final class ConnectionSlot {
 			return;
 		}
 		Throwable failure = connection.failure();
+		this.context.statistics().reconnecting(this.index, TunnelFailures.reconnectReason(failure));
 		String reason = (failure != null) ? TunnelFailures.describe(failure, connection.address(), this.context.settings())
 				: "The connection to the edge at " + connection.address() + " closed";
 		Duration delay = this.backoff.nextDelay();
@@ -124,13 +127,15 @@ final class ConnectionSlot {
 	 * {@code target}, the move is to another edge node: should the target turn out to be the
 	 * current connection's node under another address, the new connection is dropped instead.
 	 * @param target the address to move to, or {@code null} to let placement choose another node
+	 * @param reason why, for the reconnect counter
 	 * @param why what to log
 	 */
-	synchronized void replace(@Nullable EdgeAddress target, String why) {
+	synchronized void replace(@Nullable EdgeAddress target, ReconnectReason reason, String why) {
 		TunnelConnection old = this.current;
 		if (this.stopping || this.replacement != null || old == null) {
 			return;
 		}
+		this.context.statistics().reconnecting(this.index, reason);
 		EdgeAddress address = (target != null) ? target : this.supervisor.chooseAddress(this.index, old.edge());
 		logger.info("Tunnel connection " + this.index + " moves from edge " + old.edge() + " (" + old.address() + ") to "
 				+ address + ": " + why);
@@ -157,7 +162,8 @@ final class ConnectionSlot {
 			}
 			this.current = next;
 			next.onClose().subscribe(null, null, () -> onClosed(next));
-			next.onEdgeDrain().subscribe(null, null, () -> replace(null, "the edge asked to drain"));
+			next.onEdgeDrain()
+				.subscribe(null, null, () -> replace(null, ReconnectReason.EDGE_DRAIN, "the edge asked to drain"));
 		}
 		logger.info("Tunnel connection " + this.index + " registered " + this.context.settings().hostname() + " at edge "
 				+ next.edge() + " (" + next.address() + "); draining the one at edge " + old.edge());

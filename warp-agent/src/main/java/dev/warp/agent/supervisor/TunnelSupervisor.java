@@ -12,6 +12,7 @@ import dev.warp.agent.connection.ConnectionSnapshot;
 import dev.warp.agent.connection.EdgeAddress;
 import dev.warp.agent.connection.TunnelConnection;
 import dev.warp.agent.connection.TunnelContext;
+import dev.warp.agent.observation.ReconnectReason;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -81,7 +82,7 @@ public final class TunnelSupervisor {
 
 	/** Replaces every connection, one after the other, each new one before its old one goes. */
 	public void reconnectAll(String why) {
-		this.slots.forEach((slot) -> slot.replace(null, why));
+		this.slots.forEach((slot) -> slot.replace(null, ReconnectReason.REQUESTED, why));
 	}
 
 	EdgeAddress chooseAddress(int slot, @Nullable String avoidNode) {
@@ -128,8 +129,8 @@ public final class TunnelSupervisor {
 				return connection != null && busiest.getKey().equals(connection.edge());
 			})
 			.max(Comparator.comparingInt(ConnectionSlot::index))
-			.ifPresent((slot) -> slot.replace(target, busiest.getValue() + " of " + this.slots.size()
-					+ " connections are on edge " + busiest.getKey()));
+			.ifPresent((slot) -> slot.replace(target, ReconnectReason.REBALANCE, busiest.getValue() + " of "
+					+ this.slots.size() + " connections are on edge " + busiest.getKey()));
 	}
 
 }

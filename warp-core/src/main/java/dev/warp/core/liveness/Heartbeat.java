@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Sends an HTTP/2 PING every interval and measures the round trip from its ACK. A connection
  * whose peer stops answering (packets silently dropped: no FIN, no RST) is declared dead after
- * the configured number of unanswered PINGs, so it is replaced instead of swallowing requests.
+ * as long a silence as the configured number of unanswered PINGs, so it is replaced instead of
+ * swallowing requests.
  * The codec answers the peer's own PINGs by itself. Both ends of a tunnel run one, so each
  * detects a dead peer on its own. Add it to the parent pipeline after the HTTP/2 codec.
  */
@@ -27,9 +28,11 @@ public final class Heartbeat extends ChannelInboundHandlerAdapter {
 
 	private final Consumer<String> onDead;
 
-	private long outstanding = -1;
+	/** When this end last heard an answer (or started listening); nanoTime. */
+	private long lastHeard;
 
-	private int missed;
+	/** When the first PING went out; answers carrying an earlier time are not ours. */
+	private long started;
 
 	private @Nullable ScheduledFuture<?> timer;
 
@@ -48,8 +51,12 @@ public final class Heartbeat extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.started = System.nanoTime();
+		this.lastHeard = this.started;
 		ping(ctx);
-		this.timer = ctx.executor().scheduleAtFixedRate(() -> tick(ctx), this.intervalNanos, this.intervalNanos,
+		// With a fixed delay, not a fixed rate: a busy event loop must not fire a burst of
+		// catch-up ticks that would count as silence.
+		this.timer = ctx.executor().scheduleWithFixedDelay(() -> tick(ctx), this.intervalNanos, this.intervalNanos,
 				TimeUnit.NANOSECONDS);
 	}
 
@@ -67,30 +74,29 @@ public final class Heartbeat extends ChannelInboundHandlerAdapter {
 	}
 
 	private void tick(ChannelHandlerContext ctx) {
-		if (this.outstanding >= 0) {
-			this.missed++;
-			if (this.missed >= this.maxMissed) {
-				handlerRemoved(ctx);
-				this.onDead.accept(this.missed + " heartbeats in a row went unanswered ("
-						+ TimeUnit.NANOSECONDS.toMillis(this.intervalNanos * this.missed) + " ms): the peer or the network is gone");
-				return;
-			}
+		long silent = System.nanoTime() - this.lastHeard;
+		if (silent >= this.intervalNanos * this.maxMissed) {
+			handlerRemoved(ctx);
+			this.onDead.accept(this.maxMissed + " heartbeats in a row went unanswered (silent for "
+					+ TimeUnit.NANOSECONDS.toMillis(silent) + " ms): the peer or the network is gone");
+			return;
 		}
 		ping(ctx);
 	}
 
 	private void ping(ChannelHandlerContext ctx) {
-		this.outstanding = System.nanoTime();
-		ctx.writeAndFlush(new DefaultHttp2PingFrame(this.outstanding, false));
+		ctx.writeAndFlush(new DefaultHttp2PingFrame(System.nanoTime(), false));
 	}
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof Http2PingFrame ping) {
-			if (ping.ack() && ping.content() == this.outstanding) {
-				this.onRtt.accept(System.nanoTime() - this.outstanding);
-				this.outstanding = -1;
-				this.missed = 0;
+			long now = System.nanoTime();
+			long sent = ping.content();
+			// Any answer to any of our PINGs shows the peer is alive, even a late one.
+			if (ping.ack() && sent - this.started >= 0 && now - sent >= 0) {
+				this.onRtt.accept(now - sent);
+				this.lastHeard = now;
 			}
 			return;
 		}

@@ -37,6 +37,25 @@ public final class ControlMessage {
 	 */
 	public static final String DRAIN_ACK = "drain-ack";
 
+	/**
+	 * Agent to edge: the application accepts traffic again; the edge sends new requests to this
+	 * connection. Also what a registration means unless it says otherwise.
+	 */
+	public static final String READY = "ready";
+
+	/**
+	 * Agent to edge: the application refuses traffic for now (its readiness state); the edge
+	 * sends no new requests to this connection but keeps it open, until {@link #READY}.
+	 */
+	public static final String NOT_READY = "not-ready";
+
+	/**
+	 * Attribute of {@link #REGISTER}: {@code false} when the application refuses traffic at the
+	 * moment it registers, so that the edge does not route to it until {@link #READY}; absent
+	 * means {@code true}. Either side ignores message types and attributes it does not know.
+	 */
+	public static final String READY_ATTRIBUTE = "ready";
+
 	/** Longest line either side accepts, so a peer cannot make the other buffer without bound. */
 	public static final int MAX_LINE_LENGTH = 4096;
 

@@ -3,17 +3,25 @@ package dev.warp.edge.api;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.routing.EdgeRouteTable;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The edge's own API: {@code GET /status} lists every hostname and its tunnel connections.
+ * The edge's own API: {@code GET /status} lists every hostname with its replicas and tunnel
+ * connections and their health, as JSON; {@code GET /metrics} serves the node's metrics in
+ * Prometheus' text format.
  */
 public final class ApiListener {
+
+	/** Content type of Prometheus' text exposition format. */
+	static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
 	private final DisposableServer server;
 
@@ -22,7 +30,7 @@ public final class ApiListener {
 	}
 
 	/**
-	 * Binds the API listener.
+	 * Binds the API listener, without metrics.
 	 * @param nodeId the node's id
 	 * @param bindAddress the address to bind
 	 * @param port the port, {@code 0} for a free one
@@ -31,14 +39,39 @@ public final class ApiListener {
 	 */
 	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			LoopResources loops) {
+		return bind(nodeId, bindAddress, port, routes, null, loops);
+	}
+
+	/**
+	 * Binds the API listener.
+	 * @param nodeId the node's id
+	 * @param bindAddress the address to bind
+	 * @param port the port, {@code 0} for a free one
+	 * @param routes what the status shows
+	 * @param metrics what {@code /metrics} serves, or {@code null} for no metrics
+	 * @param loops the event loops to run on
+	 */
+	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
+			@Nullable EdgeMetrics metrics, LoopResources loops) {
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
 			.runOn(loops)
-			.route((api) -> api.get("/status",
-					(request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+			.route((api) -> api
+				.get("/status",
+						(request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+							.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+							.sendString(Mono.fromSupplier(() -> StatusJson.write(nodeId, routes.snapshot()))))
+				.get("/metrics", (request, response) -> {
+					String scrape = (metrics != null) ? metrics.scrape() : null;
+					if (scrape == null) {
+						return response.status(HttpResponseStatus.NOT_FOUND)
+							.sendString(Mono.just("This edge node has no Prometheus meter registry\n"));
+					}
+					return response.header(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT)
 						.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
-						.sendString(Mono.fromSupplier(() -> StatusJson.write(nodeId, routes.snapshot())))))
+						.sendString(Mono.just(scrape));
+				}))
 			.bindNow();
 		return new ApiListener(server);
 	}

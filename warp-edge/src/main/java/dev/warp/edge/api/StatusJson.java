@@ -1,5 +1,9 @@
 package dev.warp.edge.api;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -8,11 +12,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The status document, written by hand: it is small and fixed, and the edge has no JSON library
- * on its classpath.
+ * on its classpath. Every hostname lists its connections with their health, then its replicas
+ * (one per agent id) with their readiness:
  *
  * <pre>
  * {"node":"edge-a","hostnames":{"shop.example.test":{"connections":[{"id":"edge-a-t1","agent":"4f1c2a",
- *  "agentConnection":"0","remote":"127.0.0.1:5555","state":"registered","activeStreams":0,"since":"2026-..."}]}}}
+ *  "agentConnection":"0","remote":"127.0.0.1:5555","state":"registered","ready":true,"activeStreams":0,
+ *  "since":"2026-...","rttMillis":0.214,"latencyMillis":1.873,"errorRate":0,"answered":12,"failed":0}],
+ *  "replicas":[{"agent":"4f1c2a","ready":true,"connections":1,"activeStreams":0}]}}}
  * </pre>
  */
 final class StatusJson {
@@ -41,9 +48,34 @@ final class StatusJson {
 				firstConnection = false;
 				connection(json, connection);
 			}
+			json.append("],\"replicas\":[");
+			replicas(json, entry.getValue());
 			json.append("]}");
 		}
 		return json.append("}}").toString();
+	}
+
+	/** Connections grouped by agent, in the order of each agent's first connection. */
+	private static void replicas(StringBuilder json, List<ConnectionStatus> connections) {
+		Map<String, List<ConnectionStatus>> byAgent = new LinkedHashMap<>();
+		for (ConnectionStatus connection : connections) {
+			byAgent.computeIfAbsent(String.valueOf(connection.agent()), (agent) -> new ArrayList<>()).add(connection);
+		}
+		boolean first = true;
+		for (Map.Entry<String, List<ConnectionStatus>> replica : byAgent.entrySet()) {
+			if (!first) {
+				json.append(',');
+			}
+			first = false;
+			List<ConnectionStatus> replicaConnections = replica.getValue();
+			json.append("{\"agent\":");
+			string(json, replicaConnections.get(0).agent());
+			json.append(",\"ready\":").append(replicaConnections.stream().anyMatch(ConnectionStatus::ready));
+			json.append(",\"connections\":").append(replicaConnections.size());
+			json.append(",\"activeStreams\":")
+				.append(replicaConnections.stream().mapToInt(ConnectionStatus::activeStreams).sum());
+			json.append('}');
+		}
 	}
 
 	private static void connection(StringBuilder json, ConnectionStatus connection) {
@@ -57,10 +89,28 @@ final class StatusJson {
 		string(json, connection.remote());
 		json.append(",\"state\":");
 		string(json, connection.state());
+		json.append(",\"ready\":").append(connection.ready());
 		json.append(",\"activeStreams\":").append(connection.activeStreams());
 		json.append(",\"since\":");
 		string(json, connection.since().toString());
+		json.append(",\"rttMillis\":");
+		number(json, connection.rttMillis());
+		json.append(",\"latencyMillis\":");
+		number(json, connection.latencyMillis());
+		json.append(",\"errorRate\":");
+		number(json, connection.errorRate());
+		json.append(",\"answered\":").append(connection.answered());
+		json.append(",\"failed\":").append(connection.failed());
 		json.append('}');
+	}
+
+	/** A number with at most 3 decimals, or {@code null}. */
+	static void number(StringBuilder json, @Nullable Double value) {
+		if (value == null || value.isNaN() || value.isInfinite()) {
+			json.append("null");
+			return;
+		}
+		json.append(BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString());
 	}
 
 	/** A JSON string (RFC 8259 section 7), or {@code null}. */

@@ -96,6 +96,75 @@ final class ForwardedHeaders {
 		}
 	}
 
+	/**
+	 * The request headers for a peer edge node: the tunnel headers this node computed, without
+	 * pseudo-headers (the peer request carries method, path and authority itself).
+	 */
+	static void toPeer(Http2Headers tunnelHeaders, HttpHeaders out) {
+		for (Map.Entry<CharSequence, CharSequence> header : tunnelHeaders) {
+			CharSequence name = header.getKey();
+			if (name.length() > 0 && name.charAt(0) != ':') {
+				out.add(name, header.getValue());
+			}
+		}
+	}
+
+	/**
+	 * The HTTP/2 request headers of a request a peer edge node forwarded: the node that took it
+	 * from the visitor computed the forwarding headers, {@code Warp-Connecting-IP} and
+	 * {@code Warp-Ray}, which are kept as they are. Only an authenticated node reaches this.
+	 * @param request the request on the peer listener
+	 * @param host its authority: the visitor's {@code Host}
+	 */
+	static Http2Headers fromPeer(HttpServerRequest request, String host) {
+		Http2Headers out = new DefaultHttp2Headers(true);
+		out.method(request.method().name());
+		out.path(path(request.uri()));
+		out.scheme("http");
+		out.authority(host);
+		Iterator<Map.Entry<CharSequence, CharSequence>> headers = request.requestHeaders().iteratorCharSequence();
+		while (headers.hasNext()) {
+			Map.Entry<CharSequence, CharSequence> header = headers.next();
+			AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
+			if (isFromPeer(name, header.getValue())) {
+				out.add(name, header.getValue());
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * Copies a peer edge node's response headers to the visitor's response: everything but
+	 * hop-by-hop headers and those Netty adds when it turns HTTP/2 into HTTP/1.1 objects.
+	 */
+	static void fromPeerToVisitor(HttpHeaders in, HttpHeaders out) {
+		Iterator<Map.Entry<CharSequence, CharSequence>> headers = in.iteratorCharSequence();
+		while (headers.hasNext()) {
+			Map.Entry<CharSequence, CharSequence> header = headers.next();
+			AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
+			if (name.startsWith(NETTY_HTTP2_EXTENSION_PREFIX)) {
+				continue;
+			}
+			if (!HOP_BY_HOP.contains(name) || name.contentEquals(HttpHeaderNames.TRAILER)) {
+				out.add(name, header.getValue());
+			}
+		}
+	}
+
+	private static boolean isFromPeer(AsciiString name, CharSequence value) {
+		if (name.isEmpty() || name.charAt(0) == ':' || name.startsWith(NETTY_HTTP2_EXTENSION_PREFIX)) {
+			return false;
+		}
+		if (TunnelProtocol.isWarpHeader(name)) {
+			// What the first node added for the app; nothing of the control protocol.
+			return name.contentEquals(TunnelProtocol.CONNECTING_IP_HEADER) || name.contentEquals(TunnelProtocol.RAY_HEADER);
+		}
+		if (name.contentEquals(HttpHeaderNames.TE)) {
+			return AsciiString.contentEqualsIgnoreCase(value.toString().trim(), "trailers");
+		}
+		return !HOP_BY_HOP.contains(name);
+	}
+
 	/** The visitor's IP address as the edge's socket saw it. */
 	static String visitorIp(HttpServerRequest request) {
 		InetSocketAddress address = request.remoteAddress();

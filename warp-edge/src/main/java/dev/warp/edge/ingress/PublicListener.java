@@ -3,7 +3,9 @@ package dev.warp.edge.ingress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.routing.EdgeRouteTable;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
@@ -32,12 +34,37 @@ public final class PublicListener {
 	 */
 	public static PublicListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			Duration responseTimeout, LoopResources loops) {
+		return bind(nodeId, bindAddress, port, routes, responseTimeout, null, loops);
+	}
+
+	/**
+	 * Binds the public listener of a node that may be part of a cluster.
+	 * @param peers forwards requests for hostnames this node has no tunnel for to the nodes that
+	 * have; {@code null} for a node that stands alone
+	 * @see #bind(String, String, int, EdgeRouteTable, Duration, LoopResources)
+	 */
+	public static PublicListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
+			Duration responseTimeout, @Nullable PeerForwarder peers, LoopResources loops) {
+		return bind(nodeId, bindAddress, port, routes, responseTimeout, peers, null, loops);
+	}
+
+	/**
+	 * Binds the public listener of a node that may be part of a cluster, and measures its requests.
+	 * @param peers forwards requests for hostnames this node has no tunnel for to the nodes that
+	 * have; {@code null} for a node that stands alone
+	 * @param metrics times every request, or {@code null}
+	 * @see #bind(String, String, int, EdgeRouteTable, Duration, LoopResources)
+	 */
+	public static PublicListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
+			Duration responseTimeout, @Nullable PeerForwarder peers, @Nullable EdgeMetrics metrics,
+			LoopResources loops) {
+		TunnelProxy proxy = new TunnelProxy(nodeId, routes, responseTimeout, peers);
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
 			.runOn(loops)
-			.handle(new TunnelProxy(nodeId, routes, responseTimeout))
+			.handle((metrics != null) ? metrics.instrument(proxy) : proxy)
 			.bindNow();
 		return new PublicListener(server);
 	}

@@ -3,6 +3,7 @@ package dev.warp.edge.ingress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import dev.warp.edge.tunnel.TunnelConnection;
@@ -43,6 +44,8 @@ final class TunnelExchange {
 
 	private final UnaryOperator<@Nullable TunnelConnection> alternative;
 
+	private volatile @Nullable Supplier<Mono<Void>> elsewhere;
+
 	private final String host;
 
 	private final String ray;
@@ -75,8 +78,12 @@ final class TunnelExchange {
 	}
 
 	Mono<Void> forward() {
-		Http2Headers headers = ForwardedHeaders.forTunnel(this.request, this.host,
-				ForwardedHeaders.visitorIp(this.request), this.ray);
+		return forward(ForwardedHeaders.forTunnel(this.request, this.host, ForwardedHeaders.visitorIp(this.request),
+				this.ray));
+	}
+
+	/** Forwards with tunnel request headers computed already: by the cluster node that took the request. */
+	Mono<Void> forward(Http2Headers headers) {
 		boolean hasBody = hasBody(this.request.requestHeaders());
 		return send(this.connection, headers, hasBody)
 			.onErrorResume(OriginFailure.class, (failure) -> retry(failure, headers, hasBody))
@@ -87,6 +94,15 @@ final class TunnelExchange {
 			.flatMap(this::respond)
 			.onErrorResume(this::fail)
 			.doOnCancel(this::abandon);
+	}
+
+	/**
+	 * Where a request that failed safely goes when this node has no other connection for its
+	 * hostname: another node of the cluster.
+	 */
+	TunnelExchange orElsewhere(@Nullable Supplier<Mono<Void>> elsewhere) {
+		this.elsewhere = elsewhere;
+		return this;
 	}
 
 	/** One attempt: a stream on the connection, the request on it, the response head back. */
@@ -220,6 +236,14 @@ final class TunnelExchange {
 					this.responseTimeout.toMillis());
 			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
 					"Origin timed out: no response within " + describe(this.responseTimeout), this.ray);
+		}
+		Supplier<Mono<Void>> otherNode = this.elsewhere;
+		if (otherNode != null && !this.retried && cause instanceof OriginFailure failure
+				&& failure.allowsRetry(this.request.method(), this.bodyWriter != null)) {
+			this.retried = true;
+			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
+					this.ray, this.host, cause.getMessage());
+			return otherNode.get();
 		}
 		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
 		logger.info("Request {} for {}: {} (502)", this.ray, this.host, reason);

@@ -2,6 +2,7 @@ package dev.warp.edge.ingress;
 
 import java.util.ArrayDeque;
 
+import dev.warp.edge.tunnel.ConnectionHealth;
 import dev.warp.edge.tunnel.StreamErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -63,6 +64,11 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	private boolean refused;
 
+	/** The health of the connection this stream is on, which hears how the request went. */
+	private @Nullable ConnectionHealth health;
+
+	private long openedNanos;
+
 	/** The response head: status and headers, once the agent sent them. */
 	Mono<ResponseHead> head() {
 		return this.head.asMono();
@@ -92,6 +98,8 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	@Override
 	public void handlerAdded(ChannelHandlerContext ctx) {
 		this.channel = ctx.channel();
+		this.health = ConnectionHealth.of(ctx.channel());
+		this.openedNanos = System.nanoTime();
 		if (this.cancelled) {
 			cancelOnEventLoop();
 		}
@@ -138,6 +146,9 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			this.headReceived = true;
 			this.bodyComplete = frame.isEndStream();
 			this.head.tryEmitValue(new ResponseHead(code, frame.headers(), frame.isEndStream()));
+			if (this.health != null) {
+				this.health.answered(System.nanoTime() - this.openedNanos);
+			}
 		}
 		else {
 			this.trailers = frame.headers();
@@ -208,6 +219,9 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			return;
 		}
 		this.failure = cause;
+		if (this.health != null) {
+			this.health.failed();
+		}
 		if (!this.headReceived) {
 			this.headReceived = true;
 			this.head.tryEmitError(cause);

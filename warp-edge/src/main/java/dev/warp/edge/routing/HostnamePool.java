@@ -2,17 +2,36 @@ package dev.warp.edge.routing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.warp.edge.tunnel.ConnectionHealth;
 import dev.warp.edge.tunnel.TunnelConnection;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The tunnel connections that serve one hostname. Immutable: the route table swaps in a new pool
- * on every change, so that selecting a connection for a request takes no lock. The round-robin
- * position is shared by every version of a hostname's pool.
+ * The tunnel connections that serve one hostname: every replica that registered it, each with
+ * its connections. Immutable: the route table swaps in a new pool on every change, so that
+ * selecting a connection for a request takes no lock.
+ *
+ * <p>Selection is by load and latency, with the power of two choices: of two available
+ * connections, the one with the lower {@linkplain #cost cost} takes the request, where the cost
+ * grows with the requests in flight on the connection, its round-trip time and its recent error
+ * rate. A replica that is slow to answer keeps more requests in flight, so it gets fewer new
+ * ones; a replica far away or failing gets fewer too. The first of the two is taken in turn (the
+ * rotation is shared by every version of a hostname's pool) and the second at random, so equally
+ * loaded connections share requests evenly.
  */
 public final class HostnamePool {
+
+	/**
+	 * Round trips shorter than this count as equal: within one network their differences are
+	 * noise, not distance.
+	 */
+	static final long RTT_FLOOR_NANOS = 1_000_000;
+
+	/** How much the recent error rate weighs: a connection failing every request costs this much more, plus one. */
+	static final double ERROR_PENALTY = 10;
 
 	private final String hostname;
 
@@ -40,8 +59,8 @@ public final class HostnamePool {
 	}
 
 	/**
-	 * The next available connection, round-robin, or {@code null} when none is: every connection
-	 * is draining or closed.
+	 * The connection for a new request, or {@code null} when none is available: every
+	 * connection is draining, closed, or its application refuses traffic.
 	 */
 	public @Nullable TunnelConnection select() {
 		List<TunnelConnection> candidates = this.connections;
@@ -49,14 +68,32 @@ public final class HostnamePool {
 		if (size == 0) {
 			return null;
 		}
-		int start = Math.floorMod(this.next.getAndIncrement(), size);
-		for (int i = 0; i < size; i++) {
-			TunnelConnection connection = candidates.get((start + i) % size);
+		List<TunnelConnection> available = new ArrayList<>(size);
+		for (TunnelConnection connection : candidates) {
 			if (connection.isAvailable()) {
-				return connection;
+				available.add(connection);
 			}
 		}
-		return null;
+		return PowerOfTwoChoices.choose(available, HostnamePool::cost, this.next.getAndIncrement(),
+				ThreadLocalRandom.current());
+	}
+
+	/** The cost of sending one more request to a connection; lower is better. */
+	static double cost(TunnelConnection connection) {
+		ConnectionHealth health = connection.health();
+		return cost(connection.activeStreams(), (long) health.rttNanos(), health.errorRate());
+	}
+
+	/**
+	 * The cost of sending one more request to a connection: the requests it would then have in
+	 * flight, times its round-trip time (at least {@link #RTT_FLOOR_NANOS}; a connection not
+	 * measured yet counts as near), times a penalty for its recent error rate.
+	 * @param activeStreams requests in flight on it now
+	 * @param rttNanos its last measured round-trip time, {@code -1} when not measured yet
+	 * @param errorRate its recent share of failed requests, 0 to 1
+	 */
+	static double cost(int activeStreams, long rttNanos, double errorRate) {
+		return (activeStreams + 1.0) * Math.max(rttNanos, RTT_FLOOR_NANOS) * (1 + ERROR_PENALTY * errorRate);
 	}
 
 	HostnamePool with(TunnelConnection connection) {

@@ -58,6 +58,11 @@ public final class TunnelConnection {
 
 	private volatile boolean closeWhenIdle;
 
+	/** Whether the agent's application accepts traffic (its readiness); the connection stays open either way. */
+	private volatile boolean ready = true;
+
+	private final ConnectionHealth health;
+
 	private volatile long rttNanos = -1;
 
 	private @Nullable ScheduledFuture<?> registrationTimer;
@@ -76,6 +81,7 @@ public final class TunnelConnection {
 		this.remoteAddress = format(channel.remoteAddress());
 		this.registrationTimeout = registrationTimeout;
 		this.listener = listener;
+		this.health = ConnectionHealth.attachTo(channel);
 	}
 
 	/** The edge-side id of this connection, unique within the node. */
@@ -117,9 +123,25 @@ public final class TunnelConnection {
 		return this.activeStreams.get();
 	}
 
-	/** Whether new requests may be sent here: registered, not draining, and the socket is open. */
+	/**
+	 * Whether new requests may be sent here: registered, not draining, the application accepts
+	 * traffic, and the socket is open.
+	 */
 	public boolean isAvailable() {
-		return this.state == ConnectionState.REGISTERED && this.channel.isActive();
+		return this.state == ConnectionState.REGISTERED && this.ready && this.channel.isActive();
+	}
+
+	/**
+	 * Whether the agent's application accepts traffic: {@code false} after the agent said
+	 * {@code not-ready}, until it says {@code ready}. The connection stays registered meanwhile.
+	 */
+	public boolean isReady() {
+		return this.ready;
+	}
+
+	/** How this connection serves requests: answered and failed ones, latency, error rate. */
+	public ConnectionHealth health() {
+		return this.health;
 	}
 
 	/**
@@ -209,8 +231,18 @@ public final class TunnelConnection {
 			}
 			case ControlMessage.REGISTER -> logger.warn("Tunnel connection {} from {} registered again; ignored: {}", this.id,
 					this.remoteAddress, message);
+			case ControlMessage.READY -> readiness(true);
+			case ControlMessage.NOT_READY -> readiness(false);
 			// Later versions may send more: ignoring what is unknown keeps old edges working.
 			default -> logger.debug("Tunnel connection {}: ignored control message {}", this.id, message);
+		}
+	}
+
+	private void readiness(boolean ready) {
+		if (this.ready != ready) {
+			this.ready = ready;
+			logger.info("Tunnel connection {} for {} (agent {}): the application {}", this.id, this.hostname, this.agentId,
+					ready ? "accepts traffic again" : "refuses traffic; no new requests until it is ready");
 		}
 	}
 
@@ -234,6 +266,7 @@ public final class TunnelConnection {
 		this.hostname = name;
 		this.agentId = (message.get("agent") != null) ? message.get("agent") : "unknown";
 		this.agentConnection = message.get("connection");
+		this.ready = !"false".equals(message.get(ControlMessage.READY_ATTRIBUTE));
 		this.since = Instant.now();
 		this.state = ConnectionState.REGISTERED;
 		this.routed = true;
@@ -242,6 +275,22 @@ public final class TunnelConnection {
 		this.listener.registered(this);
 		// The agent counts itself registered only once the route exists.
 		send(ControlMessage.of(ControlMessage.REGISTERED).with("node", this.nodeId));
+	}
+
+	/**
+	 * The edge lets this connection go: no new requests here, and the agent is asked to drain,
+	 * so that it opens a replacement elsewhere before this one closes.
+	 */
+	public void drainByEdge(String why) {
+		this.channel.eventLoop().execute(() -> {
+			drain(why);
+			send(ControlMessage.of(ControlMessage.DRAIN));
+		});
+	}
+
+	/** Completes when the connection's socket has closed. */
+	public Future<Void> closeFuture() {
+		return this.channel.closeFuture();
 	}
 
 	/** Stops sending new requests here; requests in flight finish. */

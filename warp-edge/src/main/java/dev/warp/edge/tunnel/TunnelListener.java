@@ -156,7 +156,10 @@ public final class TunnelListener {
 		pipeline.addLast("h2", codec)
 			.addLast("streams", new Http2MultiplexHandler(RefuseStreams.INSTANCE))
 			.addLast("heartbeat", new Heartbeat(this.settings.heartbeatInterval().toNanos(),
-					this.settings.heartbeatMaxMissed(), connection::rttMeasured,
+					this.settings.heartbeatMaxMissed(), (rtt) -> {
+						connection.rttMeasured(rtt);
+						connection.health().rttMeasured(rtt);
+					},
 					(reason) -> connection.closeWithReason("the agent stopped answering: " + reason)))
 			.addLast("tunnel", new TunnelConnectionHandler(connection, CONNECTION_WINDOW));
 	}

@@ -16,15 +16,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StatusJsonTests {
 
 	@Test
-	void writesNodeHostnamesAndConnections() {
+	void writesNodeHostnamesConnectionsAndReplicas() {
 		Map<String, List<ConnectionStatus>> hostnames = new TreeMap<>();
-		hostnames.put("a.test", List.of(new ConnectionStatus("edge-a-t1", "agent-1", "0", "127.0.0.1:5555", "registered",
-				2, Instant.parse("2026-01-02T03:04:05Z"))));
+		Instant since = Instant.parse("2026-01-02T03:04:05Z");
+		hostnames.put("a.test",
+				List.of(new ConnectionStatus("edge-a-t1", "agent-1", "0", "127.0.0.1:5555", "registered", true, 2, since,
+						0.2144, 1.5, 0.0, 12, 0),
+						new ConnectionStatus("edge-a-t2", "agent-2", "0", "127.0.0.1:5556", "registered", false, 0, since,
+								null, null, 0.25, 3, 1),
+						new ConnectionStatus("edge-a-t3", "agent-1", "1", "127.0.0.1:5557", "draining", true, 1, since,
+								0.3, 2.0, 0.0, 5, 0)));
 		hostnames.put("b.test", List.of());
 		assertThat(StatusJson.write("edge-a", hostnames)).isEqualTo("{\"node\":\"edge-a\",\"hostnames\":{"
-				+ "\"a.test\":{\"connections\":[{\"id\":\"edge-a-t1\",\"agent\":\"agent-1\",\"agentConnection\":\"0\","
-				+ "\"remote\":\"127.0.0.1:5555\",\"state\":\"registered\",\"activeStreams\":2,"
-				+ "\"since\":\"2026-01-02T03:04:05Z\"}]},\"b.test\":{\"connections\":[]}}}");
+				+ "\"a.test\":{\"connections\":["
+				+ "{\"id\":\"edge-a-t1\",\"agent\":\"agent-1\",\"agentConnection\":\"0\",\"remote\":\"127.0.0.1:5555\","
+				+ "\"state\":\"registered\",\"ready\":true,\"activeStreams\":2,\"since\":\"2026-01-02T03:04:05Z\","
+				+ "\"rttMillis\":0.214,\"latencyMillis\":1.5,\"errorRate\":0,\"answered\":12,\"failed\":0},"
+				+ "{\"id\":\"edge-a-t2\",\"agent\":\"agent-2\",\"agentConnection\":\"0\",\"remote\":\"127.0.0.1:5556\","
+				+ "\"state\":\"registered\",\"ready\":false,\"activeStreams\":0,\"since\":\"2026-01-02T03:04:05Z\","
+				+ "\"rttMillis\":null,\"latencyMillis\":null,\"errorRate\":0.25,\"answered\":3,\"failed\":1},"
+				+ "{\"id\":\"edge-a-t3\",\"agent\":\"agent-1\",\"agentConnection\":\"1\",\"remote\":\"127.0.0.1:5557\","
+				+ "\"state\":\"draining\",\"ready\":true,\"activeStreams\":1,\"since\":\"2026-01-02T03:04:05Z\","
+				+ "\"rttMillis\":0.3,\"latencyMillis\":2,\"errorRate\":0,\"answered\":5,\"failed\":0}],"
+				+ "\"replicas\":[{\"agent\":\"agent-1\",\"ready\":true,\"connections\":2,\"activeStreams\":3},"
+				+ "{\"agent\":\"agent-2\",\"ready\":false,\"connections\":1,\"activeStreams\":0}]},"
+				+ "\"b.test\":{\"connections\":[],\"replicas\":[]}}}");
 	}
 
 	@Test

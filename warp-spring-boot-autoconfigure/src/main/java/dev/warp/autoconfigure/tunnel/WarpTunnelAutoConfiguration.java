@@ -6,6 +6,7 @@ import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.agent.connection.EdgeAddress;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -38,14 +39,15 @@ public final class WarpTunnelAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WarpTunnel warpTunnel(TunnelSettings settings, ObjectProvider<HttpHandler> httpHandler) {
-		HttpHandler handler = httpHandler.getIfAvailable();
-		if (handler == null) {
+	WarpTunnel warpTunnel(TunnelSettings settings, ListableBeanFactory beanFactory,
+			ObjectProvider<HttpHandler> httpHandler) {
+		// Whether there is one, without creating it: see DeferredHttpHandler.
+		if (beanFactory.getBeanNamesForType(HttpHandler.class, true, false).length == 0) {
 			throw new WarpConfigurationException("warp.hostname", settings.hostname(),
 					"the application has no WebFlux HttpHandler to serve through the tunnel",
 					"Add spring-boot-starter-webflux to the application, or remove warp.hostname.");
 		}
-		return new WarpTunnel(settings, handler);
+		return new WarpTunnel(settings, new DeferredHttpHandler(httpHandler));
 	}
 
 	@Bean

@@ -3,6 +3,7 @@ package dev.warp.autoconfigure.tunnel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.WarpTunnel;
@@ -144,6 +145,34 @@ class WarpTunnelAutoConfigurationTests {
 				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
 				assertThat(analysis.getDescription()).contains("warp.connections");
+			});
+	}
+
+	@Test
+	void creatingTheTunnelDoesNotCreateTheHttpHandler() {
+		AtomicInteger created = new AtomicInteger();
+		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
+			.withBean("httpHandler", HttpHandler.class, () -> {
+				created.incrementAndGet();
+				return (request, response) -> response.setComplete();
+			}, (definition) -> definition.setLazyInit(true))
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.edge.addresses=127.0.0.1:1")
+			.run((context) -> {
+				// Building it would build WebFlux's DispatcherHandler before every handler mapping exists.
+				assertThat(context).hasSingleBean(WarpTunnel.class);
+				assertThat(created).hasValue(0);
+			});
+	}
+
+	@Test
+	void applicationWithoutHttpHandlerFailsStartupNamingTheHostname() {
+		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+			.run((context) -> {
+				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("warp.hostname").contains("no WebFlux HttpHandler");
 			});
 	}
 

@@ -1,0 +1,47 @@
+package dev.warp.edge.ingress;
+
+import javax.net.ssl.SSLException;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a peer listener connection's pipeline: a client refused during the TLS handshake
+ * (no certificate, not a node certificate, another CA) is logged in one line that names the
+ * reason, and its connection closed.
+ */
+@ChannelHandler.Sharable
+final class PeerHandshakeFailures extends ChannelInboundHandlerAdapter {
+
+	static final PeerHandshakeFailures INSTANCE = new PeerHandshakeFailures();
+
+	private static final Logger logger = LoggerFactory.getLogger(PeerHandshakeFailures.class);
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		SSLException tls = tlsFailure(cause);
+		if (tls == null) {
+			ctx.fireExceptionCaught(cause);
+			return;
+		}
+		if (ctx.channel().isOpen()) {
+			logger.warn("Peer listener refused {}: {} (only edge nodes holding a node certificate of this cluster's CA "
+					+ "may connect)", ctx.channel().remoteAddress(), tls.getMessage());
+			ctx.close();
+		}
+	}
+
+	private static @Nullable SSLException tlsFailure(Throwable cause) {
+		for (Throwable current = cause; current != null; current = current.getCause()) {
+			if (current instanceof SSLException tls) {
+				return tls;
+			}
+		}
+		return null;
+	}
+
+}

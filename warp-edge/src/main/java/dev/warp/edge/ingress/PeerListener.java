@@ -1,0 +1,66 @@
+package dev.warp.edge.ingress;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import dev.warp.edge.cluster.PeerTls;
+import dev.warp.edge.routing.EdgeRouteTable;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The listener other edge nodes of the cluster forward visitors' requests to, for the tunnel
+ * connections of this node: HTTP/2 over TLS 1.3, with a node certificate of the cluster's CA
+ * required of every client ({@link PeerTls}). It serves requests from this node's own tunnel
+ * connections only and never forwards one again, so no request can loop between nodes.
+ */
+public final class PeerListener {
+
+	/** Per-stream receive window: how far a peer's request or response body may run ahead. */
+	static final int STREAM_WINDOW = 1024 * 1024;
+
+	private final DisposableServer server;
+
+	private PeerListener(DisposableServer server) {
+		this.server = server;
+	}
+
+	/**
+	 * Binds the peer listener.
+	 * @param nodeId the node's id, part of the ray id of a request that arrives without one
+	 * @param bindAddress the address to bind
+	 * @param port the port, {@code 0} for a free one
+	 * @param routes this node's route table, the only one it serves from
+	 * @param responseTimeout how long to wait for an agent's response headers
+	 * @param tls the cluster's edge-to-edge TLS
+	 * @param loops the event loops to run on
+	 */
+	public static PeerListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
+			Duration responseTimeout, PeerTls tls, LoopResources loops) {
+		DisposableServer server = HttpServer.create()
+			.host(bindAddress)
+			.port(port)
+			.protocol(HttpProtocol.H2)
+			.secure((spec) -> spec.sslContext(tls.server()))
+			.http2Settings((settings) -> settings.initialWindowSize(STREAM_WINDOW))
+			.doOnChannelInit((observer, channel, remote) -> channel.pipeline()
+				.addLast("warp.peerHandshakeFailures", PeerHandshakeFailures.INSTANCE))
+			.doOnConnection((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
+			.runOn(loops)
+			.handle(new PeerIngress(nodeId, routes, responseTimeout))
+			.bindNow();
+		return new PeerListener(server);
+	}
+
+	public InetSocketAddress address() {
+		return (InetSocketAddress) this.server.address();
+	}
+
+	/** Stops accepting and closes every peer connection, waiting at most {@code timeout}. */
+	public void close(Duration timeout) {
+		this.server.disposeNow(timeout);
+	}
+
+}

@@ -1,0 +1,283 @@
+package dev.warp.edge.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.routing.EdgeRouteTable;
+import dev.warp.edge.routing.HostnamePool;
+import dev.warp.edge.tunnel.ConnectionHealth;
+import dev.warp.edge.tunnel.ConnectionState;
+import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.TunnelConnectionListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * The metrics of one edge node, every meter tagged with the node's id ({@code node}):
+ * <ul>
+ * <li>{@code warp.edge.tunnels} (gauge): hostnames this node has tunnel connections for</li>
+ * <li>{@code warp.edge.connections} (gauge, tags {@code hostname}, {@code state}:
+ * {@code ready}, {@code not-ready}, {@code draining}): tunnel connections per hostname</li>
+ * <li>{@code warp.edge.replicas} (gauge, tag {@code hostname}): agents (application replicas)
+ * per hostname</li>
+ * <li>{@code warp.edge.requests} (timer, tags {@code hostname}, {@code status},
+ * {@code outcome}): visitors' requests, until their response is complete</li>
+ * <li>{@code warp.edge.proxy.latency} (timer, tag {@code hostname}): from a request's tunnel
+ * stream opening to the agent's response headers</li>
+ * <li>{@code warp.edge.tunnel.errors} (counter, tag {@code hostname}): requests the tunnel
+ * failed (stream reset or refused, connection lost)</li>
+ * </ul>
+ * A visitor's request for a hostname that has no tunnel here is tagged {@code hostname=other},
+ * so that visitors cannot make up tag values. A request the visitor gave up on before its
+ * response started is tagged {@code outcome=CANCELLED, status=UNKNOWN}.
+ */
+public final class EdgeMetrics {
+
+	/** The {@code state} tags of {@code warp.edge.connections}. */
+	private static final List<String> STATES = List.of("ready", "not-ready", "draining");
+
+	/** The hostname tag of requests for hostnames without a tunnel connection on this node. */
+	static final String OTHER_HOSTNAME = "other";
+
+	private final String nodeId;
+
+	private final EdgeRouteTable routes;
+
+	private final MeterRegistry registry;
+
+	private final MultiGauge connections;
+
+	private final MultiGauge replicas;
+
+	private final boolean ownsRegistry;
+
+	private EdgeMetrics(String nodeId, EdgeRouteTable routes, MeterRegistry registry, boolean ownsRegistry) {
+		this.nodeId = nodeId;
+		this.routes = routes;
+		this.registry = registry;
+		this.ownsRegistry = ownsRegistry;
+		Gauge.builder("warp.edge.tunnels", routes, (table) -> table.hostnames().size())
+			.description("Hostnames with tunnel connections on this edge node")
+			.tag("node", nodeId)
+			.register(registry);
+		this.connections = MultiGauge.builder("warp.edge.connections")
+			.description("Tunnel connections of a hostname on this edge node")
+			.tag("node", nodeId)
+			.register(registry);
+		this.replicas = MultiGauge.builder("warp.edge.replicas")
+			.description("Application replicas (agents) with tunnel connections for a hostname on this edge node")
+			.tag("node", nodeId)
+			.register(registry);
+	}
+
+	/**
+	 * The metrics of a node.
+	 * @param nodeId the node's id, the {@code node} tag of every meter
+	 * @param routes the node's route table
+	 * @param registry where the meters go; {@code null} for a {@link PrometheusMeterRegistry} of
+	 * the node's own
+	 */
+	public static EdgeMetrics create(String nodeId, EdgeRouteTable routes, @Nullable MeterRegistry registry) {
+		return (registry != null) ? new EdgeMetrics(nodeId, routes, registry, false)
+				: new EdgeMetrics(nodeId, routes, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true);
+	}
+
+	/** The registry the meters are in. */
+	public MeterRegistry registry() {
+		return this.registry;
+	}
+
+	/**
+	 * Closes the node's own registry, or removes the node's meters from a registry it was
+	 * given, which outlives the node.
+	 */
+	public void close() {
+		if (this.ownsRegistry) {
+			this.registry.close();
+			return;
+		}
+		for (Meter meter : this.registry.getMeters()) {
+			Meter.Id id = meter.getId();
+			if (id.getName().startsWith("warp.edge.") && this.nodeId.equals(id.getTag("node"))) {
+				this.registry.remove(meter);
+			}
+		}
+	}
+
+	/**
+	 * The meters in Prometheus' text format, or {@code null} when the registry is not (and does
+	 * not contain) a {@link PrometheusMeterRegistry}.
+	 */
+	public @Nullable String scrape() {
+		PrometheusMeterRegistry prometheus = prometheus(this.registry);
+		return (prometheus != null) ? prometheus.scrape() : null;
+	}
+
+	private static @Nullable PrometheusMeterRegistry prometheus(MeterRegistry registry) {
+		if (registry instanceof PrometheusMeterRegistry prometheus) {
+			return prometheus;
+		}
+		if (registry instanceof CompositeMeterRegistry composite) {
+			for (MeterRegistry member : composite.getRegistries()) {
+				PrometheusMeterRegistry prometheus = prometheus(member);
+				if (prometheus != null) {
+					return prometheus;
+				}
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Tells the route table (or whatever routes) first, then counts: registrations and
+	 * departures refresh the per-hostname gauges, and each registered connection reports its
+	 * requests' latency and failures.
+	 */
+	public TunnelConnectionListener observing(TunnelConnectionListener routing) {
+		return new TunnelConnectionListener() {
+
+			@Override
+			public void registered(TunnelConnection connection) {
+				routing.registered(connection);
+				observe(connection);
+				refresh();
+			}
+
+			@Override
+			public void unregistered(TunnelConnection connection) {
+				routing.unregistered(connection);
+				connection.health().listener(null);
+				refresh();
+			}
+
+		};
+	}
+
+	/** Wraps the public listener's handler to time every visitor's request. */
+	public BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> instrument(
+			BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
+		return (request, response) -> {
+			long start = System.nanoTime();
+			return Mono.from(handler.apply(request, response))
+				.doFinally((signal) -> recordRequest(request, response, signal, System.nanoTime() - start));
+		};
+	}
+
+	private void recordRequest(HttpServerRequest request, HttpServerResponse response, SignalType signal,
+			long nanos) {
+		String hostname = TunnelProtocol.routingHostname(request.requestHeaders().get(HttpHeaderNames.HOST));
+		String hostnameTag = (hostname != null && this.routes.pool(hostname) != null) ? hostname : OTHER_HOSTNAME;
+		// Cancelled once the response went out (the visitor closed its connection after it, or
+		// left while it streamed), the request counts with the status it got.
+		boolean cancelledBeforeResponse = signal == SignalType.CANCEL && !response.hasSentHeaders();
+		int status = response.status().code();
+		String statusTag = cancelledBeforeResponse ? "UNKNOWN" : Integer.toString(status);
+		String outcome = cancelledBeforeResponse ? "CANCELLED" : outcome(status);
+		Timer.builder("warp.edge.requests")
+			.description("Visitors' requests, until their response is complete")
+			.tags("node", this.nodeId, "hostname", hostnameTag, "status", statusTag, "outcome", outcome)
+			.register(this.registry)
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	private static String outcome(int status) {
+		return switch (status / 100) {
+			case 1 -> "INFORMATIONAL";
+			case 2 -> "SUCCESS";
+			case 3 -> "REDIRECTION";
+			case 4 -> "CLIENT_ERROR";
+			case 5 -> "SERVER_ERROR";
+			default -> "UNKNOWN";
+		};
+	}
+
+	private void observe(TunnelConnection connection) {
+		String hostname = connection.hostname();
+		if (hostname == null) {
+			return;
+		}
+		Timer latency = Timer.builder("warp.edge.proxy.latency")
+			.description("Time from opening a request's tunnel stream to the agent's response headers")
+			.tags("node", this.nodeId, "hostname", hostname)
+			.publishPercentileHistogram()
+			.register(this.registry);
+		Counter errors = Counter.builder("warp.edge.tunnel.errors")
+			.description("Requests the tunnel failed: stream reset or refused, connection lost")
+			.tags("node", this.nodeId, "hostname", hostname)
+			.register(this.registry);
+		connection.health().listener(new ConnectionHealth.Listener() {
+
+			@Override
+			public void answered(long latencyNanos) {
+				latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+			}
+
+			@Override
+			public void failed() {
+				errors.increment();
+			}
+
+		});
+	}
+
+	/**
+	 * Sets the rows of the per-hostname gauges to the hostnames and states there are now. Runs
+	 * when a connection comes or goes, which is rare next to requests; the lock only keeps two
+	 * refreshes from overtaking each other.
+	 */
+	private synchronized void refresh() {
+		List<MultiGauge.Row<?>> connectionRows = new ArrayList<>();
+		List<MultiGauge.Row<?>> replicaRows = new ArrayList<>();
+		for (String hostname : this.routes.hostnames()) {
+			HostnamePool pool = this.routes.pool(hostname);
+			if (pool == null) {
+				continue;
+			}
+			// Every state has its row, so that a change of readiness shows without a refresh.
+			for (String state : STATES) {
+				connectionRows.add(MultiGauge.Row.of(Tags.of("hostname", hostname, "state", state), this.routes,
+						(routes) -> count(routes, hostname, state)));
+			}
+			replicaRows.add(MultiGauge.Row.of(Tags.of("hostname", hostname), this.routes,
+					(routes) -> replicas(routes, hostname)));
+		}
+		this.connections.register(connectionRows, true);
+		this.replicas.register(replicaRows, true);
+	}
+
+	private static String state(TunnelConnection connection) {
+		if (connection.state() != ConnectionState.REGISTERED) {
+			return connection.state().label();
+		}
+		return connection.isReady() ? "ready" : "not-ready";
+	}
+
+	private static double count(EdgeRouteTable routes, String hostname, String state) {
+		HostnamePool pool = routes.pool(hostname);
+		return (pool != null) ? pool.connections().stream().filter((c) -> state.equals(state(c))).count() : 0;
+	}
+
+	private static double replicas(EdgeRouteTable routes, String hostname) {
+		HostnamePool pool = routes.pool(hostname);
+		return (pool != null) ? pool.connections().stream().map(TunnelConnection::agentId).distinct().count() : 0;
+	}
+
+}

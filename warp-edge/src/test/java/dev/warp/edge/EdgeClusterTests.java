@@ -1,0 +1,372 @@
+package dev.warp.edge;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+
+import dev.warp.core.pki.CertificateAuthority;
+import dev.warp.core.protocol.ControlMessage;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several {@link EdgeNode}s sharing their route table through a real Redis server: a visitor on
+ * one node is served through a tunnel connected to another, over an edge-to-edge HTTP/2
+ * connection.
+ */
+class EdgeClusterTests {
+
+	private static final String HOST = "shop.example.test";
+
+	private static final Duration LEASE_TTL = Duration.ofSeconds(2);
+
+	@TempDir
+	Path temp;
+
+	private RedisServer redis;
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	@BeforeEach
+	void startRedis() throws Exception {
+		this.redis = RedisServer.start(Files.createDirectories(this.temp.resolve("redis")));
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		for (int i = this.closeables.size() - 1; i >= 0; i--) {
+			this.closeables.get(i).close();
+		}
+		this.redis.close();
+	}
+
+	private EdgeSettings.Builder settings(String nodeId) {
+		return EdgeSettings.builder()
+			.nodeId(nodeId)
+			.bindAddress("127.0.0.1")
+			.publicPort(0)
+			.tunnelPort(0)
+			.apiPort(0)
+			.dataDir(this.temp.resolve(nodeId))
+			.responseTimeout(Duration.ofSeconds(5))
+			.clusterRedisUrl(this.redis.url())
+			.clusterPeerPort(0)
+			.clusterLeaseTtl(LEASE_TTL);
+	}
+
+	private EdgeNode node(EdgeSettings settings) {
+		EdgeNode node = EdgeNode.start(settings);
+		this.closeables.add(node);
+		return node;
+	}
+
+	/** A second node of the first one's cluster: its CA is copied in before its first start. */
+	private EdgeNode nodeSharingCa(String nodeId, EdgeNode first) throws Exception {
+		shareCa(first, this.temp.resolve(nodeId));
+		return node(settings(nodeId).build());
+	}
+
+	static void shareCa(EdgeNode first, Path dataDir) throws Exception {
+		Files.createDirectories(dataDir);
+		for (String file : List.of(CertificateAuthority.CERTIFICATE_FILE, CertificateAuthority.KEY_FILE)) {
+			Files.copy(first.settings().dataDir().resolve(file), dataDir.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
+		}
+	}
+
+	private TestAgent agent(int tunnelPort, Path trustedCa, String hostname) throws Exception {
+		TestAgent agent = TestAgent.connect(tunnelPort, trustedCa, hostname, TestAgent.ControlMode.REGISTER);
+		this.closeables.add(agent);
+		return agent;
+	}
+
+	private void awaitRoute(String hostname, String nodeId) {
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.redis.commands().zscore("warp:routes:" + hostname, nodeId) != null);
+	}
+
+	@Test
+	void visitorOnOneNodeIsServedByATunnelOnAnother() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		// The agent trusts node A's ca.pem only, and connects to node B.
+		TestAgent agent = agent(b.tunnelPort(), a.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+		assertThat(a.routeTable().select(HOST)).isNull();
+
+		Visitor.Response whoami = Visitor.get(a, HOST, "/whoami");
+		assertThat(whoami.status()).isEqualTo(200);
+		assertThat(whoami.body()).isEqualTo(agent.agentId);
+		assertThat(whoami.ray()).matches("[0-9a-f]{16}-edge-a");
+
+		HttpClient forging = Visitor.http(a, HOST).headers((headers) -> headers.add("Warp-Connecting-IP", "6.6.6.6")
+			.add("warp-control", "1")
+			.add("Warp-Ray", "forged")
+			.add("X-Forwarded-For", "10.0.0.1")
+			.add("X-Custom", "one")
+			.add("X-Custom", "two")
+			.add("TE", "trailers"));
+		Visitor.Response viaA = Visitor.get(forging, "/headers?q=a%20b");
+		assertThat(viaA.status()).isEqualTo(200);
+		List<String> lines = viaA.body().lines().toList();
+		assertThat(lines).startsWith(":method: GET", ":path: /headers?q=a%20b", ":scheme: http", ":authority: " + HOST);
+		assertThat(lines).contains("x-forwarded-for: 10.0.0.1, 127.0.0.1", "x-forwarded-proto: http",
+				"x-forwarded-host: " + HOST, "warp-connecting-ip: 127.0.0.1", "warp-ray: " + viaA.ray(), "te: trailers");
+		assertThat(lines).containsSubsequence("x-custom: one", "x-custom: two");
+		assertThat(lines).filteredOn((line) -> line.startsWith("warp-")).hasSize(2);
+		assertThat(lines).noneMatch((line) -> line.contains("6.6.6.6") || line.contains("forged")
+				|| line.startsWith("x-http2-") || line.startsWith("host:"));
+		// The app sees the same request through node A as straight through node B, ray id apart.
+		HttpClient direct = Visitor.http(b, HOST).headers((headers) -> headers.add("X-Forwarded-For", "10.0.0.1")
+			.add("X-Custom", "one")
+			.add("X-Custom", "two")
+			.add("TE", "trailers"));
+		Visitor.Response viaB = Visitor.get(direct, "/headers?q=a%20b");
+		assertThat(withoutRay(viaA.body())).isEqualTo(withoutRay(viaB.body()));
+		assertThat(viaA.ray()).endsWith("-edge-a");
+		assertThat(viaB.ray()).endsWith("-edge-b");
+	}
+
+	@Test
+	void bodiesStreamBothWaysThroughThePeerConnection() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+
+		byte[] chunk = new byte[64 * 1024];
+		ThreadLocalRandom.current().nextBytes(chunk);
+		int chunks = 256;
+		CRC32 sent = new CRC32();
+		for (int i = 0; i < chunks; i++) {
+			sent.update(chunk);
+		}
+		CRC32 received = new CRC32();
+		AtomicLong length = new AtomicLong();
+		Integer status = Visitor.http(a, HOST)
+			.headers((headers) -> headers.set("content-type", "application/octet-stream"))
+			.post()
+			.uri("/echo")
+			.send(Flux.range(0, chunks).map((i) -> Unpooled.wrappedBuffer(chunk)))
+			.response((response, body) -> body.doOnNext((buffer) -> {
+				length.addAndGet(buffer.readableBytes());
+				received.update(buffer.nioBuffer());
+			}).then(Mono.just(response.status().code())))
+			.blockLast(Duration.ofSeconds(30));
+		assertThat(status).isEqualTo(200);
+		assertThat(length.get()).isEqualTo((long) chunks * chunk.length);
+		assertThat(received.getValue()).isEqualTo(sent.getValue());
+
+		AtomicLong downloaded = new AtomicLong();
+		HttpHeaders headers = Visitor.http(a, HOST)
+			.get()
+			.uri("/download?size=" + (16 * 1024 * 1024))
+			.response((response, body) -> body.doOnNext((buffer) -> downloaded.addAndGet(buffer.readableBytes()))
+				.then(Mono.just(response.responseHeaders())))
+			.blockLast(Duration.ofSeconds(30));
+		assertThat(downloaded.get()).isEqualTo(16 * 1024 * 1024);
+		assertThat(headers.get("content-length")).isEqualTo(String.valueOf(16 * 1024 * 1024));
+
+		String trailers = Visitor.raw(a, "GET /trailers HTTP/1.1\r\nHost: " + HOST
+				+ "\r\nTE: trailers\r\nConnection: close\r\n\r\n");
+		assertThat(trailers).startsWith("HTTP/1.1 200").contains("body").contains("x-checksum: abc");
+		Visitor.Response head = Visitor.http(a, HOST)
+			.head()
+			.uri("/hello")
+			.responseSingle((response, body) -> body.asString()
+				.defaultIfEmpty("")
+				.map((text) -> new Visitor.Response(response.status().code(), response.responseHeaders(), text)))
+			.block(Visitor.TIMEOUT);
+		assertThat(head.status()).isEqualTo(200);
+		assertThat(head.headers().get("content-length")).isEqualTo("5");
+		assertThat(head.body()).isEmpty();
+		assertThat(Visitor.get(Visitor.h2c(a, HOST), "/hello").body()).isEqualTo("hello");
+	}
+
+	@Test
+	void errorsOfTheNodeWithTheTunnelReachTheVisitor() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+		Visitor.Response reset = Visitor.get(a, HOST, "/reset");
+		assertThat(reset.status()).isEqualTo(502);
+		assertThat(reset.body())
+			.isEqualTo("Origin failed: stream reset by the agent (INTERNAL_ERROR) (Warp-Ray: " + reset.ray() + ")\n");
+		assertThat(reset.ray()).endsWith("-edge-a");
+		Visitor.Response unknown = Visitor.get(a, "nope.example.test", "/hello");
+		assertThat(unknown.status()).isEqualTo(503);
+		assertThat(unknown.body())
+			.isEqualTo("No healthy tunnel for hostname nope.example.test (Warp-Ray: " + unknown.ray() + ")\n");
+	}
+
+	@Test
+	void routeLeavesTheSharedTableWhenTheLastConnectionCloses() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		TestAgent first = agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		TestAgent second = agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+		await().atMost(Duration.ofSeconds(5)).until(() -> b.routeTable().pool(HOST) != null
+				&& b.routeTable().pool(HOST).connections().size() == 2);
+		first.close();
+		await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+			.until(() -> b.routeTable().pool(HOST).connections().size() == 1);
+		assertThat(this.redis.commands().zscore("warp:routes:" + HOST, "edge-b")).isNotNull();
+		assertThat(Visitor.get(a, HOST, "/whoami").body()).isEqualTo(second.agentId);
+		second.close();
+		await().atMost(Duration.ofSeconds(2)).until(() -> this.redis.commands().exists("warp:routes:" + HOST) == 0);
+		// Node A's cache answers for a second at most.
+		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, HOST, "/hello").status() == 503);
+	}
+
+	@Test
+	void hostnameWhoseConnectionsDrainLeavesTheSharedTable() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		TestAgent agent = agent(a.tunnelPort(), a.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-a");
+		agent.send(ControlMessage.of(ControlMessage.DRAIN));
+		await().atMost(LEASE_TTL).until(() -> this.redis.commands().zscore("warp:routes:" + HOST, "edge-a") == null);
+		assertThat(a.routeTable().hostnames()).contains(HOST);
+	}
+
+	@Test
+	void nodeThatClosesRemovesItsLease() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		agent(a.tunnelPort(), a.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-a");
+		assertThat(this.redis.commands().get("warp:node:edge-a")).isEqualTo("127.0.0.1:" + a.peerPort());
+		assertThat(this.redis.commands().pttl("warp:node:edge-a")).isBetween(1L, LEASE_TTL.toMillis());
+		a.close();
+		assertThat(this.redis.keys("warp:node:")).isEmpty();
+		assertThat(this.redis.keys("warp:routes:")).isEmpty();
+	}
+
+	@Test
+	void redisOutageLeavesLocalTunnelsServedAndLeasesComeBack() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		TestAgent agent = agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+		int port = this.redis.port();
+		this.redis.close();
+		// Without Redis, a node still serves its own tunnels; the others' are unknown to it.
+		assertThat(Visitor.get(b, HOST, "/whoami").body()).isEqualTo(agent.agentId);
+		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, HOST, "/hello").status() == 503);
+		this.redis = RedisServer.start(this.temp.resolve("redis"), port);
+		// The restarted server is empty: the next renewals write every lease and route again.
+		awaitRoute(HOST, "edge-b");
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.redis.commands().exists("warp:node:edge-a") == 1);
+		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, HOST, "/whoami").status() == 200);
+		assertThat(Visitor.get(a, HOST, "/whoami").body()).isEqualTo(agent.agentId);
+	}
+
+	@Test
+	void nodeWithAnotherCaCannotJoin() {
+		node(settings("edge-a").build());
+		assertThatIllegalStateException().isThrownBy(() -> EdgeNode.start(settings("edge-c").build()))
+			.withMessageContaining("Edge node edge-c cannot join the cluster in Redis at 127.0.0.1:")
+			.withMessageContaining("copy ca.pem and ca-key.pem");
+		assertThat(this.redis.keys("warp:node:")).containsExactly("warp:node:edge-a");
+	}
+
+	@Test
+	void standaloneNodeHasNoPeerListener() {
+		EdgeNode alone = node(settings("edge-alone").build());
+		alone.close();
+		EdgeSettings standalone = EdgeSettings.builder()
+			.nodeId("edge-alone")
+			.bindAddress("127.0.0.1")
+			.publicPort(0)
+			.tunnelPort(0)
+			.apiPort(0)
+			.dataDir(this.temp.resolve("edge-alone"))
+			.build();
+		assertThat(standalone.clusterRedisUrl()).isNull();
+		EdgeNode node = node(standalone);
+		assertThatIllegalStateException().isThrownBy(node::peerPort).withMessageContaining("not part of a cluster");
+		assertThat(Visitor.get(node, HOST, "/hello").status()).isEqualTo(503);
+	}
+
+	@Test
+	void killedNodeLeavesTheSharedRouteTableWithinItsLeaseTtl() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		Path dataDirB = this.temp.resolve("edge-b");
+		shareCa(a, dataDirB);
+		Path log = this.temp.resolve("edge-b.log");
+		Process b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+				"-cp", System.getProperty("java.class.path"), WarpEdgeApplication.class.getName(), "--edge.node-id=edge-b",
+				"--edge.bind-address=127.0.0.1", "--edge.public.port=0", "--edge.tunnel.port=0", "--edge.api.port=0",
+				"--edge.data-dir=" + dataDirB, "--edge.cluster.redis-url=" + this.redis.url(),
+				"--edge.cluster.peer-port=0", "--edge.cluster.lease-ttl=" + LEASE_TTL.toMillis() + "ms")
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
+		this.closeables.add(() -> b.destroyForcibly().waitFor());
+		Pattern tunnelListener = Pattern.compile("edge-b: tunnel listener on 127\\.0\\.0\\.1:(\\d+)");
+		await().atMost(Duration.ofSeconds(60)).until(() -> !b.isAlive() || tunnelListener.matcher(Files.readString(log)).find()
+				&& Files.readString(log).contains("edge-b: peer listener on"));
+		assertThat(b.isAlive()).as(() -> "edge-b died: " + readQuietly(log)).isTrue();
+		Matcher port = tunnelListener.matcher(Files.readString(log));
+		assertThat(port.find()).isTrue();
+		int tunnelPortB = Integer.parseInt(port.group(1));
+
+		TestAgent onlyOnB = agent(tunnelPortB, a.caCertificateFile(), "b-only.example.test");
+		agent(tunnelPortB, a.caCertificateFile(), HOST);
+		agent(a.tunnelPort(), a.caCertificateFile(), HOST);
+		awaitRoute("b-only.example.test", "edge-b");
+		awaitRoute(HOST, "edge-b");
+		awaitRoute(HOST, "edge-a");
+		assertThat(this.redis.commands().get("warp:node:edge-b")).startsWith("127.0.0.1:");
+		assertThat(Visitor.get(a, "b-only.example.test", "/whoami").body()).isEqualTo(onlyOnB.agentId);
+
+		b.destroyForcibly().waitFor();
+		long killed = System.nanoTime();
+		// Its lease and route entries expire (or are swept by node A) within the TTL and one renewal
+		// (plus a second for scheduling on a busy machine).
+		Duration bound = LEASE_TTL.plus(LEASE_TTL.dividedBy(3)).plusSeconds(1);
+		await().atMost(bound).pollInterval(Duration.ofMillis(50))
+			.until(() -> this.redis.commands().exists("warp:node:edge-b", "warp:routes:b-only.example.test") == 0
+					&& this.redis.commands().zrange("warp:routes:" + HOST, 0, -1).equals(List.of("edge-a"))
+					&& !this.redis.commands().sismember("warp:hostnames", "b-only.example.test"));
+		Duration gone = Duration.ofNanos(System.nanoTime() - killed);
+		assertThat(gone).isLessThanOrEqualTo(bound);
+		assertThat(this.redis.keys("warp:")).containsExactlyInAnyOrder("warp:node:edge-a", "warp:routes:" + HOST,
+				"warp:hostnames", "warp:ca");
+		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, "b-only.example.test", "/hello").status() == 503);
+		assertThat(Visitor.get(a, HOST, "/hello").body()).isEqualTo("hello");
+	}
+
+	private static String readQuietly(Path file) {
+		try {
+			return Files.readString(file);
+		}
+		catch (IOException ex) {
+			return ex.toString();
+		}
+	}
+
+	private static String withoutRay(String headers) {
+		return String.join("\n", headers.lines().filter((line) -> !line.startsWith("warp-ray:")).toList());
+	}
+
+}

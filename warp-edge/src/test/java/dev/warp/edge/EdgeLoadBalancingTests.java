@@ -1,0 +1,143 @@
+package dev.warp.edge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.warp.core.protocol.ControlMessage;
+import dev.warp.edge.tunnel.ConnectionState;
+import dev.warp.edge.tunnel.TunnelConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * How the edge chooses among the replicas of a hostname: readiness takes a replica out of the
+ * pool and back without closing anything; requests in flight and tunnel failures weigh against
+ * a connection.
+ */
+class EdgeLoadBalancingTests {
+
+	private static final String HOST = "shop.example.test";
+
+	@TempDir
+	Path dataDir;
+
+	private EdgeNode edge;
+
+	private final List<TestAgent> agents = new ArrayList<>();
+
+	@BeforeEach
+	void startEdge() {
+		this.edge = EdgeNode.start(EdgeSettings.builder()
+			.nodeId("edge-test")
+			.bindAddress("127.0.0.1")
+			.publicPort(0)
+			.tunnelPort(0)
+			.apiPort(0)
+			.dataDir(this.dataDir)
+			.responseTimeout(Duration.ofSeconds(5))
+			.build());
+	}
+
+	@AfterEach
+	void stop() {
+		this.agents.forEach(TestAgent::close);
+		this.edge.close();
+	}
+
+	private TestAgent agent() throws Exception {
+		TestAgent agent = TestAgent.connect(this.edge, HOST);
+		this.agents.add(agent);
+		await().atMost(Duration.ofSeconds(5)).until(() -> connectionOf(agent) != null);
+		return agent;
+	}
+
+	private TunnelConnection connectionOf(TestAgent agent) {
+		var pool = this.edge.routeTable().pool(HOST);
+		if (pool == null) {
+			return null;
+		}
+		return pool.connections().stream().filter((c) -> agent.agentId.equals(c.agentId())).findFirst().orElse(null);
+	}
+
+	private Map<String, Integer> whoServes(int requests) {
+		Map<String, Integer> served = new HashMap<>();
+		for (int i = 0; i < requests; i++) {
+			Visitor.Response response = Visitor.get(this.edge, HOST, "/whoami");
+			assertThat(response.status()).isEqualTo(200);
+			served.merge(response.body(), 1, Integer::sum);
+		}
+		return served;
+	}
+
+	@Test
+	void replicaThatRefusesTrafficGetsNoRequestsUntilItIsReadyAgain() throws Exception {
+		TestAgent a = agent();
+		TestAgent b = agent();
+		TunnelConnection connectionOfA = connectionOf(a);
+		a.awaitControlStream().send(ControlMessage.of(ControlMessage.NOT_READY));
+		await().atMost(Duration.ofSeconds(5)).until(() -> !connectionOfA.isReady());
+		assertThat(whoServes(20)).containsOnlyKeys(b.agentId);
+		a.send(ControlMessage.of(ControlMessage.READY));
+		await().atMost(Duration.ofSeconds(5)).until(connectionOfA::isReady);
+		assertThat(whoServes(10)).containsOnlyKeys(a.agentId, b.agentId);
+		assertThat(connectionOf(a)).isSameAs(connectionOfA);
+		assertThat(connectionOfA.closeFuture().isDone()).isFalse();
+		assertThat(connectionOfA.state()).isEqualTo(ConnectionState.REGISTERED);
+	}
+
+	@Test
+	void hostnameWhoseEveryReplicaRefusesTrafficIs503() throws Exception {
+		TestAgent a = agent();
+		a.awaitControlStream().send(ControlMessage.of(ControlMessage.NOT_READY));
+		await().atMost(Duration.ofSeconds(5)).until(() -> !connectionOf(a).isReady());
+		Visitor.Response response = Visitor.get(this.edge, HOST, "/whoami");
+		assertThat(response.status()).isEqualTo(503);
+		assertThat(response.body()).contains("No healthy tunnel for hostname " + HOST);
+		assertThat(this.edge.routeTable().pool(HOST).connections()).hasSize(1);
+	}
+
+	@Test
+	void connectionWithRequestsInFlightGetsNoNewOnesWhileAnotherIsIdle() throws Exception {
+		TestAgent busy = agent();
+		List<Disposable> hanging = new ArrayList<>();
+		HttpClient client = Visitor.http(this.edge, HOST);
+		// Alone in the pool, the busy agent takes every one of these; they never end.
+		for (int i = 0; i < 3; i++) {
+			hanging.add(client.get().uri("/never").response().subscribe());
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> connectionOf(busy).activeStreams() == 3);
+		TestAgent idle = agent();
+		try {
+			assertThat(whoServes(20)).containsOnlyKeys(idle.agentId);
+		}
+		finally {
+			hanging.forEach(Disposable::dispose);
+		}
+	}
+
+	@Test
+	void edgeRecordsEachConnectionsAnswersLatencyAndFailures() throws Exception {
+		TestAgent a = agent();
+		TunnelConnection connection = connectionOf(a);
+		Flux.range(0, 5).concatMap((i) -> Visitor.http(this.edge, HOST).get().uri("/hello").response()).blockLast();
+		await().atMost(Duration.ofSeconds(5)).until(() -> connection.health().answeredRequests() == 5);
+		assertThat(connection.health().latencyNanos()).isPositive();
+		assertThat(connection.health().errorRate()).isZero();
+		assertThat(Visitor.get(this.edge, HOST, "/reset").status()).isEqualTo(502);
+		await().atMost(Duration.ofSeconds(5)).until(() -> connection.health().failedRequests() >= 1);
+		assertThat(connection.health().errorRate()).isPositive();
+	}
+
+}
