@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -60,6 +59,8 @@ final class TunnelExchange {
 
 	private volatile boolean retried;
 
+	private volatile boolean sentElsewhere;
+
 	/**
 	 * @param connection the connection to send the request on
 	 * @param alternative given the connection that failed, another one of the same hostname for
@@ -89,9 +90,8 @@ final class TunnelExchange {
 			.onErrorResume(OriginFailure.class, (failure) -> retry(failure, headers, hasBody))
 			.timeout(this.responseTimeout)
 			// The head arrives on the tunnel's event loop (or the timer's thread): the visitor's
-			// response is built on the visitor's own event loop.
-			.publishOn(visitorLoop())
-			.flatMap(this::respond)
+			// response is built on the visitor's own event loop, without a hop when it is the same.
+			.flatMap((head) -> onVisitorLoop(() -> respond(head)))
 			.onErrorResume(this::fail)
 			.doOnCancel(this::abandon);
 	}
@@ -139,10 +139,13 @@ final class TunnelExchange {
 		return send(other, headers, hasBody);
 	}
 
-	private Scheduler visitorLoop() {
+	private Mono<Void> onVisitorLoop(Supplier<Mono<Void>> work) {
 		EventLoop[] loop = new EventLoop[1];
 		this.response.withConnection((connection) -> loop[0] = connection.channel().eventLoop());
-		return Schedulers.fromExecutor(loop[0]);
+		if (loop[0].inEventLoop()) {
+			return work.get();
+		}
+		return Mono.defer(work).subscribeOn(Schedulers.fromExecutor(loop[0]));
 	}
 
 	private Mono<Http2StreamChannel> openStream(TunnelConnection connection, TunnelResponse attempt) {
@@ -238,9 +241,11 @@ final class TunnelExchange {
 					"Origin timed out: no response within " + describe(this.responseTimeout), this.ray);
 		}
 		Supplier<Mono<Void>> otherNode = this.elsewhere;
-		if (otherNode != null && !this.retried && cause instanceof OriginFailure failure
+		// Once more on another node, even after a retry here: an outage that kills one tunnel
+		// connection of this node often kills the others a moment later.
+		if (otherNode != null && !this.sentElsewhere && cause instanceof OriginFailure failure
 				&& failure.allowsRetry(this.request.method(), this.bodyWriter != null)) {
-			this.retried = true;
+			this.sentElsewhere = true;
 			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
 					this.ray, this.host, cause.getMessage());
 			return otherNode.get();

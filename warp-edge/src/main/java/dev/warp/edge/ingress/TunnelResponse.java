@@ -64,6 +64,10 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	private boolean refused;
 
+	private boolean draining;
+
+	private boolean drainAgain;
+
 	/** The health of the connection this stream is on, which hears how the request went. */
 	private @Nullable ConnectionHealth health;
 
@@ -245,7 +249,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			subscriber.onError(new IllegalStateException("The tunnel stream is not open"));
 			return;
 		}
-		stream.eventLoop().execute(() -> {
+		onStreamLoop(stream, () -> {
 			if (this.subscriber != null) {
 				subscriber.onSubscribe(this);
 				subscriber.onError(new IllegalStateException("A tunnel response body has one subscriber only"));
@@ -263,7 +267,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		if (stream == null) {
 			return;
 		}
-		stream.eventLoop().execute(() -> {
+		onStreamLoop(stream, () -> {
 			if (n <= 0) {
 				failed(new IllegalArgumentException("Reactive Streams rule 3.9: request must be positive, was " + n));
 				return;
@@ -274,7 +278,40 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		});
 	}
 
+	/** Runs on the stream's event loop: at once when already there, which spares a task per call. */
+	private static void onStreamLoop(Channel stream, Runnable task) {
+		if (stream.eventLoop().inEventLoop()) {
+			task.run();
+		}
+		else {
+			stream.eventLoop().execute(task);
+		}
+	}
+
+	/**
+	 * Delivers what the subscriber asked for. Not reentrant: a subscriber that requests more
+	 * from within onNext only marks that another pass is due, so signals stay in order and the
+	 * body terminates once.
+	 */
 	private void drain() {
+		if (this.draining) {
+			this.drainAgain = true;
+			return;
+		}
+		this.draining = true;
+		try {
+			do {
+				this.drainAgain = false;
+				drainOnce();
+			}
+			while (this.drainAgain);
+		}
+		finally {
+			this.draining = false;
+		}
+	}
+
+	private void drainOnce() {
 		Subscriber<? super ByteBuf> target = this.subscriber;
 		if (target == null || this.terminated) {
 			return;

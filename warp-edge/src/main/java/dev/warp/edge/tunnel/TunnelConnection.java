@@ -162,9 +162,9 @@ public final class TunnelConnection {
 				streamClosed();
 			}
 		});
-		this.channel.eventLoop().execute(() -> {
-			// Checked on the connection's own event loop, where draining starts: a stream opened
-			// after the agent was told DRAIN_ACK would reach a connection about to close.
+		// Checked on the connection's own event loop, where draining starts: a stream opened after
+		// the agent was told DRAIN_ACK would reach a connection about to close.
+		Runnable open = () -> {
 			if (!isAvailable()) {
 				promise.tryFailure(new StreamRefusedException("tunnel connection " + this.id + " is " + this.state.label()));
 				return;
@@ -172,7 +172,13 @@ public final class TunnelConnection {
 			new Http2StreamChannelBootstrap(this.channel).option(ChannelOption.AUTO_READ, false)
 				.handler(handler)
 				.open(promise);
-		});
+		};
+		if (this.channel.eventLoop().inEventLoop()) {
+			open.run();
+		}
+		else {
+			this.channel.eventLoop().execute(open);
+		}
 		return promise;
 	}
 
