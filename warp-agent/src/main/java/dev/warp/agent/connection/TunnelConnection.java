@@ -19,7 +19,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -46,6 +49,9 @@ public final class TunnelConnection {
 
 	/** How long a drain waits for the edge's acknowledgement before it counts requests in flight anyway. */
 	private static final Duration DRAIN_ACK_TIMEOUT = Duration.ofSeconds(1);
+
+	/** Receive window of the whole connection: room for many streams' bodies at full speed. */
+	private static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
 
 	private static final AttributeKey<TunnelConnection> KEY = AttributeKey.valueOf(TunnelConnection.class, "connection");
 
@@ -297,6 +303,7 @@ public final class TunnelConnection {
 
 	private void onH2Negotiated(Channel ch) {
 		ch.pipeline().addLast(this.context.server().initializer(ch));
+		enlargeConnectionWindow(ch);
 		TunnelSettings settings = this.context.settings();
 		ch.pipeline().addLast(new Heartbeat(settings.heartbeatInterval().toNanos(), settings.heartbeatMisses(),
 				(rtt) -> this.rttNanos = rtt, (reason) -> fail(new HeartbeatTimeoutException("The edge at " + this.address
@@ -312,6 +319,27 @@ public final class TunnelConnection {
 		this.registrationTimeout = ch.eventLoop().schedule(() -> fail(new TunnelException("The edge at " + this.address
 				+ " did not complete the registration within " + this.context.settings().registrationTimeout().toMillis()
 				+ " ms")), this.context.settings().registrationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * SETTINGS only set the window of each stream; the connection's own receive window stays at
+	 * HTTP/2's 64 KiB unless it is enlarged with a WINDOW_UPDATE on stream 0, and would then cap
+	 * every upload on this connection together at 64 KiB per round trip.
+	 */
+	private static void enlargeConnectionWindow(Channel ch) {
+		Http2FrameCodec codec = ch.pipeline().get(Http2FrameCodec.class);
+		if (codec == null) {
+			return;
+		}
+		Http2Connection connection = codec.connection();
+		Http2Stream connectionStream = connection.connectionStream();
+		int current = connection.local().flowController().windowSize(connectionStream);
+		try {
+			connection.local().flowController().incrementWindowSize(connectionStream, CONNECTION_WINDOW - current);
+		}
+		catch (Http2Exception ex) {
+			throw new TunnelException("Cannot enlarge the tunnel connection's flow-control window", ex);
+		}
 	}
 
 	private void cancelRegistrationTimeout() {
