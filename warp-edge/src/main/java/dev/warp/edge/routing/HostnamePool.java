@@ -30,9 +30,6 @@ public final class HostnamePool {
 	 */
 	static final long RTT_FLOOR_NANOS = 1_000_000;
 
-	/** Factor on the cost of a connection on the caller's own event loop. */
-	static final double LOCAL_DISCOUNT = 0.9;
-
 	/** How much the recent error rate weighs: a connection failing every request costs this much more, plus one. */
 	static final double ERROR_PENALTY = 10;
 
@@ -77,18 +74,8 @@ public final class HostnamePool {
 				available.add(connection);
 			}
 		}
-		return PowerOfTwoChoices.choose(available, HostnamePool::localCost, this.next.getAndIncrement(),
+		return PowerOfTwoChoices.choose(available, HostnamePool::cost, this.next.getAndIncrement(),
 				ThreadLocalRandom.current());
-	}
-
-	/**
-	 * The cost as seen from the calling thread: a connection served by the caller's own event
-	 * loop (the visitor's) is a little cheaper, because the request then crosses no thread.
-	 * Under equal load that decides; under unequal load, load and latency still do.
-	 */
-	static double localCost(TunnelConnection connection) {
-		double cost = cost(connection);
-		return connection.isOnCurrentEventLoop() ? cost * LOCAL_DISCOUNT : cost;
 	}
 
 	/** The cost of sending one more request to a connection; lower is better. */

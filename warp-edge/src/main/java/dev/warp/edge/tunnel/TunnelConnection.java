@@ -123,11 +123,6 @@ public final class TunnelConnection {
 		return this.activeStreams.get();
 	}
 
-	/** Whether the calling thread is this connection's event loop. */
-	public boolean isOnCurrentEventLoop() {
-		return this.channel.eventLoop().inEventLoop();
-	}
-
 	/**
 	 * Whether new requests may be sent here: registered, not draining, the application accepts
 	 * traffic, and the socket is open.
