@@ -3,12 +3,14 @@ package dev.warp.edge;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link EdgeNode}'s start and close.
@@ -38,7 +40,10 @@ class EdgeNodeTests {
 				.isThrownBy(() -> EdgeNode.start(settings().tunnelPort(taken.getLocalPort()).build()))
 				.withMessageContaining("Cannot bind the tunnel listener to 127.0.0.1:" + taken.getLocalPort());
 		}
-		assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.getName().startsWith("warp-edge"));
+		// A terminated event loop's thread may still be a moment from exiting: wait for that, briefly.
+		await().atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+				.noneMatch((thread) -> thread.getName().startsWith("warp-edge") && thread.isAlive()));
 	}
 
 	@Test
@@ -48,7 +53,10 @@ class EdgeNodeTests {
 		int tunnelPort = node.tunnelPort();
 		node.close();
 		node.close();
-		assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.getName().startsWith("warp-edge"));
+		// A terminated event loop's thread may still be a moment from exiting: wait for that, briefly.
+		await().atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+				.noneMatch((thread) -> thread.getName().startsWith("warp-edge") && thread.isAlive()));
 		try (EdgeNode again = EdgeNode.start(settings().publicPort(publicPort).tunnelPort(tunnelPort).build())) {
 			assertThat(again.publicPort()).isEqualTo(publicPort);
 			assertThat(again.tunnelPort()).isEqualTo(tunnelPort);

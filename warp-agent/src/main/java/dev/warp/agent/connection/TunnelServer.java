@@ -41,9 +41,9 @@ public final class TunnelServer {
 	/**
 	 * Streams the edge may open at once on one connection. Long polls and streams hold one
 	 * each; past the limit the edge queues requests, so keep it well above what one
-	 * connection is expected to carry.
+	 * connection is expected to carry (the control stream holds one too).
 	 */
-	static final long MAX_CONCURRENT_STREAMS = 10_000;
+	static final long MAX_CONCURRENT_STREAMS = 16_384;
 
 	private final HttpServerConfig config;
 
