@@ -68,10 +68,12 @@ public final class HostnamePool {
 		if (size == 0) {
 			return null;
 		}
-		List<TunnelConnection> available = new ArrayList<>(size);
+		// Usually every connection is available: choose among them without copying the list.
+		List<TunnelConnection> available = candidates;
 		for (TunnelConnection connection : candidates) {
-			if (connection.isAvailable()) {
-				available.add(connection);
+			if (!connection.isAvailable()) {
+				available = candidates.stream().filter(TunnelConnection::isAvailable).toList();
+				break;
 			}
 		}
 		return PowerOfTwoChoices.choose(available, HostnamePool::cost, this.next.getAndIncrement(),
