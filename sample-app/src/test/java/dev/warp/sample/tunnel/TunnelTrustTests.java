@@ -51,7 +51,7 @@ class TunnelTrustTests {
 							.contains("warp.edge.ca-certificate");
 					});
 					assertThat(output).contains("Tunnel connection 0 for distrust.warp.test lost: The agent refused")
-						.contains("refused the edge's certificate");
+						.contains("give it " + edge.caCertificateFile());
 				});
 				assertThat(edge.routeTable().hostnames()).doesNotContain("distrust.warp.test");
 				TunnelTestSupport.visitor(edge, "distrust.warp.test")

@@ -14,6 +14,7 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,8 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 			return;
 		}
 		logger.warn("edge refused agent {}: it did not negotiate ALPN {} ({}); is it a Warp agent?", peer(ctx),
-				TunnelProtocol.ALPN, protocol.isEmpty() ? "it offered no application protocol" : "negotiated " + protocol);
+				TunnelProtocol.ALPN,
+				protocol.isEmpty() ? "it offered none, or none the edge speaks" : "negotiated " + protocol);
 		ctx.close();
 	}
 
@@ -91,9 +93,8 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 		Throwable failure = (cause instanceof DecoderException && cause.getCause() != null) ? cause.getCause() : cause;
 		String message = String.valueOf(failure.getMessage());
 		String lower = message.toLowerCase(Locale.ROOT);
-		int alertAt = lower.indexOf("received fatal alert: ");
-		if (alertAt >= 0) {
-			String alert = message.substring(alertAt + "received fatal alert: ".length()).trim();
+		String alert = receivedAlert(message);
+		if (alert != null) {
 			return switch (alert) {
 				case "certificate_unknown", "unknown_ca", "bad_certificate", "certificate_expired", "certificate_revoked",
 						"unsupported_certificate" ->
@@ -104,8 +105,15 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 				case "no_application_protocol" -> "agent " + peer
 						+ " refused the TLS handshake (no_application_protocol): the edge speaks ALPN " + TunnelProtocol.ALPN
 						+ " only";
+				// BoringSSL's client sends this when its trust manager rejects the certificate.
+				case "internal_error" -> "agent " + peer + " aborted the TLS handshake (internal_error): an agent"
+						+ " that does not trust this edge's certificate does this; give it " + caCertificateFile;
 				default -> "agent " + peer + " refused the TLS handshake (" + alert + ")";
 			};
+		}
+		if (lower.contains("unsupported_protocol") || lower.contains("wrong_version_number")) {
+			return "edge refused agent " + peer + ": it does not offer " + TunnelProtocol.TLS_PROTOCOL + " (" + message
+					+ ")";
 		}
 		if (failure instanceof NotSslRecordException) {
 			return "edge refused " + peer + ": it does not speak TLS (plain text on the tunnel port?)";
@@ -127,6 +135,31 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 					+ ")";
 		}
 		return "TLS handshake with agent " + peer + " failed on the edge's side: " + message;
+	}
+
+	/**
+	 * The TLS alert the agent sent, by its RFC 8446 name: the JDK says "Received fatal alert:
+	 * certificate_unknown", OpenSSL/BoringSSL "...:SSLV3_ALERT_CERTIFICATE_UNKNOWN".
+	 */
+	private static @Nullable String receivedAlert(String message) {
+		String lower = message.toLowerCase(Locale.ROOT);
+		int at = lower.indexOf("received fatal alert: ");
+		if (at >= 0) {
+			return message.substring(at + "received fatal alert: ".length()).trim();
+		}
+		for (String prefix : new String[] { "sslv3_alert_", "tlsv1_alert_", "tlsv13_alert_" }) {
+			at = lower.indexOf(prefix);
+			if (at >= 0) {
+				String rest = lower.substring(at + prefix.length());
+				int end = 0;
+				while (end < rest.length() && (Character.isLetterOrDigit(rest.charAt(end)) || rest.charAt(end) == '_')) {
+					end++;
+				}
+				String alert = rest.substring(0, end);
+				return alert;
+			}
+		}
+		return null;
 	}
 
 	private static String peer(ChannelHandlerContext ctx) {

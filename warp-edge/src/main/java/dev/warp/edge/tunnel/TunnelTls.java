@@ -12,9 +12,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
 /**
- * The TLS server context of the tunnel listener: TLS 1.3 only, and ALPN {@code h2} only, with a
- * fatal alert for a client that offers other protocols, so that nothing but an agent speaking
- * the tunnel protocol gets past the handshake.
+ * The TLS server context of the tunnel listener: TLS 1.3 only, and ALPN {@code h2} only. A client
+ * that offers other protocols completes the handshake without one and {@link TunnelHandshake}
+ * closes it, so that nothing but an agent speaking the tunnel protocol gets further. (A fatal
+ * alert in the handshake itself is what the JDK provider can do but OpenSSL/BoringSSL, which
+ * Netty prefers when it is on the class path, cannot.)
  */
 final class TunnelTls {
 
@@ -27,7 +29,7 @@ final class TunnelTls {
 					credentials.authority().certificate())
 				.protocols(TunnelProtocol.TLS_PROTOCOL)
 				.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
-						SelectorFailureBehavior.FATAL_ALERT, SelectedListenerFailureBehavior.FATAL_ALERT,
+						SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
 						TunnelProtocol.ALPN))
 				.build();
 		}

@@ -28,6 +28,20 @@ class TunnelHandshakeTests {
 	}
 
 	@Test
+	void boringSslAlertsAreNamedLikeTheJdksOnes() {
+		assertThat(TunnelHandshake.describe("a:1", new SSLHandshakeException(
+				"error:10000416:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_UNKNOWN"), CA))
+			.startsWith("agent a:1 refused the edge's certificate (certificate_unknown)");
+		assertThat(TunnelHandshake.describe("a:1", new SSLHandshakeException(
+				"error:10000438:SSL routines:OPENSSL_internal:TLSV1_ALERT_INTERNAL_ERROR"), CA))
+			.isEqualTo("agent a:1 aborted the TLS handshake (internal_error): an agent that does not trust this"
+					+ " edge's certificate does this; give it /data/ca.pem");
+		assertThat(TunnelHandshake.describe("a:1", new SSLHandshakeException(
+				"error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL"), CA))
+			.startsWith("edge refused agent a:1: it does not offer TLSv1.3");
+	}
+
+	@Test
 	void otherFailuresSayWhoRefused() {
 		assertThat(TunnelHandshake.describe("a:1", new NotSslRecordException("not an SSL/TLS record"), CA))
 			.isEqualTo("edge refused a:1: it does not speak TLS (plain text on the tunnel port?)");
