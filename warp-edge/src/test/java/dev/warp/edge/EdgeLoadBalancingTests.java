@@ -82,6 +82,33 @@ class EdgeLoadBalancingTests {
 	}
 
 	@Test
+	void requestsOfOneVisitorConnectionStayOnTheReplicasConnectionOnTheSameEventLoop() throws Exception {
+		// Twice as many connections as the edge has event loops, accepted in turn: two on each loop.
+		int connections = 2 * reactor.netty.resources.LoopResources.DEFAULT_IO_WORKER_COUNT;
+		for (int i = 0; i < connections; i++) {
+			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
+		}
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.edge.routeTable().pool(HOST) != null
+					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
+		// One keep-alive connection: one edge event loop for all its requests.
+		reactor.netty.resources.ConnectionProvider one = reactor.netty.resources.ConnectionProvider.create("one", 1);
+		reactor.netty.http.client.HttpClient visitor = reactor.netty.http.client.HttpClient.create(one)
+			.host("127.0.0.1")
+			.port(this.edge.publicPort())
+			.headers((headers) -> headers.set("Host", HOST));
+		java.util.Set<String> servedBy = new java.util.HashSet<>();
+		for (int i = 0; i < 20; i++) {
+			Visitor.Response response = Visitor.get(visitor, "/connection");
+			assertThat(response.status()).isEqualTo(200);
+			servedBy.add(response.body());
+		}
+		one.disposeLater().block();
+		// Only the two on the visitor's loop serve it; by cost alone, 20 requests would visit them all.
+		assertThat(servedBy).hasSizeBetween(1, 2);
+	}
+
+	@Test
 	void replicaThatRefusesTrafficGetsNoRequestsUntilItIsReadyAgain() throws Exception {
 		TestAgent a = agent();
 		TestAgent b = agent();

@@ -156,6 +156,12 @@ final class TestAgent implements AutoCloseable {
 		return connect(edge.tunnelPort(), edge.caCertificateFile(), hostname, ControlMode.REGISTER);
 	}
 
+	/** One more connection of the replica {@code agentId}: several calls make a replica with several connections. */
+	static TestAgent connect(EdgeNode edge, String hostname, String agentId) throws Exception {
+		return new TestAgent(edge.tunnelPort(), edge.caCertificateFile(), hostname, agentId, ControlMode.REGISTER,
+				new String[] { "h2" }, "TLSv1.3");
+	}
+
 	static TestAgent connect(int port, Path trustedCa, String hostname, ControlMode mode) throws Exception {
 		return new TestAgent(port, trustedCa, hostname, "agent-" + Long.toHexString(System.nanoTime()), mode,
 				new String[] { "h2" }, "TLSv1.3");
@@ -274,6 +280,9 @@ final class TestAgent implements AutoCloseable {
 					}
 				}
 				case "/whoami" -> respond(ctx, ok(), TestAgent.this.agentId);
+				// Which of the replica's connections served: its local port.
+				case "/connection" -> respond(ctx, ok(),
+						String.valueOf(((java.net.InetSocketAddress) ctx.channel().parent().localAddress()).getPort()));
 				case "/headers" -> {
 					StringBuilder body = new StringBuilder();
 					for (Map.Entry<CharSequence, CharSequence> header : headers) {

@@ -2,6 +2,7 @@ package dev.warp.edge.ingress;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,11 @@ final class TunnelExchange {
 
 	private volatile boolean sentElsewhere;
 
+	/** The visitor's event loop: where the response is built and the response timer runs. */
+	private final EventLoop visitorLoop;
+
+	private volatile @Nullable ScheduledFuture<?> responseTimer;
+
 	/**
 	 * @param connection the connection to send the request on
 	 * @param alternative given the connection that failed, another one of the same hostname for
@@ -76,6 +83,9 @@ final class TunnelExchange {
 		this.host = host;
 		this.ray = ray;
 		this.responseTimeout = responseTimeout;
+		EventLoop[] loop = new EventLoop[1];
+		response.withConnection((visitor) -> loop[0] = visitor.channel().eventLoop());
+		this.visitorLoop = loop[0];
 	}
 
 	Mono<Void> forward() {
@@ -86,14 +96,33 @@ final class TunnelExchange {
 	/** Forwards with tunnel request headers computed already: by the cluster node that took the request. */
 	Mono<Void> forward(Http2Headers headers) {
 		boolean hasBody = hasBody(this.request.requestHeaders());
+		// A plain timer on the visitor's event loop, not Mono.timeout: that one costs a task on a
+		// shared scheduler and a scan of the operator chain for its description, per request.
+		this.responseTimer = this.visitorLoop.schedule(this::responseTimedOut, this.responseTimeout.toNanos(),
+				TimeUnit.NANOSECONDS);
 		return send(this.connection, headers, hasBody)
 			.onErrorResume(OriginFailure.class, (failure) -> retry(failure, headers, hasBody))
-			.timeout(this.responseTimeout)
-			// The head arrives on the tunnel's event loop (or the timer's thread): the visitor's
-			// response is built on the visitor's own event loop, without a hop when it is the same.
-			.flatMap((head) -> onVisitorLoop(() -> respond(head)))
+			// The head arrives on the tunnel's event loop: the visitor's response is built on the
+			// visitor's own event loop, without a hop when it is the same.
+			.flatMap((head) -> {
+				stopResponseTimer();
+				return onVisitorLoop(() -> respond(head));
+			})
 			.onErrorResume(this::fail)
 			.doOnCancel(this::abandon);
+	}
+
+	/** No response head within the response timeout: the attempt under way fails, and {@link #fail} answers 504. */
+	private void responseTimedOut() {
+		this.tunnelResponse.timeOut(new TimeoutException("no response within " + describe(this.responseTimeout)));
+	}
+
+	private void stopResponseTimer() {
+		ScheduledFuture<?> timer = this.responseTimer;
+		if (timer != null) {
+			this.responseTimer = null;
+			timer.cancel(false);
+		}
 	}
 
 	/**
@@ -140,12 +169,10 @@ final class TunnelExchange {
 	}
 
 	private Mono<Void> onVisitorLoop(Supplier<Mono<Void>> work) {
-		EventLoop[] loop = new EventLoop[1];
-		this.response.withConnection((connection) -> loop[0] = connection.channel().eventLoop());
-		if (loop[0].inEventLoop()) {
+		if (this.visitorLoop.inEventLoop()) {
 			return work.get();
 		}
-		return Mono.defer(work).subscribeOn(Schedulers.fromExecutor(loop[0]));
+		return Mono.defer(work).subscribeOn(Schedulers.fromExecutor(this.visitorLoop));
 	}
 
 	private Mono<Http2StreamChannel> openStream(TunnelConnection connection, TunnelResponse attempt) {
@@ -258,6 +285,7 @@ final class TunnelExchange {
 
 	/** Resets the tunnel stream (unless it completed) and stops reading the visitor's body. */
 	private void abandon() {
+		stopResponseTimer();
 		this.tunnelResponse.cancel();
 		RequestBodyWriter writer = this.bodyWriter;
 		if (writer != null) {

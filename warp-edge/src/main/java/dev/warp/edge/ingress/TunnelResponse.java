@@ -97,6 +97,26 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 	}
 
+	/**
+	 * Fails the response head with the given timeout unless it has arrived; the stream itself is
+	 * reset by {@link #cancel()}. Safe from any thread: should the head arrive at the same moment,
+	 * whichever signal the sink takes first wins.
+	 */
+	void timeOut(Throwable timeout) {
+		Channel stream = this.channel;
+		if (stream == null) {
+			this.head.tryEmitError(timeout);
+		}
+		else {
+			onStreamLoop(stream, () -> {
+				if (!this.headReceived) {
+					this.headReceived = true;
+					this.head.tryEmitError(timeout);
+				}
+			});
+		}
+	}
+
 	// Channel handler: runs on the stream's event loop.
 
 	@Override

@@ -76,8 +76,29 @@ public final class HostnamePool {
 				break;
 			}
 		}
-		return PowerOfTwoChoices.choose(available, HostnamePool::cost, this.next.getAndIncrement(),
+		TunnelConnection chosen = PowerOfTwoChoices.choose(available, HostnamePool::cost, this.next.getAndIncrement(),
 				ThreadLocalRandom.current());
+		return (chosen != null) ? onCurrentEventLoop(chosen, available) : null;
+	}
+
+	/**
+	 * The chosen connection, or a connection of the same replica that is no more costly and runs
+	 * on the calling thread's event loop: the request then needs no hop to another thread and
+	 * back. Only the replica's own connections qualify, so the choice between replicas stays the
+	 * power of two choices'.
+	 */
+	private static TunnelConnection onCurrentEventLoop(TunnelConnection chosen, List<TunnelConnection> available) {
+		String agent = chosen.agentId();
+		if (agent == null || chosen.isOnCurrentEventLoop()) {
+			return chosen;
+		}
+		for (TunnelConnection connection : available) {
+			if (connection != chosen && connection.isOnCurrentEventLoop() && agent.equals(connection.agentId())
+					&& cost(connection) <= cost(chosen)) {
+				return connection;
+			}
+		}
+		return chosen;
 	}
 
 	/** The cost of sending one more request to a connection; lower is better. */

@@ -139,6 +139,14 @@ public final class TunnelConnection {
 		return this.ready;
 	}
 
+	/**
+	 * Whether the calling thread is this connection's event loop: a request that arrived there
+	 * is sent on this connection without a hop to another thread and back.
+	 */
+	public boolean isOnCurrentEventLoop() {
+		return this.channel.eventLoop().inEventLoop();
+	}
+
 	/** How this connection serves requests: answered and failed ones, latency, error rate. */
 	public ConnectionHealth health() {
 		return this.health;
