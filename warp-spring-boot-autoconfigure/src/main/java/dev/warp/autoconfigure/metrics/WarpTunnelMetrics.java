@@ -1,6 +1,8 @@
 package dev.warp.autoconfigure.metrics;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +41,9 @@ public class WarpTunnelMetrics implements MeterBinder, TunnelObserver {
 	private final WarpTunnel tunnel;
 
 	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+
+	/** Request timers by registry and tags: registering a meter per request would cost more than serving it. */
+	private final Map<RequestTimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
 
 	public WarpTunnelMetrics(WarpTunnel tunnel) {
 		this.tunnel = tunnel;
@@ -88,14 +93,18 @@ public class WarpTunnelMetrics implements MeterBinder, TunnelObserver {
 	@Override
 	public void requestCompleted(TunnelRequest request) {
 		for (MeterRegistry registry : this.registries) {
-			Timer.builder("warp.tunnel.requests")
+			RequestTimerKey key = new RequestTimerKey(registry, request.method(), request.statusTag(),
+					request.outcome().name());
+			this.requestTimers.computeIfAbsent(key, (tags) -> Timer.builder("warp.tunnel.requests")
 				.description("Requests served through the tunnel")
-				.tag("method", request.method())
-				.tag("status", request.statusTag())
-				.tag("outcome", request.outcome().name())
-				.register(registry)
-				.record(request.duration());
+				.tag("method", tags.method())
+				.tag("status", tags.status())
+				.tag("outcome", tags.outcome())
+				.register(tags.registry())).record(request.duration());
 		}
+	}
+
+	private record RequestTimerKey(MeterRegistry registry, String method, String status, String outcome) {
 	}
 
 	private static double count(WarpTunnel tunnel, ConnectionState state) {
