@@ -227,10 +227,14 @@ final class WebSocketExchange {
 		}
 		headers.set(EdgeErrors.RAY_HEADER, this.ray);
 		logger.debug("WebSocket {} for {}: refused by the application ({})", this.ray, this.host, head.status());
+		// The edge never ended its side of the CONNECT stream: once the refusal is through, the
+		// stream is reset, or it would stay open on both ends.
 		if (head.endOfStream()) {
-			return this.response.send();
+			return this.response.send().doFinally((signal) -> this.tunnel.cancel());
 		}
-		return this.response.send(this.tunnel.body(ByteBuf.class), (chunk) -> false).then();
+		return this.response.send(this.tunnel.body(ByteBuf.class), (chunk) -> false)
+			.then()
+			.doFinally((signal) -> this.tunnel.cancel());
 	}
 
 	private Mono<Void> fail(Throwable cause) {
