@@ -87,6 +87,7 @@ class TunnelWebSocketTests {
 	void subprotocolChosenByTheApplicationReachesTheVisitor() throws Exception {
 		try (WebSocketVisitor ws = WebSocketVisitor.open(visitor, HOST, "/ws/echo", "chat.v9", "echo.v1")) {
 			assertThat(ws.subprotocol()).isEqualTo("echo.v1");
+			assertThat(ws.handshakeHeaders().get("Warp-Ray")).endsWith("-edge-test");
 			ws.sendText("spoken in echo.v1");
 			assertThat(ws.next(WAIT)).extracting(Frame::text).isEqualTo("spoken in echo.v1");
 		}

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -19,6 +20,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -73,6 +75,11 @@ final class WebSocketVisitor implements AutoCloseable {
 
 	WebsocketOutbound outbound() {
 		return (WebsocketOutbound) this.connection;
+	}
+
+	/** The headers of the server's handshake response. */
+	HttpHeaders handshakeHeaders() {
+		return ((HttpClientResponse) this.connection).responseHeaders();
 	}
 
 	@Nullable String subprotocol() {
