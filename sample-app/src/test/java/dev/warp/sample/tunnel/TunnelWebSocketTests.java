@@ -9,6 +9,8 @@ import dev.warp.edge.EdgeNode;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.sample.tunnel.WebSocketProbeConfiguration.WebSocketProbe;
 import dev.warp.sample.tunnel.WebSocketVisitor.Frame;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.junit.jupiter.api.AfterAll;
@@ -108,6 +110,21 @@ class TunnelWebSocketTests {
 			assertThat(pong).isNotNull();
 			assertThat(pong.type()).isEqualTo("PongWebSocketFrame");
 			assertThat(pong.payload()).containsExactly(1, 2, 3, 4);
+		}
+	}
+
+	@Test
+	void applicationPingReachesTheVisitorAndTheVisitorsPongReachesTheApplication() throws Exception {
+		WebSocketProbe probe = app.getBean(WebSocketProbe.class);
+		probe.pongs.clear();
+		try (WebSocketVisitor ws = WebSocketVisitor.open(visitor, HOST, "/ws/probe")) {
+			ws.sendText("ping:are you there");
+			Frame ping = ws.next(WAIT);
+			assertThat(ping).isNotNull();
+			assertThat(ping.type()).isEqualTo("PingWebSocketFrame");
+			assertThat(ping.text()).isEqualTo("are you there");
+			ws.send(new PongWebSocketFrame(Unpooled.wrappedBuffer(ping.payload())));
+			assertThat(probe.pongs.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("are you there");
 		}
 	}
 

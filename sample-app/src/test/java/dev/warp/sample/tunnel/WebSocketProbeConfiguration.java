@@ -21,7 +21,8 @@ import org.springframework.web.server.WebFilter;
 
 /**
  * WebSocket endpoints that let a test see the application's side: {@code /ws/probe} echoes
- * messages, closes with {@code close:<code>:<reason>}, and records how each session ended;
+ * messages, closes with {@code close:<code>:<reason>}, pings with {@code ping:<payload>}, and
+ * records the pongs it gets and how each session ended;
  * {@code /ws/forbidden} is refused with 403 before any handshake. Add with
  * {@code --spring.main.sources=dev.warp.sample.tunnel.WebSocketProbeConfiguration}.
  */
@@ -55,6 +56,9 @@ public class WebSocketProbeConfiguration {
 		/** How each session ended, as the application saw it, in order. */
 		final BlockingQueue<CloseStatus> closes = new LinkedBlockingQueue<>();
 
+		/** Payloads of the pongs the application received. */
+		final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
+
 		/** Sessions whose handler has not finished. */
 		final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -68,9 +72,17 @@ public class WebSocketProbeConfiguration {
 				.doFinally((signal) -> this.open.decrementAndGet());
 		}
 
-		private static Mono<WebSocketMessage> reply(WebSocketSession session, WebSocketMessage message) {
+		private Mono<WebSocketMessage> reply(WebSocketSession session, WebSocketMessage message) {
+			if (message.getType() == WebSocketMessage.Type.PONG) {
+				this.pongs.add(message.getPayloadAsText(StandardCharsets.UTF_8));
+				return Mono.empty();
+			}
 			if (message.getType() == WebSocketMessage.Type.TEXT) {
 				String text = message.getPayloadAsText(StandardCharsets.UTF_8);
+				if (text.startsWith("ping:")) {
+					String payload = text.substring("ping:".length());
+					return Mono.just(session.pingMessage((factory) -> factory.wrap(payload.getBytes(StandardCharsets.UTF_8))));
+				}
 				if (text.startsWith("close:")) {
 					String[] parts = text.split(":", 3);
 					return session.close(new CloseStatus(Integer.parseInt(parts[1]), parts[2])).then(Mono.empty());
