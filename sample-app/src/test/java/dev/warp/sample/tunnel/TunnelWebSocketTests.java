@@ -255,6 +255,26 @@ class TunnelWebSocketTests {
 	}
 
 	@Test
+	void tunnelConnectionLostUnderAWebSocketClosesItWithGoingAway() throws Exception {
+		try (TcpProxy proxy = new TcpProxy(edge.tunnelPort())) {
+			ConfigurableApplicationContext cutOff = TunnelTestSupport.startApp("lost.warp.test",
+					"--warp.edge.addresses=" + proxy.address(), "--warp.edge.ca-certificate=" + edge.caCertificateFile());
+			try (WebSocketVisitor ws = WebSocketVisitor.open(visitor, "lost.warp.test", "/ws/echo")) {
+				ws.sendText("before the cut");
+				assertThat(ws.next(WAIT)).isNotNull();
+				proxy.cut();
+				WebSocketCloseStatus status = ws.closeStatus(WAIT);
+				assertThat(status).isNotNull();
+				assertThat(status.code()).isEqualTo(1001);
+				assertThat(status.reasonText()).contains("tunnel connection closed");
+			}
+			finally {
+				cutOff.close();
+			}
+		}
+	}
+
+	@Test
 	void edgeShutdownClosesWebSocketsWithGoingAway(@TempDir Path edgeDir) throws Exception {
 		EdgeNode leaving = TunnelTestSupport.startEdge(edgeDir, "edge-leaving");
 		ConfigurableApplicationContext served = TunnelTestSupport.startApp(leaving, "leaving.warp.test");

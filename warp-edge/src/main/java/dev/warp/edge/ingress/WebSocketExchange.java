@@ -173,8 +173,7 @@ final class WebSocketExchange {
 			return (agentClose.code() == WebSocketCloseStatus.EMPTY.code()) ? out.sendClose()
 					: out.sendClose(agentClose.code(), agentClose.reasonText());
 		}
-		if (failure instanceof OriginFailure origin && origin.getMessage() != null
-				&& origin.getMessage().contains("tunnel connection closed")) {
+		if (this.tunnel.connectionClosed()) {
 			logger.info("WebSocket {} for {}: tunnel connection closed; closing it with 1001", this.ray, this.host);
 			return out.sendClose(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "Origin went away: tunnel connection closed");
 		}

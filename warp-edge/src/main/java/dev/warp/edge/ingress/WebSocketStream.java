@@ -49,6 +49,8 @@ final class WebSocketStream extends ChannelInboundHandlerAdapter {
 
 	private volatile boolean cancelled;
 
+	private volatile boolean connectionClosed;
+
 	private @Nullable FluxSink<Object> sink;
 
 	private boolean headReceived;
@@ -64,6 +66,11 @@ final class WebSocketStream extends ChannelInboundHandlerAdapter {
 	/** The agent's answer to the handshake. */
 	Mono<ResponseHead> head() {
 		return this.head.asMono();
+	}
+
+	/** Whether the stream ended because its tunnel connection closed under it. */
+	boolean connectionClosed() {
+		return this.connectionClosed;
 	}
 
 	/** The close status the agent sent, or {@code null} before it sent one. */
@@ -205,6 +212,7 @@ final class WebSocketStream extends ChannelInboundHandlerAdapter {
 				failed(new OriginFailure(this.resetReason));
 			}
 			else if (parent != null && !parent.isActive()) {
+				this.connectionClosed = true;
 				failed(OriginFailure.connectionLost("tunnel connection closed"));
 			}
 			else {
