@@ -74,6 +74,8 @@ final class WebSocketExchange {
 
 	private volatile boolean closeSentToAgent;
 
+	private volatile boolean visitorEnded;
+
 	WebSocketExchange(HttpServerRequest request, HttpServerResponse response, TunnelConnection connection, String host,
 			String ray, Duration responseTimeout) {
 		this.request = request;
@@ -147,8 +149,21 @@ final class WebSocketExchange {
 		headers.remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		headers.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
 		headers.set(EdgeErrors.RAY_HEADER, this.ray);
+		// Whatever ends the visitor's side, the stream does not outlive it by more than the close timeout.
+		visitorChannel().closeFuture().addListener((closed) -> resetLater());
 		return this.response.sendWebsocket(this::relay, spec.build())
 			.doOnError((error) -> this.tunnel.cancel());
+	}
+
+	private void resetLater() {
+		Http2StreamChannel stream = this.stream;
+		if (stream != null && stream.isActive()) {
+			stream.eventLoop().schedule(() -> {
+				if (stream.isActive()) {
+					stream.close();
+				}
+			}, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
 	}
 
 	private Mono<Void> relay(WebsocketInbound in, WebsocketOutbound out) {
@@ -168,6 +183,9 @@ final class WebSocketExchange {
 	 * one that says so. Nothing happens when the visitor closed first: its close went out already.
 	 */
 	private Mono<Void> closeVisitor(WebsocketOutbound out, @Nullable Throwable failure) {
+		if (this.visitorEnded || !visitorChannel().isActive()) {
+			return Mono.empty();
+		}
 		WebSocketCloseStatus agentClose = this.tunnel.agentClose();
 		if (agentClose != null) {
 			return (agentClose.code() == WebSocketCloseStatus.EMPTY.code()) ? out.sendClose()
@@ -188,6 +206,7 @@ final class WebSocketExchange {
 	 * the stream is reset, which ends the application's session at once.
 	 */
 	private void visitorEnded(WebsocketInbound in, Http2StreamChannel stream) {
+		this.visitorEnded = true;
 		in.receiveCloseStatus()
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
@@ -208,11 +227,7 @@ final class WebSocketExchange {
 						? new CloseWebSocketFrame(true, 0, Unpooled.EMPTY_BUFFER)
 						: new CloseWebSocketFrame(close.code(), close.reasonText()));
 				stream.writeAndFlush(new DefaultHttp2DataFrame(true));
-				stream.eventLoop().schedule(() -> {
-					if (stream.isActive()) {
-						stream.close();
-					}
-				}, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+				resetLater();
 			}));
 	}
 
