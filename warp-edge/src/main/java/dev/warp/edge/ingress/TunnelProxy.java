@@ -72,7 +72,8 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 			return EdgeErrors.send(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
 					"No healthy tunnel for hostname " + hostname + " on this edge node", ray);
 		}
-		return new WebSocketExchange(request, response, connection, host, ray, this.responseTimeout).forward();
+		return new WebSocketExchange(request, response, connection, (failed) -> this.routes.select(hostname), host, ray,
+				this.responseTimeout).forward();
 	}
 
 }

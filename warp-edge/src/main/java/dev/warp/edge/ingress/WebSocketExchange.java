@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.buffer.ByteBuf;
@@ -13,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -62,13 +64,15 @@ final class WebSocketExchange {
 
 	private final TunnelConnection connection;
 
+	private final UnaryOperator<@Nullable TunnelConnection> alternative;
+
 	private final String host;
 
 	private final String ray;
 
 	private final Duration responseTimeout;
 
-	private final WebSocketStream tunnel = new WebSocketStream();
+	private volatile WebSocketStream tunnel = new WebSocketStream();
 
 	private volatile @Nullable Http2StreamChannel stream;
 
@@ -76,36 +80,65 @@ final class WebSocketExchange {
 
 	private volatile boolean visitorEnded;
 
-	WebSocketExchange(HttpServerRequest request, HttpServerResponse response, TunnelConnection connection, String host,
-			String ray, Duration responseTimeout) {
+	/**
+	 * @param connection the connection to open the WebSocket on
+	 * @param alternative given the connection that refused the handshake unseen, another one of
+	 * the same hostname, or {@code null} when there is none
+	 */
+	WebSocketExchange(HttpServerRequest request, HttpServerResponse response, TunnelConnection connection,
+			UnaryOperator<@Nullable TunnelConnection> alternative, String host, String ray, Duration responseTimeout) {
 		this.request = request;
 		this.response = response;
 		this.connection = connection;
+		this.alternative = alternative;
 		this.host = host;
 		this.ray = ray;
 		this.responseTimeout = responseTimeout;
 	}
 
 	Mono<Void> forward() {
-		if (!this.connection.acceptsWebSockets()) {
-			logger.info("WebSocket {} for {}: the agent on tunnel connection {} does not take WebSockets (502)", this.ray,
-					this.host, this.connection.id());
-			return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY,
-					"Origin failed: the application's Warp agent does not accept WebSockets; upgrade it", this.ray);
-		}
 		Http2Headers headers = WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(this.request, this.host,
 				ForwardedHeaders.visitorIp(this.request), this.ray));
 		WebSocketChannels.mark(visitorChannel());
-		return openStream().flatMap((opened) -> sendHeaders(opened, headers))
-			.then(this.tunnel.head())
+		return handshake(this.connection, headers)
+			.onErrorResume(OriginFailure.class, (failure) -> retry(failure, headers))
 			.timeout(this.responseTimeout)
 			.flatMap((head) -> onVisitorLoop(() -> (head.status() / 100 == 2) ? upgrade(head) : refuse(head)))
 			.onErrorResume(this::fail)
-			.doOnCancel(this.tunnel::cancel);
+			.doOnCancel(() -> this.tunnel.cancel());
 	}
 
-	private Mono<Http2StreamChannel> openStream() {
-		return Mono.create((sink) -> this.connection.openStream(this.tunnel)
+	/** One attempt: a stream on the connection, the handshake on it, the application's answer back. */
+	private Mono<ResponseHead> handshake(TunnelConnection target, Http2Headers headers) {
+		if (!target.acceptsWebSockets()) {
+			// Unseen by the application: another connection (of a newer agent, say) may take it.
+			return Mono.error(OriginFailure.unprocessed("the application's Warp agent does not accept WebSockets "
+					+ "(no RFC 8441 extended CONNECT); upgrade it", null));
+		}
+		WebSocketStream attempt = new WebSocketStream();
+		this.tunnel = attempt;
+		return openStream(target, attempt).flatMap((opened) -> sendHeaders(opened, headers)).then(attempt.head());
+	}
+
+	/**
+	 * A handshake the application never saw (the stream was refused, or the connection started
+	 * draining) goes once to another connection of the hostname.
+	 */
+	private Mono<ResponseHead> retry(OriginFailure failure, Http2Headers headers) {
+		if (!failure.allowsRetry(HttpMethod.CONNECT, false)) {
+			return Mono.error(failure);
+		}
+		TunnelConnection other = this.alternative.apply(this.connection);
+		if (other == null || other == this.connection) {
+			return Mono.error(failure);
+		}
+		logger.info("WebSocket {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, this.host,
+				failure.getMessage(), this.connection.id(), other.id());
+		return handshake(other, headers);
+	}
+
+	private Mono<Http2StreamChannel> openStream(TunnelConnection target, WebSocketStream attempt) {
+		return Mono.create((sink) -> target.openStream(attempt)
 			.addListener((Future<Http2StreamChannel> opened) -> {
 				if (opened.isSuccess()) {
 					Http2StreamChannel channel = opened.getNow();
