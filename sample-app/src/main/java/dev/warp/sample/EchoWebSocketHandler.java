@@ -1,5 +1,7 @@
 package dev.warp.sample;
 
+import java.util.List;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -7,9 +9,17 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 /**
- * Sends every text and binary message back on the same session.
+ * Sends every text and binary message back on the same session. Speaks the subprotocol
+ * {@value #SUBPROTOCOL} when the client asks for it.
  */
 class EchoWebSocketHandler implements WebSocketHandler {
+
+	static final String SUBPROTOCOL = "echo.v1";
+
+	@Override
+	public List<String> getSubProtocols() {
+		return List.of(SUBPROTOCOL);
+	}
 
 	@Override
 	public Mono<Void> handle(WebSocketSession session) {

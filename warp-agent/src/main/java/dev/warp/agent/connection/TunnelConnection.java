@@ -53,6 +53,9 @@ public final class TunnelConnection {
 	/** Receive window of the whole connection: room for many streams' bodies at full speed. */
 	private static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
 
+	/** The close reason of the {@code 1001} that WebSockets of a draining connection get. */
+	static final String GOING_AWAY_REASON = "The tunnel connection is draining; reconnect";
+
 	private static final AttributeKey<TunnelConnection> KEY = AttributeKey.valueOf(TunnelConnection.class, "connection");
 
 	private final int index;
@@ -171,6 +174,8 @@ public final class TunnelConnection {
 		if (!ch.isActive()) {
 			return;
 		}
+		// A WebSocket never ends by itself: waiting for it would take the whole grace period.
+		TunnelWebSockets.goingAway(ch, GOING_AWAY_REASON);
 		if (activeStreams() == 0 || System.nanoTime() - deadline >= 0) {
 			if (activeStreams() > 0) {
 				logger.warn("Tunnel connection " + this.index + " to " + this.address + " closes with " + activeStreams()

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
@@ -65,8 +66,11 @@ public final class TunnelServer {
 		this.config = HttpServer.create()
 			.protocol(HttpProtocol.H2C)
 			.forwarded(EdgeForwardedHeaders.INSTANCE)
+			// ENABLE_CONNECT_PROTOCOL: the edge opens WebSockets as RFC 8441 extended CONNECT
+			// streams, which Reactor Netty upgrades for Spring's own WebSocket support.
 			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE)
-				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+				.connectProtocolEnabled(true))
 			.handle((request, response) -> isControlStream(request) ? serveControlStream(request, response)
 					: observe(request, response, adapter))
 			.configuration();
@@ -97,21 +101,38 @@ public final class TunnelServer {
 		long start = System.nanoTime();
 		this.statistics.requestStarted();
 		return Mono.defer(() -> adapter.apply(request, response)).doFinally((signal) -> {
-			int status = response.hasSentHeaders() ? response.status().code() : -1;
-			RequestOutcome outcome;
-			if (signal == SignalType.CANCEL && status < 0) {
-				outcome = RequestOutcome.CANCELLED;
+			Channel stream = (signal == SignalType.ON_COMPLETE && request.isWebsocket()) ? streamOf(request) : null;
+			if (stream != null && stream.isActive()) {
+				// The handshake only opened the WebSocket: it is in flight until its stream closes.
+				TunnelWebSockets.opened(stream);
+				stream.closeFuture().addListener((closed) -> ended(request, response, signal, start));
+				return;
 			}
-			else if (signal == SignalType.ON_ERROR && status < 0) {
-				status = 500;
-				outcome = RequestOutcome.SERVER_ERROR;
-			}
-			else {
-				status = response.status().code();
-				outcome = RequestOutcome.forStatus(status);
-			}
-			this.statistics.requestEnded(request.method().name(), status, outcome, System.nanoTime() - start);
+			ended(request, response, signal, start);
 		});
+	}
+
+	private void ended(HttpServerRequest request, HttpServerResponse response, SignalType signal, long start) {
+		int status = response.hasSentHeaders() ? response.status().code() : -1;
+		RequestOutcome outcome;
+		if (signal == SignalType.CANCEL && status < 0) {
+			outcome = RequestOutcome.CANCELLED;
+		}
+		else if (signal == SignalType.ON_ERROR && status < 0) {
+			status = 500;
+			outcome = RequestOutcome.SERVER_ERROR;
+		}
+		else {
+			status = response.status().code();
+			outcome = RequestOutcome.forStatus(status);
+		}
+		this.statistics.requestEnded(request.method().name(), status, outcome, System.nanoTime() - start);
+	}
+
+	private static @Nullable Channel streamOf(HttpServerRequest request) {
+		Channel[] stream = new Channel[1];
+		request.withConnection((connection) -> stream[0] = connection.channel());
+		return stream[0];
 	}
 
 	private static boolean isControlStream(HttpServerRequest request) {

@@ -63,6 +63,8 @@ public final class PublicListener {
 			.host(bindAddress)
 			.port(port)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+			// HTTP/2 visitors open WebSockets with RFC 8441 extended CONNECT.
+			.http2Settings((settings) -> settings.connectProtocolEnabled(true))
 			.runOn(loops)
 			.handle((metrics != null) ? metrics.instrument(proxy) : proxy)
 			.bindNow();

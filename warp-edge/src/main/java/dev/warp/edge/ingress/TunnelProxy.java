@@ -48,6 +48,9 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 			return EdgeErrors.send(response, HttpResponseStatus.BAD_REQUEST, "Missing Host header", ray);
 		}
 		TunnelConnection connection = this.routes.select(hostname);
+		if (WebSocketUpgrade.isRequested(request)) {
+			return webSocket(request, response, connection, host.trim(), hostname, ray);
+		}
 		if (connection == null && this.peers != null) {
 			return this.peers.forward(request, response, host.trim(), hostname, ray);
 		}
@@ -60,6 +63,17 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 				this.responseTimeout)
 			.orElsewhere((peers != null) ? () -> peers.forward(request, response, host.trim(), hostname, ray) : null)
 			.forward();
+	}
+
+	private Publisher<Void> webSocket(HttpServerRequest request, HttpServerResponse response,
+			@Nullable TunnelConnection connection, String host, String hostname, String ray) {
+		if (connection == null) {
+			// A WebSocket is relayed by the node that holds the tunnel: it is not forwarded between nodes.
+			return EdgeErrors.send(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
+					"No healthy tunnel for hostname " + hostname + " on this edge node", ray);
+		}
+		return new WebSocketExchange(request, response, connection, (failed) -> this.routes.select(hostname), host, ray,
+				this.responseTimeout).forward();
 	}
 
 }

@@ -12,6 +12,7 @@ import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.concurrent.Future;
@@ -62,6 +63,9 @@ public final class TunnelConnection {
 	private volatile boolean ready = true;
 
 	private final ConnectionHealth health;
+
+	/** Whether the agent advertised SETTINGS_ENABLE_CONNECT_PROTOCOL: WebSockets as RFC 8441 streams. */
+	private volatile boolean acceptsWebSockets;
 
 	private volatile long rttNanos = -1;
 
@@ -145,6 +149,22 @@ public final class TunnelConnection {
 	 */
 	public boolean isOnCurrentEventLoop() {
 		return this.channel.eventLoop().inEventLoop();
+	}
+
+	/**
+	 * Whether the agent takes WebSockets: it advertised {@code SETTINGS_ENABLE_CONNECT_PROTOCOL}
+	 * (RFC 8441), without which it would answer an extended CONNECT with 404.
+	 */
+	public boolean acceptsWebSockets() {
+		return this.acceptsWebSockets;
+	}
+
+	/** The agent's SETTINGS: each frame may change only some of them. */
+	void settingsReceived(Http2Settings settings) {
+		Boolean connectProtocol = settings.connectProtocolEnabled();
+		if (connectProtocol != null) {
+			this.acceptsWebSockets = connectProtocol;
+		}
 	}
 
 	/** How this connection serves requests: answered and failed ones, latency, error rate. */

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,10 @@ final class TunnelConnectionHandler extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		try {
-			if (msg instanceof Http2GoAwayFrame goAway) {
+			if (msg instanceof Http2SettingsFrame settings) {
+				this.connection.settingsReceived(settings.settings());
+			}
+			else if (msg instanceof Http2GoAwayFrame goAway) {
 				// Streams cannot be opened after GOAWAY: the same as a drain.
 				this.connection.drain("the agent sent GOAWAY (" + StreamErrors.name(goAway.errorCode()) + ")");
 			}
