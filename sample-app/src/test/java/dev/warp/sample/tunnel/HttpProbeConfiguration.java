@@ -81,6 +81,10 @@ public class HttpProbeConfiguration {
 				.doOnCancel(() -> probes.countCut.complete("cancel"))
 				.doOnError((error) -> probes.countCut.complete("error: " + error))
 				.then(Mono.defer(() -> ServerResponse.ok().bodyValue(String.valueOf(probes.counted.get())))))
+			// The request target as the application's request holds it, undecoded.
+			.GET("/http/target/**", (request) -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN)
+				.bodyValue(request.exchange().getRequest().getURI().getRawPath() + " "
+						+ request.exchange().getRequest().getURI().getRawQuery()))
 			// Bytes the application compressed itself, labelled as such.
 			.GET("/http/precompressed", (request) -> ServerResponse.ok()
 				.header("Content-Encoding", "gzip")
