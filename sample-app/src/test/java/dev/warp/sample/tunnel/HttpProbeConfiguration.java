@@ -64,7 +64,7 @@ public class HttpProbeConfiguration {
 					.onBackpressureDrop()
 					.<DataBuffer>map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(("chunk " + i + "\n").getBytes(StandardCharsets.US_ASCII)))
 					.doOnSubscribe((subscription) -> probes.endlessStarted.complete(System.nanoTime()))
-					.doOnCancel(() -> probes.endlessCancelled.complete(System.nanoTime()));
+					.doOnCancel(() -> probes.endlessCancelled.add(System.nanoTime()));
 				return ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).body(BodyInserters.fromDataBuffers(chunks));
 			})
 			// Held open by the test: counts requests in flight at once.
@@ -90,6 +90,10 @@ public class HttpProbeConfiguration {
 				.header("Content-Encoding", "gzip")
 				.contentType(MediaType.TEXT_PLAIN)
 				.bodyValue(probes.gzipped))
+			// Response headers far beyond HTTP/2's common 8 KiB default.
+			.GET("/http/big-headers", (request) -> ServerResponse.ok()
+				.header("X-Big", "b".repeat(20_000))
+				.bodyValue("big"))
 			.GET("/http/trailers", (request) -> {
 				nativeResponse(request).trailerHeaders((trailers) -> {
 					trailers.set("x-checksum", "abc123");
@@ -157,7 +161,8 @@ public class HttpProbeConfiguration {
 
 		final CompletableFuture<Long> endlessStarted = new CompletableFuture<>();
 
-		final CompletableFuture<Long> endlessCancelled = new CompletableFuture<>();
+		/** When each {@code /http/endless} response was cancelled, in order. */
+		final java.util.concurrent.BlockingQueue<Long> endlessCancelled = new java.util.concurrent.LinkedBlockingQueue<>();
 
 		final AtomicInteger held = new AtomicInteger();
 

@@ -83,17 +83,38 @@ class TunnelStreamingTests {
 
 	@Test
 	void visitorThatDisconnectsCancelsTheApplicationsFluxWithinASecond() throws Exception {
+		assertVisitorLeavingCancelsTheApplicationWithinASecond(HttpProtocol.HTTP11);
+	}
+
+	@Test
+	void http2VisitorThatResetsItsStreamCancelsTheApplicationsFluxWithinASecond() throws Exception {
+		assertVisitorLeavingCancelsTheApplicationWithinASecond(HttpProtocol.H2C);
+	}
+
+	@Test
+	void largeResponseHeadersOfTheApplicationReachTheVisitor() {
+		String header = visitor(HttpProtocol.HTTP11).httpResponseDecoder((decoder) -> decoder.maxHeaderSize(64 * 1024))
+			.get()
+			.uri("/http/big-headers")
+			.responseSingle((response, body) -> body.asString().thenReturn(response.responseHeaders().get("X-Big")))
+			.block(Duration.ofSeconds(30));
+		assertThat(header).hasSize(20_000);
+	}
+
+	private static void assertVisitorLeavingCancelsTheApplicationWithinASecond(HttpProtocol protocol) throws Exception {
+		probes.endlessCancelled.clear();
 		AtomicLong left = new AtomicLong();
-		String first = visitor(HttpProtocol.HTTP11).get()
+		String first = visitor(protocol).get()
 			.uri("/http/endless")
 			.responseContent()
 			.asString()
 			.take(1)
-			// take(1) cancels the response: the client closes the connection.
+			// take(1) cancels the response: the client closes the connection (HTTP/1.1) or resets the stream (h2).
 			.doFinally((signal) -> left.set(System.nanoTime()))
 			.blockLast(Duration.ofSeconds(30));
 		assertThat(first).startsWith("chunk 0");
-		long cancelled = probes.endlessCancelled.get(10, TimeUnit.SECONDS);
+		Long cancelled = probes.endlessCancelled.poll(10, TimeUnit.SECONDS);
+		assertThat(cancelled).as("the application's Flux was cancelled").isNotNull();
 		assertThat(Duration.ofNanos(cancelled - left.get())).isLessThan(Duration.ofSeconds(1));
 	}
 
