@@ -107,6 +107,30 @@ class PublicListenerHardeningTests {
 	}
 
 	@Test
+	void oversizeHeadersOfAnHttp2StreamAre431AndTheConnectionServesOn() throws Exception {
+		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.edge.publicPort())) {
+			visitor.headers(1, RawHttp2Visitor.get(SHOP, "/hello").add("x-big", "a".repeat(MAX_HEADER_SIZE + 1)), true);
+			visitor.headers(3, RawHttp2Visitor.get(SHOP, "/hello"), true);
+			visitor.flush();
+			java.util.Map<Integer, String> statuses = new java.util.HashMap<>();
+			io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder decoder = new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder();
+			RawHttp2Visitor.Frame frame;
+			while (statuses.size() < 2 && (frame = visitor.next(Duration.ofSeconds(10))) != null
+					&& frame != RawHttp2Visitor.CLOSED) {
+				if (frame.type() == RawHttp2Visitor.HEADERS) {
+					CharSequence status = decoder.decodeHeaders(frame.streamId(),
+							io.netty.buffer.Unpooled.wrappedBuffer(frame.payload())).status();
+					if (status != null) {
+						statuses.put(frame.streamId(), status.toString());
+					}
+				}
+			}
+			assertThat(statuses).containsEntry(1, "431").containsEntry(3, "200");
+		}
+		assertEveryHostServedAndNothingLeaked();
+	}
+
+	@Test
 	void oversizeRequestLineIs414() throws Exception {
 		String response = Visitor.raw(this.edge,
 				"GET /hello?q=" + "a".repeat(MAX_LINE + 1) + " HTTP/1.1\r\nHost: " + SHOP + "\r\n\r\n");

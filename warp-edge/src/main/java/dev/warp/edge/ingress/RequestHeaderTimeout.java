@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
@@ -50,10 +51,18 @@ final class RequestHeaderTimeout extends ChannelInboundHandlerAdapter {
 		});
 	}
 
-	/** The response to a request on this channel is complete: on HTTP/1.1 the next request's headers are due. */
+	/**
+	 * The response to a request on this channel is complete: on HTTP/1.1 the next request's
+	 * headers are due. A connection upgraded to WebSocket carries no more requests: it is released.
+	 */
 	static void responseComplete(Channel requestChannel) {
 		if (!(requestChannel instanceof Http2StreamChannel)) {
-			onHandler(requestChannel, RequestHeaderTimeout::arm);
+			onHandler(requestChannel, (handler) -> {
+				if (requestChannel.pipeline().get(WebSocketFrameDecoder.class) != null) {
+					handler.released = true;
+				}
+				handler.arm();
+			});
 		}
 	}
 
