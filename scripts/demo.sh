@@ -9,6 +9,7 @@
 # stops both processes. Settings, all optional:
 #
 #   EDGE_PUBLIC_PORT      port visitors use                      (default 8080)
+#   EDGE_PUBLIC_TLS_PORT  port visitors use over HTTPS           (default 8443)
 #   EDGE_TUNNEL_PORT      port the agent dials                   (default 7844)
 #   EDGE_API_PORT         edge provisioning and status API port  (default 7845)
 #   SAMPLE_PORT           the sample's own local HTTP port       (default 8081)
@@ -23,6 +24,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 EDGE_PUBLIC_PORT="${EDGE_PUBLIC_PORT:-8080}"
+EDGE_PUBLIC_TLS_PORT="${EDGE_PUBLIC_TLS_PORT:-8443}"
 EDGE_TUNNEL_PORT="${EDGE_TUNNEL_PORT:-7844}"
 EDGE_API_PORT="${EDGE_API_PORT:-7845}"
 SAMPLE_PORT="${SAMPLE_PORT:-8081}"
@@ -147,6 +149,7 @@ require_free_port() {
 command -v java >/dev/null 2>&1 || fail "java not found: the demo needs a JDK 17 or later on the PATH"
 
 require_free_port EDGE_PUBLIC_PORT "$EDGE_PUBLIC_PORT"
+require_free_port EDGE_PUBLIC_TLS_PORT "$EDGE_PUBLIC_TLS_PORT"
 require_free_port EDGE_TUNNEL_PORT "$EDGE_TUNNEL_PORT"
 require_free_port EDGE_API_PORT "$EDGE_API_PORT"
 require_free_port SAMPLE_PORT "$SAMPLE_PORT"
@@ -160,10 +163,12 @@ fi
 
 mkdir -p "$EDGE_DATA_DIR"
 
-log "starting the edge: public port $EDGE_PUBLIC_PORT, tunnel port $EDGE_TUNNEL_PORT, API port $EDGE_API_PORT (log: $EDGE_LOG)"
+log "starting the edge: public port $EDGE_PUBLIC_PORT (HTTPS $EDGE_PUBLIC_TLS_PORT), tunnel port $EDGE_TUNNEL_PORT, API port $EDGE_API_PORT (log: $EDGE_LOG)"
 java -jar "$EDGE_JAR" \
 	--edge.data-dir="$EDGE_DATA_DIR" \
 	--edge.public.port="$EDGE_PUBLIC_PORT" \
+	--edge.public.tls.port="$EDGE_PUBLIC_TLS_PORT" \
+	--edge.public.tls.certificate-names="*.${DEMO_HOSTNAME#*.},$DEMO_HOSTNAME,localhost,$HOST" \
 	--edge.tunnel.port="$EDGE_TUNNEL_PORT" \
 	--edge.api.port="$EDGE_API_PORT" \
 	--edge.bind-address="$HOST" \
@@ -224,6 +229,10 @@ cat <<MESSAGE
     curl -H 'Host: $DEMO_HOSTNAME' $base/hello
     curl -H 'Host: $DEMO_HOSTNAME' $base/api/info
     curl -N -H 'Host: $DEMO_HOSTNAME' $base/events
+
+  Over HTTPS (HTTP/1.1 or HTTP/2 by ALPN), with a certificate of the edge's own CA:
+
+    curl --cacert $CA_CERTIFICATE --resolve $DEMO_HOSTNAME:$EDGE_PUBLIC_TLS_PORT:$HOST https://$DEMO_HOSTNAME:$EDGE_PUBLIC_TLS_PORT/api/info
 
   The app's tunnel health:  curl http://$HOST:$SAMPLE_PORT/actuator/health
   Logs:                     $EDGE_LOG

@@ -39,7 +39,7 @@ final class ClusterParts {
 		PeerListener peerListener = null;
 		try {
 			peerListener = PeerListener.bind(settings.nodeId(), settings.bindAddress(), settings.clusterPeerPort(), routes,
-					settings.responseTimeout(), membership.tls(), loops);
+					settings.responseTimeout(), settings.maxRequestBody(), settings.idleTimeout(), membership.tls(), loops);
 			membership.join(peerListener.address().getPort());
 			PeerForwarder forwarder = PeerForwarder.create(membership.directory(), membership.tls(),
 					settings.responseTimeout(), loops);

@@ -13,6 +13,7 @@ import dev.warp.edge.api.ApiListener;
 import dev.warp.edge.ingress.PublicListener;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
+import dev.warp.edge.pki.PublicCertificate;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.TunnelListener;
@@ -107,13 +108,21 @@ public final class EdgeNode implements AutoCloseable {
 			TunnelListener tunnel = TunnelListener.bind(settings, credentials,
 					metrics.observing((cluster != null) ? cluster.membership() : routeTable), loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
-			PublicListener visitors = PublicListener.bind(nodeId, settings.bindAddress(), settings.publicPort(),
-					routeTable, settings.responseTimeout(), (cluster != null) ? cluster.forwarder() : null, metrics, loops);
+			PublicCertificate publicCertificate = (settings.publicTls() != null)
+					? PublicCertificate.of(settings.publicTls(), credentials.authority()) : null;
+			PublicListener visitors = PublicListener.bind(settings, routeTable,
+					(cluster != null) ? cluster.forwarder() : null, metrics, publicCertificate, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
 			ApiListener api = ApiListener.bind(nodeId, settings.bindAddress(), settings.apiPort(), routeTable, metrics,
 					loops);
 			EdgeNode node = new EdgeNode(settings, credentials, routeTable, loops, tunnel, visitors, api, metrics);
 			logger.info("Edge node {}: public listener on {}", nodeId, format(visitors.address(), settings));
+			InetSocketAddress tlsAddress = visitors.tlsAddress();
+			if (tlsAddress != null) {
+				logger.info("Edge node {}: public TLS listener on {} ({})", nodeId, format(tlsAddress, settings),
+						(settings.publicTls().certificateFile() != null) ? "certificate " + settings.publicTls().certificateFile()
+								: "certificate of the edge's CA for " + settings.publicTls().certificateNames());
+			}
 			logger.info("Edge node {}: tunnel listener on {} (agents trust {})", nodeId, format(tunnel.address(), settings),
 					credentials.caCertificateFile());
 			logger.info("Edge node {}: API listener on {}", nodeId, format(api.address(), settings));
@@ -146,6 +155,18 @@ public final class EdgeNode implements AutoCloseable {
 	/** The port visitors reach, as bound. */
 	public int publicPort() {
 		return this.publicListener.address().getPort();
+	}
+
+	/**
+	 * The port of the TLS public listener, as bound.
+	 * @throws IllegalStateException when the node has none ({@code edge.public.tls.port})
+	 */
+	public int publicTlsPort() {
+		InetSocketAddress address = this.publicListener.tlsAddress();
+		if (address == null) {
+			throw new IllegalStateException("Edge node " + nodeId() + " has no TLS public listener (edge.public.tls.port)");
+		}
+		return address.getPort();
 	}
 
 	/** The port agents dial, as bound. */

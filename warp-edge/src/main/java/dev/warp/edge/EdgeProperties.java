@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Name;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of the runnable edge, under {@code edge.}; turned into {@link EdgeSettings}.
@@ -113,7 +114,21 @@ public class EdgeProperties {
 			.responseTimeout(this.proxy.getResponseTimeout())
 			.registrationTimeout(this.tunnel.getRegistrationTimeout())
 			.heartbeat(this.tunnel.getHeartbeatInterval(), this.tunnel.getHeartbeatMaxMissed())
-			.drainTimeout(this.tunnel.getDrainTimeout());
+			.drainTimeout(this.tunnel.getDrainTimeout())
+			.idleTimeout(this.proxy.getIdleTimeout())
+			.maxHeaderSize(intBytes(this.publicListener.getMaxHeaderSize(), "edge.public.max-header-size"))
+			.maxInitialLineLength(
+					intBytes(this.publicListener.getMaxInitialLineLength(), "edge.public.max-initial-line-length"))
+			.headerReadTimeout(this.publicListener.getReadTimeout())
+			.maxConcurrentStreams(this.publicListener.getMaxConcurrentStreams());
+		if (this.proxy.getMaxRequestBody() != null) {
+			builder.maxRequestBody(this.proxy.getMaxRequestBody().toBytes());
+		}
+		Public.Tls tls = this.publicListener.getTls();
+		if (tls.getPort() != null) {
+			builder.publicTls(new EdgeSettings.PublicTls(tls.getPort(), tls.getCertificateNames(), tls.getCertificateFile(),
+					tls.getKeyFile()));
+		}
 		if (this.nodeId != null && !this.nodeId.isBlank()) {
 			builder.nodeId(this.nodeId.trim());
 		}
@@ -133,6 +148,14 @@ public class EdgeProperties {
 		return builder.build();
 	}
 
+	private static int intBytes(DataSize size, String property) {
+		long bytes = size.toBytes();
+		if (bytes > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException(property + " must be below 2 GB, was " + size);
+		}
+		return (int) bytes;
+	}
+
 	/** Settings of the public listener. */
 	public static class Public {
 
@@ -141,12 +164,146 @@ public class EdgeProperties {
 		 */
 		private int port = 8080;
 
+		/**
+		 * Largest request header section a visitor may send; a larger one is answered 431 and
+		 * its connection closed. Also the HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE. The default
+		 * (32KB) takes the cookies and tokens of real browsers while bounding the memory one
+		 * connection can make the edge hold before a request is even routed.
+		 */
+		private DataSize maxHeaderSize = DataSize.ofKilobytes(32);
+
+		/**
+		 * Longest request line (method, target and version) a visitor may send; a longer one is
+		 * answered 414. Bounds long query strings; the default (16KB) is above what browsers and
+		 * common CDNs accept for a URL.
+		 */
+		private DataSize maxInitialLineLength = DataSize.ofKilobytes(16);
+
+		/**
+		 * How long a visitor has to send a request's complete headers, counted from the
+		 * connection's opening (TLS handshake included) or from the end of the previous response
+		 * on the connection; then the connection is closed. Defends against visitors that send
+		 * headers byte by byte to hold connections open (slowloris); the default (20s) is far
+		 * longer than any real client needs.
+		 */
+		private Duration readTimeout = Duration.ofSeconds(20);
+
+		/**
+		 * Streams an HTTP/2 visitor may have open at once on one connection
+		 * (SETTINGS_MAX_CONCURRENT_STREAMS); streams beyond it are refused. The default (128,
+		 * as in common web servers) serves a browser's page loads while bounding what one
+		 * connection can ask of the edge and the tunnels.
+		 */
+		private int maxConcurrentStreams = 128;
+
+		/**
+		 * TLS public listener (HTTP/1.1 and HTTP/2 by ALPN).
+		 */
+		private final Tls tls = new Tls();
+
 		public int getPort() {
 			return this.port;
 		}
 
 		public void setPort(int port) {
 			this.port = port;
+		}
+
+		public DataSize getMaxHeaderSize() {
+			return this.maxHeaderSize;
+		}
+
+		public void setMaxHeaderSize(DataSize maxHeaderSize) {
+			this.maxHeaderSize = maxHeaderSize;
+		}
+
+		public DataSize getMaxInitialLineLength() {
+			return this.maxInitialLineLength;
+		}
+
+		public void setMaxInitialLineLength(DataSize maxInitialLineLength) {
+			this.maxInitialLineLength = maxInitialLineLength;
+		}
+
+		public Duration getReadTimeout() {
+			return this.readTimeout;
+		}
+
+		public void setReadTimeout(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
+
+		public int getMaxConcurrentStreams() {
+			return this.maxConcurrentStreams;
+		}
+
+		public void setMaxConcurrentStreams(int maxConcurrentStreams) {
+			this.maxConcurrentStreams = maxConcurrentStreams;
+		}
+
+		public Tls getTls() {
+			return this.tls;
+		}
+
+		/** Settings of the TLS public listener. */
+		public static class Tls {
+
+			/**
+			 * Port of the TLS public listener (TLS 1.2 and 1.3; HTTP/1.1 and HTTP/2 by ALPN). Unset,
+			 * visitors are served over cleartext only. 0 picks a free port, which the edge logs.
+			 */
+			private @Nullable Integer port;
+
+			/**
+			 * DNS names (wildcards such as *.example.test allowed) and IP addresses of the
+			 * certificate the edge's CA issues for the TLS public listener at every start.
+			 * Ignored when certificate-file and key-file are set.
+			 */
+			private List<String> certificateNames = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+
+			/**
+			 * PEM file of the operator's own certificate chain (leaf first) for the TLS public
+			 * listener, used instead of one the edge issues. Needs key-file.
+			 */
+			private @Nullable Path certificateFile;
+
+			/**
+			 * PEM file of the private key of certificate-file.
+			 */
+			private @Nullable Path keyFile;
+
+			public @Nullable Integer getPort() {
+				return this.port;
+			}
+
+			public void setPort(@Nullable Integer port) {
+				this.port = port;
+			}
+
+			public List<String> getCertificateNames() {
+				return this.certificateNames;
+			}
+
+			public void setCertificateNames(List<String> certificateNames) {
+				this.certificateNames = certificateNames;
+			}
+
+			public @Nullable Path getCertificateFile() {
+				return this.certificateFile;
+			}
+
+			public void setCertificateFile(@Nullable Path certificateFile) {
+				this.certificateFile = certificateFile;
+			}
+
+			public @Nullable Path getKeyFile() {
+				return this.keyFile;
+			}
+
+			public void setKeyFile(@Nullable Path keyFile) {
+				this.keyFile = keyFile;
+			}
+
 		}
 
 	}
@@ -266,6 +423,40 @@ public class EdgeProperties {
 		 * visitor 504 and cancels the request.
 		 */
 		private Duration responseTimeout = Duration.ofSeconds(100);
+
+		/**
+		 * How long a stream may pass no byte in either direction once the agent's response has
+		 * started; then the visitor's response is aborted and the stream reset, so the
+		 * application's work stops. Long enough for a quiet Server-Sent Events stream with
+		 * keep-alive comments, short enough that a stalled peer does not hold a stream forever.
+		 * WebSocket streams are not subject to it.
+		 */
+		private Duration idleTimeout = Duration.ofMinutes(5);
+
+		/**
+		 * Largest request body the edge forwards. A request that declares a larger
+		 * Content-Length is answered 413 without reaching the application; a body that grows
+		 * past it while streaming is cut: the application's stream is reset and the visitor gets
+		 * 413 (or its connection is closed when the response had started). Unset: no limit, a
+		 * body of any size streams through under flow control.
+		 */
+		private @Nullable DataSize maxRequestBody;
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public @Nullable DataSize getMaxRequestBody() {
+			return this.maxRequestBody;
+		}
+
+		public void setMaxRequestBody(@Nullable DataSize maxRequestBody) {
+			this.maxRequestBody = maxRequestBody;
+		}
 
 		public Duration getResponseTimeout() {
 			return this.responseTimeout;

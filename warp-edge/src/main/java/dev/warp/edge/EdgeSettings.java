@@ -52,6 +52,20 @@ public final class EdgeSettings {
 
 	private final String clusterAdvertisedHost;
 
+	private final Duration idleTimeout;
+
+	private final long maxRequestBody;
+
+	private final int maxHeaderSize;
+
+	private final int maxInitialLineLength;
+
+	private final Duration headerReadTimeout;
+
+	private final int maxConcurrentStreams;
+
+	private final @Nullable PublicTls publicTls;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -72,6 +86,13 @@ public final class EdgeSettings {
 		this.clusterPeerPort = builder.clusterPeerPort;
 		this.clusterAdvertisedHost = (builder.clusterAdvertisedHost != null) ? builder.clusterAdvertisedHost
 				: defaultAdvertisedHost(this.bindAddress);
+		this.idleTimeout = builder.idleTimeout;
+		this.maxRequestBody = builder.maxRequestBody;
+		this.maxHeaderSize = builder.maxHeaderSize;
+		this.maxInitialLineLength = builder.maxInitialLineLength;
+		this.headerReadTimeout = builder.headerReadTimeout;
+		this.maxConcurrentStreams = builder.maxConcurrentStreams;
+		this.publicTls = builder.publicTls;
 	}
 
 	public static Builder builder() {
@@ -164,12 +185,87 @@ public final class EdgeSettings {
 		return this.clusterAdvertisedHost;
 	}
 
+	/**
+	 * How long a tunneled request's stream may pass no byte in either direction once the
+	 * response has started (before that, {@link #responseTimeout()} applies); then both ends are
+	 * reset.
+	 */
+	public Duration idleTimeout() {
+		return this.idleTimeout;
+	}
+
+	/** The largest request body the edge forwards, in bytes; {@link Long#MAX_VALUE} for no limit. */
+	public long maxRequestBody() {
+		return this.maxRequestBody;
+	}
+
+	/** The largest request header section a visitor may send, in bytes (then {@code 431}). */
+	public int maxHeaderSize() {
+		return this.maxHeaderSize;
+	}
+
+	/** The longest request line a visitor may send, in bytes (then {@code 414}). */
+	public int maxInitialLineLength() {
+		return this.maxInitialLineLength;
+	}
+
+	/**
+	 * How long a visitor has to send a request's headers, counted from the connection's opening
+	 * (TLS handshake included) or the end of the previous response; then the connection is closed.
+	 */
+	public Duration headerReadTimeout() {
+		return this.headerReadTimeout;
+	}
+
+	/** Streams an HTTP/2 visitor may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS). */
+	public int maxConcurrentStreams() {
+		return this.maxConcurrentStreams;
+	}
+
+	/** The TLS public listener, or {@code null} when the edge serves visitors over cleartext only. */
+	public @Nullable PublicTls publicTls() {
+		return this.publicTls;
+	}
+
 	@Override
 	public String toString() {
 		return "EdgeSettings[nodeId=" + this.nodeId + ", bindAddress=" + this.bindAddress + ", publicPort="
 				+ this.publicPort + ", tunnelPort=" + this.tunnelPort + ", apiPort=" + this.apiPort + ", dataDir="
 				+ this.dataDir + ", tunnelCertificateNames=" + this.tunnelCertificateNames + ", responseTimeout="
 				+ this.responseTimeout + ", registrationTimeout=" + this.registrationTimeout + "]";
+	}
+
+	/**
+	 * The TLS public listener: its port, and either the names of the certificate the edge's CA
+	 * issues for it or the operator's own certificate and key.
+	 * @param port the port, {@code 0} for a free one
+	 * @param certificateNames DNS names (wildcards such as {@code *.example.test} allowed) and
+	 * addresses of the certificate the edge issues; ignored with a certificate file
+	 * @param certificateFile PEM of the operator's certificate chain, or {@code null}
+	 * @param keyFile PEM of its private key, or {@code null}
+	 */
+	public record PublicTls(int port, List<String> certificateNames, @Nullable Path certificateFile,
+			@Nullable Path keyFile) {
+
+		public PublicTls {
+			Builder.port(port);
+			certificateNames = List.copyOf(certificateNames);
+			if ((certificateFile == null) != (keyFile == null)) {
+				throw new IllegalArgumentException(
+						"The public TLS listener needs both a certificate file and a key file, or neither");
+			}
+			if (certificateFile == null && certificateNames.isEmpty()) {
+				throw new IllegalArgumentException(
+						"The public TLS listener needs certificate names for the certificate the edge issues, "
+								+ "or a certificate file and a key file");
+			}
+		}
+
+		/** A TLS listener with a certificate the edge's CA issues for these names. */
+		public static PublicTls issued(int port, List<String> certificateNames) {
+			return new PublicTls(port, certificateNames, null, null);
+		}
+
 	}
 
 	static String randomHex(int bytes) {
@@ -247,7 +343,66 @@ public final class EdgeSettings {
 
 		private @Nullable String clusterAdvertisedHost;
 
+		private Duration idleTimeout = Duration.ofMinutes(5);
+
+		private long maxRequestBody = Long.MAX_VALUE;
+
+		private int maxHeaderSize = 32 * 1024;
+
+		private int maxInitialLineLength = 16 * 1024;
+
+		private Duration headerReadTimeout = Duration.ofSeconds(20);
+
+		private int maxConcurrentStreams = 128;
+
+		private @Nullable PublicTls publicTls;
+
 		private Builder() {
+		}
+
+		/** Default: 5 minutes. */
+		public Builder idleTimeout(Duration idleTimeout) {
+			this.idleTimeout = positive(idleTimeout, "idleTimeout");
+			return this;
+		}
+
+		/** Default: no limit ({@link Long#MAX_VALUE}). */
+		public Builder maxRequestBody(long maxRequestBody) {
+			if (maxRequestBody < 0) {
+				throw new IllegalArgumentException("maxRequestBody must not be negative, was " + maxRequestBody);
+			}
+			this.maxRequestBody = maxRequestBody;
+			return this;
+		}
+
+		/** Default: 32 KiB. */
+		public Builder maxHeaderSize(int maxHeaderSize) {
+			this.maxHeaderSize = atLeast(maxHeaderSize, 1024, "maxHeaderSize");
+			return this;
+		}
+
+		/** Default: 16 KiB. */
+		public Builder maxInitialLineLength(int maxInitialLineLength) {
+			this.maxInitialLineLength = atLeast(maxInitialLineLength, 256, "maxInitialLineLength");
+			return this;
+		}
+
+		/** Default: 20 seconds. */
+		public Builder headerReadTimeout(Duration headerReadTimeout) {
+			this.headerReadTimeout = positive(headerReadTimeout, "headerReadTimeout");
+			return this;
+		}
+
+		/** Default: 128. */
+		public Builder maxConcurrentStreams(int maxConcurrentStreams) {
+			this.maxConcurrentStreams = atLeast(maxConcurrentStreams, 1, "maxConcurrentStreams");
+			return this;
+		}
+
+		/** Default: none, visitors are served over cleartext only. */
+		public Builder publicTls(@Nullable PublicTls publicTls) {
+			this.publicTls = publicTls;
+			return this;
 		}
 
 		/** Default: {@code edge-} followed by 6 random hex characters. */
@@ -390,6 +545,13 @@ public final class EdgeSettings {
 				throw new IllegalArgumentException("Invalid port " + port + ": use 0 to 65535 (0 picks a free port)");
 			}
 			return port;
+		}
+
+		private static int atLeast(int value, int minimum, String name) {
+			if (value < minimum) {
+				throw new IllegalArgumentException(name + " must be at least " + minimum + ", was " + value);
+			}
+			return value;
 		}
 
 		private static Duration positive(Duration duration, String name) {

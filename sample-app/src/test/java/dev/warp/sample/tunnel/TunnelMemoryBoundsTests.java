@@ -59,7 +59,9 @@ class TunnelMemoryBoundsTests {
 		app = ForkedJvm.start(dir.resolve("app.log"), CAPPED, "dev.warp.sample.SampleApplication", "--server.port=0",
 				"--warp.hostname=" + HOST, "--warp.edge.addresses=127.0.0.1:" + tunnelPort,
 				"--warp.edge.ca-certificate=" + data.resolve("ca.pem"), "--warp.connections=1",
-				"--warp.reconnect.initial-delay=200ms", "--warp.reconnect.max-delay=1s");
+				"--warp.reconnect.initial-delay=200ms", "--warp.reconnect.max-delay=1s",
+				// The test-only endpoints, among them POST /http/count.
+				"--spring.main.sources=" + HttpProbeConfiguration.class.getName());
 		visitor = HttpClient.create()
 			.baseUrl("http://127.0.0.1:" + publicPort)
 			.headers((headers) -> headers.set(HttpHeaderNames.HOST, HOST))
@@ -124,6 +126,25 @@ class TunnelMemoryBoundsTests {
 		assertThat(status).isEqualTo(200);
 		assertThat(received.get()).isEqualTo(SIZE);
 		assertThat(echoed.getValue()).isEqualTo(sent.getValue());
+		assertAlive();
+	}
+
+	@Test
+	void uploadOfTwoGigabytesStreamsThroughCappedHeapsWithNoLimitByDefault() {
+		long size = 2L * 1024 * 1024 * 1024;
+		byte[] chunk = new byte[CHUNK];
+		for (int j = 0; j < CHUNK; j += 997) {
+			chunk[j] = (byte) j;
+		}
+		// One array for every chunk: the test's own heap stays small too.
+		Flux<ByteBuf> body = Flux.range(0, (int) (size / CHUNK)).map((i) -> Unpooled.wrappedBuffer(chunk));
+		String counted = visitor.headers((headers) -> headers.set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream"))
+			.post()
+			.uri("/http/count")
+			.send(body)
+			.responseSingle((response, content) -> content.asString().map((text) -> response.status().code() + " " + text))
+			.block(Duration.ofMinutes(5));
+		assertThat(counted).isEqualTo("200 " + size);
 		assertAlive();
 	}
 

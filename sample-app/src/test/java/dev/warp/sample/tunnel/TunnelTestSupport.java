@@ -90,6 +90,47 @@ final class TunnelTestSupport {
 	}
 
 	/**
+	 * Starts the sample app with the test probes and further test configurations, and waits
+	 * until its tunnel is registered.
+	 * @param configurations added to the sample application and the probes
+	 * @param args {@code --name=value} arguments; each overrides the test default of that name
+	 */
+	static ConfigurableApplicationContext startAppWith(List<Class<?>> configurations, EdgeNode edge, String hostname,
+			String... args) {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("server.port", "0");
+		properties.put("warp.hostname", hostname);
+		properties.put("warp.connections", "1");
+		properties.put("warp.grace-period", "5s");
+		properties.put("warp.reconnect.initial-delay", "100ms");
+		properties.put("warp.reconnect.max-delay", "1s");
+		properties.put("sample.instance-id", hostname);
+		properties.put("warp.edge.addresses", "127.0.0.1:" + edge.tunnelPort());
+		properties.put("warp.edge.ca-certificate", edge.caCertificateFile().toString());
+		for (String arg : args) {
+			int eq = arg.indexOf('=');
+			properties.put(arg.substring(2, eq), arg.substring(eq + 1));
+		}
+		List<Class<?>> sources = new ArrayList<>(List.of(SampleApplication.class, TunnelProbeConfiguration.class));
+		sources.addAll(configurations);
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
+			.run(properties.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+		context.getBean(WarpTunnel.class).registered().block(Duration.ofSeconds(20));
+		return context;
+	}
+
+	/** Starts an edge with settings of the test's choosing on top of the loopback defaults. */
+	static EdgeNode startEdge(Path dataDir, java.util.function.UnaryOperator<EdgeSettings.Builder> customizer) {
+		return EdgeNode.start(customizer.apply(EdgeSettings.builder()
+			.nodeId("edge-test")
+			.bindAddress("127.0.0.1")
+			.publicPort(0)
+			.tunnelPort(0)
+			.apiPort(0)
+			.dataDir(dataDir)).build());
+	}
+
+	/**
 	 * A second edge node of the same CA as the first, as an operator would set one up: the
 	 * first node's ca.pem and ca-key.pem copied into its data directory before it starts.
 	 */

@@ -46,6 +46,13 @@ public final class TunnelServer {
 	 */
 	static final long MAX_CONCURRENT_STREAMS = 16_384;
 
+	/**
+	 * Largest request header list the edge may send: above the edge's largest visitor header
+	 * section ({@code edge.public.max-header-size}) plus the forwarding headers it adds, so that
+	 * whatever the edge accepted from a visitor reaches the application.
+	 */
+	static final long MAX_HEADER_LIST_SIZE = 128 * 1024;
+
 	private final HttpServerConfig config;
 
 	private final ConnectionObserver observer;
@@ -70,7 +77,8 @@ public final class TunnelServer {
 			// streams, which Reactor Netty upgrades for Spring's own WebSocket support.
 			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE)
 				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-				.connectProtocolEnabled(true))
+				.connectProtocolEnabled(true)
+				.maxHeaderListSize(MAX_HEADER_LIST_SIZE))
 			.handle((request, response) -> isControlStream(request) ? serveControlStream(request, response)
 					: observe(request, response, adapter))
 			.configuration();

@@ -53,9 +53,10 @@ final class ForwardedHeaders {
 	static Http2Headers forTunnel(HttpServerRequest request, String host, String visitorIp, String ray) {
 		HttpHeaders in = request.requestHeaders();
 		Http2Headers out = new DefaultHttp2Headers(true);
+		String scheme = scheme(request);
 		out.method(request.method().name());
 		out.path(path(request.uri()));
-		out.scheme("http");
+		out.scheme(scheme);
 		out.authority(host);
 		Set<AsciiString> connectionOptions = connectionOptions(in);
 		StringBuilder forwardedFor = new StringBuilder();
@@ -72,7 +73,7 @@ final class ForwardedHeaders {
 		}
 		forwardedFor.append((forwardedFor.length() > 0) ? ", " : "").append(visitorIp);
 		out.set(TunnelProtocol.X_FORWARDED_FOR, forwardedFor.toString());
-		out.set(TunnelProtocol.X_FORWARDED_PROTO, "http");
+		out.set(TunnelProtocol.X_FORWARDED_PROTO, scheme);
 		out.set(TunnelProtocol.X_FORWARDED_HOST, host);
 		out.set(TunnelProtocol.CONNECTING_IP_HEADER, visitorIp);
 		out.set(TunnelProtocol.RAY_HEADER, ray);
@@ -163,6 +164,12 @@ final class ForwardedHeaders {
 			return AsciiString.contentEqualsIgnoreCase(value.toString().trim(), "trailers");
 		}
 		return !HOP_BY_HOP.contains(name);
+	}
+
+	/** {@code https} for a visitor on the TLS public listener, {@code http} otherwise. */
+	static String scheme(HttpServerRequest request) {
+		String scheme = request.scheme();
+		return ("https".equals(scheme) || "wss".equals(scheme)) ? "https" : "http";
 	}
 
 	/** The visitor's IP address as the edge's socket saw it. */

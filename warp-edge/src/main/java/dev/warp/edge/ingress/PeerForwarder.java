@@ -68,7 +68,9 @@ public final class PeerForwarder {
 		HttpClient client = HttpClient.create(connections)
 			.protocol(HttpProtocol.H2)
 			.secure((spec) -> spec.sslContext(tls.client()))
-			.http2Settings((settings) -> settings.initialWindowSize(PeerListener.STREAM_WINDOW))
+			// Responses with header lists as large as the tunnel takes from an agent.
+			.http2Settings((settings) -> settings.initialWindowSize(PeerListener.STREAM_WINDOW)
+				.maxHeaderListSize(PeerListener.MAX_HEADER_LIST_SIZE))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
 			.doOnConnected((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
 			.runOn(loops);

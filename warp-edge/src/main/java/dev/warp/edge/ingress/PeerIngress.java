@@ -8,6 +8,7 @@ import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -26,7 +27,14 @@ final class PeerIngress implements BiFunction<HttpServerRequest, HttpServerRespo
 
 	private final Duration responseTimeout;
 
-	PeerIngress(String nodeId, EdgeRouteTable routes, Duration responseTimeout) {
+	private final long maxRequestBody;
+
+	private final @Nullable Duration idleTimeout;
+
+	PeerIngress(String nodeId, EdgeRouteTable routes, Duration responseTimeout, long maxRequestBody,
+			@Nullable Duration idleTimeout) {
+		this.maxRequestBody = maxRequestBody;
+		this.idleTimeout = idleTimeout;
 		this.nodeId = nodeId;
 		this.routes = routes;
 		this.responseTimeout = responseTimeout;
@@ -48,6 +56,7 @@ final class PeerIngress implements BiFunction<HttpServerRequest, HttpServerRespo
 		}
 		return new TunnelExchange(request, response, connection, (failed) -> this.routes.select(hostname), host.trim(), ray,
 				this.responseTimeout)
+			.limits(this.maxRequestBody, this.idleTimeout)
 			.forward(ForwardedHeaders.fromPeer(request, host.trim()));
 	}
 

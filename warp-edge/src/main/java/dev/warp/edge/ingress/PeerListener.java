@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import dev.warp.edge.cluster.PeerTls;
 import dev.warp.edge.routing.EdgeRouteTable;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
@@ -20,6 +21,9 @@ public final class PeerListener {
 
 	/** Per-stream receive window: how far a peer's request or response body may run ahead. */
 	static final int STREAM_WINDOW = 1024 * 1024;
+
+	/** Largest request header list a peer may send: a visitor's largest header section and the forwarding headers. */
+	static final long MAX_HEADER_LIST_SIZE = 128 * 1024;
 
 	private final DisposableServer server;
 
@@ -39,17 +43,32 @@ public final class PeerListener {
 	 */
 	public static PeerListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			Duration responseTimeout, PeerTls tls, LoopResources loops) {
+		return bind(nodeId, bindAddress, port, routes, responseTimeout, Long.MAX_VALUE, null, tls, loops);
+	}
+
+	/**
+	 * Binds the peer listener, whose requests get the same body limit and idle timeout as the
+	 * node's own visitors'.
+	 * @param maxRequestBody the largest request body forwarded to an agent, in bytes
+	 * @param idleTimeout how long a stream may pass no byte once its response started, or
+	 * {@code null} for no limit
+	 * @see #bind(String, String, int, EdgeRouteTable, Duration, PeerTls, LoopResources)
+	 */
+	public static PeerListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
+			Duration responseTimeout, long maxRequestBody, @Nullable Duration idleTimeout, PeerTls tls,
+			LoopResources loops) {
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
 			.protocol(HttpProtocol.H2)
 			.secure((spec) -> spec.sslContext(tls.server()))
-			.http2Settings((settings) -> settings.initialWindowSize(STREAM_WINDOW))
+			// Headers as large as a visitor may send, plus what the first node added.
+			.http2Settings((settings) -> settings.initialWindowSize(STREAM_WINDOW).maxHeaderListSize(MAX_HEADER_LIST_SIZE))
 			.doOnChannelInit((observer, channel, remote) -> channel.pipeline()
 				.addLast("warp.peerHandshakeFailures", PeerHandshakeFailures.INSTANCE))
 			.doOnConnection((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
 			.runOn(loops)
-			.handle(new PeerIngress(nodeId, routes, responseTimeout))
+			.handle(new PeerIngress(nodeId, routes, responseTimeout, maxRequestBody, idleTimeout))
 			.bindNow();
 		return new PeerListener(server);
 	}

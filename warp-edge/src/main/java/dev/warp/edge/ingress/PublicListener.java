@@ -3,81 +3,111 @@ package dev.warp.edge.ingress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.metrics.EdgeMetrics;
+import dev.warp.edge.pki.PublicCertificate;
 import dev.warp.edge.routing.EdgeRouteTable;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The listener visitors reach: HTTP/1.1 and h2c (prior knowledge), every request forwarded down
- * a tunnel connection of its hostname.
+ * The listeners visitors reach: HTTP/1.1 and h2c (prior knowledge) in cleartext, and optionally
+ * HTTP/1.1 and HTTP/2 by ALPN over TLS; every request forwarded down a tunnel connection of its
+ * hostname.
+ *
+ * <p>Both are hardened alike: the request line and header section are bounded ({@code 414},
+ * {@code 431}), a visitor has a bounded time to send a request's headers
+ * ({@link RequestHeaderTimeout}), an HTTP/2 visitor a bounded number of concurrent streams, and
+ * one that resets streams faster than {@value #MAX_RESETS} per {@value #RESET_WINDOW_SECONDS}
+ * seconds (HTTP/2 rapid reset, CVE-2023-44487) gets GOAWAY and loses its connection.
  */
 public final class PublicListener {
 
+	/** RST_STREAM frames a visitor may send per window before its connection is closed. */
+	static final int MAX_RESETS = 200;
+
+	static final int RESET_WINDOW_SECONDS = 30;
+
 	private final DisposableServer server;
 
-	private PublicListener(DisposableServer server) {
+	private final @Nullable DisposableServer tlsServer;
+
+	private PublicListener(DisposableServer server, @Nullable DisposableServer tlsServer) {
 		this.server = server;
+		this.tlsServer = tlsServer;
 	}
 
 	/**
-	 * Binds the public listener.
-	 * @param nodeId the node's id, part of every ray id
-	 * @param bindAddress the address to bind
-	 * @param port the port, {@code 0} for a free one
+	 * Binds the public listener, and the TLS one when {@code certificate} is given.
+	 * @param settings the node's settings: addresses, ports, limits and timeouts
 	 * @param routes where requests go
-	 * @param responseTimeout how long to wait for an agent's response headers
-	 * @param loops the event loops to run on
-	 */
-	public static PublicListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
-			Duration responseTimeout, LoopResources loops) {
-		return bind(nodeId, bindAddress, port, routes, responseTimeout, null, loops);
-	}
-
-	/**
-	 * Binds the public listener of a node that may be part of a cluster.
-	 * @param peers forwards requests for hostnames this node has no tunnel for to the nodes that
-	 * have; {@code null} for a node that stands alone
-	 * @see #bind(String, String, int, EdgeRouteTable, Duration, LoopResources)
-	 */
-	public static PublicListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
-			Duration responseTimeout, @Nullable PeerForwarder peers, LoopResources loops) {
-		return bind(nodeId, bindAddress, port, routes, responseTimeout, peers, null, loops);
-	}
-
-	/**
-	 * Binds the public listener of a node that may be part of a cluster, and measures its requests.
 	 * @param peers forwards requests for hostnames this node has no tunnel for to the nodes that
 	 * have; {@code null} for a node that stands alone
 	 * @param metrics times every request, or {@code null}
-	 * @see #bind(String, String, int, EdgeRouteTable, Duration, LoopResources)
+	 * @param certificate the TLS listener's certificate, or {@code null} for none
+	 * @param loops the event loops to run on
 	 */
-	public static PublicListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
-			Duration responseTimeout, @Nullable PeerForwarder peers, @Nullable EdgeMetrics metrics,
-			LoopResources loops) {
-		TunnelProxy proxy = new TunnelProxy(nodeId, routes, responseTimeout, peers);
-		DisposableServer server = HttpServer.create()
-			.host(bindAddress)
-			.port(port)
-			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-			// HTTP/2 visitors open WebSockets with RFC 8441 extended CONNECT.
-			.http2Settings((settings) -> settings.connectProtocolEnabled(true))
+	public static PublicListener bind(EdgeSettings settings, EdgeRouteTable routes, @Nullable PeerForwarder peers,
+			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
+		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
+				settings.maxRequestBody(), settings.idleTimeout());
+		HttpServer base = HttpServer.create()
+			.host(settings.bindAddress())
 			.runOn(loops)
-			.handle((metrics != null) ? metrics.instrument(proxy) : proxy)
+			.httpRequestDecoder((decoder) -> decoder.maxHeaderSize(settings.maxHeaderSize())
+				.maxInitialLineLength(settings.maxInitialLineLength()))
+			// HTTP/2 visitors open WebSockets with RFC 8441 extended CONNECT.
+			.http2Settings((http2) -> http2.connectProtocolEnabled(true)
+				.maxConcurrentStreams(settings.maxConcurrentStreams())
+				.maxHeaderListSize(settings.maxHeaderSize())
+				.maxDecodedRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS))
+			.doOnChannelInit((observer, channel, address) -> channel.pipeline()
+				.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout())))
+			.handle((metrics != null) ? metrics.instrument(proxy) : proxy);
+		DisposableServer server = base.port(settings.publicPort())
+			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
 			.bindNow();
-		return new PublicListener(server);
+		EdgeSettings.PublicTls tls = settings.publicTls();
+		if (tls == null || certificate == null) {
+			return new PublicListener(server, null);
+		}
+		try {
+			DisposableServer tlsServer = base.port(tls.port())
+				.protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
+				.secure((spec) -> spec.sslContext(Http2SslContextSpec.forServer(certificate.privateKey(),
+						certificate.chain())))
+				.bindNow();
+			return new PublicListener(server, tlsServer);
+		}
+		catch (RuntimeException ex) {
+			server.disposeNow();
+			throw ex;
+		}
 	}
 
 	public InetSocketAddress address() {
 		return (InetSocketAddress) this.server.address();
 	}
 
+	/** The TLS listener's address, or {@code null} when there is none. */
+	public @Nullable InetSocketAddress tlsAddress() {
+		return (this.tlsServer != null) ? (InetSocketAddress) this.tlsServer.address() : null;
+	}
+
 	/** Stops accepting and closes every visitor connection, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		this.server.disposeNow(timeout);
+		try {
+			if (this.tlsServer != null) {
+				this.tlsServer.disposeNow(timeout);
+			}
+		}
+		finally {
+			this.server.disposeNow(timeout);
+		}
 	}
 
 }

@@ -23,8 +23,21 @@ final class RequestBodyWriter extends BaseSubscriber<ByteBuf> {
 
 	private final Channel stream;
 
-	RequestBodyWriter(Channel stream) {
+	private final TunnelResponse response;
+
+	private final long limit;
+
+	private long written;
+
+	/**
+	 * @param stream the tunnel stream
+	 * @param response the stream's response side: hears of activity, and of a body over the limit
+	 * @param limit the largest body forwarded, in bytes
+	 */
+	RequestBodyWriter(Channel stream, TunnelResponse response, long limit) {
 		this.stream = stream;
+		this.response = response;
+		this.limit = limit;
 	}
 
 	@Override
@@ -39,6 +52,14 @@ final class RequestBodyWriter extends BaseSubscriber<ByteBuf> {
 			this.stream.eventLoop().execute(() -> request(1));
 			return;
 		}
+		this.written += chunk.readableBytes();
+		if (this.written > this.limit) {
+			// Nothing of this chunk goes out: the stream is reset and the visitor told 413.
+			cancel();
+			this.response.abort(new RequestBodyTooLargeException(this.limit));
+			return;
+		}
+		this.response.touch();
 		// The visitor's connection releases the chunk after onNext; the frame owns one more reference.
 		this.stream.writeAndFlush(new DefaultHttp2DataFrame(chunk.retain(), false)).addListener((future) -> {
 			if (future.isSuccess()) {

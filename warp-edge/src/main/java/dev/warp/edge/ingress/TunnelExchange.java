@@ -68,6 +68,10 @@ final class TunnelExchange {
 
 	private volatile @Nullable ScheduledFuture<?> responseTimer;
 
+	private long maxRequestBody = Long.MAX_VALUE;
+
+	private @Nullable Duration idleTimeout;
+
 	/**
 	 * @param connection the connection to send the request on
 	 * @param alternative given the connection that failed, another one of the same hostname for
@@ -131,6 +135,16 @@ final class TunnelExchange {
 	 */
 	TunnelExchange orElsewhere(@Nullable Supplier<Mono<Void>> elsewhere) {
 		this.elsewhere = elsewhere;
+		return this;
+	}
+
+	/**
+	 * The limits of this exchange: the largest request body it forwards, and how long its
+	 * stream may be idle once the response started ({@code null}: no idle timeout).
+	 */
+	TunnelExchange limits(long maxRequestBody, @Nullable Duration idleTimeout) {
+		this.maxRequestBody = maxRequestBody;
+		this.idleTimeout = idleTimeout;
 		return this;
 	}
 
@@ -203,7 +217,7 @@ final class TunnelExchange {
 	}
 
 	private void streamRequestBody(Http2StreamChannel stream) {
-		RequestBodyWriter writer = new RequestBodyWriter(stream);
+		RequestBodyWriter writer = new RequestBodyWriter(stream, this.tunnelResponse, this.maxRequestBody);
 		this.bodyWriter = writer;
 		// Once the stream is gone (reset, or done), the rest of the visitor's body goes nowhere.
 		stream.closeFuture().addListener((closed) -> writer.dispose());
@@ -225,6 +239,10 @@ final class TunnelExchange {
 			return out.send();
 		}
 		out.trailerHeaders(this::copyTrailers);
+		Duration idle = this.idleTimeout;
+		if (idle != null) {
+			this.tunnelResponse.watchIdle(idle);
+		}
 		Flux<ByteBuf> body = Flux.from(this.tunnelResponse).onErrorResume(this::abortVisitor);
 		// Not flushing every chunk is fine: Reactor Netty flushes whenever it runs out of chunks to
 		// write, so a chunk that arrives alone (a Server-Sent Event) goes out at once.
@@ -266,6 +284,11 @@ final class TunnelExchange {
 					this.responseTimeout.toMillis());
 			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
 					"Origin timed out: no response within " + describe(this.responseTimeout), this.ray);
+		}
+		if (cause instanceof RequestBodyTooLargeException tooLarge) {
+			logger.info("Request {} for {}: {} (413)", this.ray, this.host, cause.getMessage());
+			return EdgeErrors.send(this.response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+					"Request body too large: the limit is " + tooLarge.limit() + " bytes", this.ray);
 		}
 		Supplier<Mono<Void>> otherNode = this.elsewhere;
 		// Once more on another node, even after a retry here: an outage that kills one tunnel

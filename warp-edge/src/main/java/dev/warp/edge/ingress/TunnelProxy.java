@@ -6,10 +6,14 @@ import java.util.function.BiFunction;
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -28,24 +32,52 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 
 	private final @Nullable PeerForwarder peers;
 
+	private final long maxRequestBody;
+
+	private final Duration idleTimeout;
+
 	/**
 	 * @param peers forwards to the other nodes of the cluster what this node has no tunnel for;
 	 * {@code null} for a node that stands alone
+	 * @param maxRequestBody the largest request body forwarded, in bytes
+	 * @param idleTimeout how long a stream may pass no byte once its response started
 	 */
-	TunnelProxy(String nodeId, EdgeRouteTable routes, Duration responseTimeout, @Nullable PeerForwarder peers) {
+	TunnelProxy(String nodeId, EdgeRouteTable routes, Duration responseTimeout, @Nullable PeerForwarder peers,
+			long maxRequestBody, Duration idleTimeout) {
 		this.nodeId = nodeId;
 		this.routes = routes;
 		this.responseTimeout = responseTimeout;
 		this.peers = peers;
+		this.maxRequestBody = maxRequestBody;
+		this.idleTimeout = idleTimeout;
 	}
 
 	@Override
 	public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
+		Channel[] channel = new Channel[1];
+		request.withConnection((connection) -> channel[0] = connection.channel());
+		RequestHeaderTimeout.headersReceived(channel[0]);
+		return Mono.defer(() -> route(request, response))
+			.doFinally((signal) -> RequestHeaderTimeout.responseComplete(channel[0]));
+	}
+
+	private Mono<Void> route(HttpServerRequest request, HttpServerResponse response) {
 		String ray = RayIds.next(this.nodeId);
 		String host = request.requestHeaders().get(HttpHeaderNames.HOST);
 		String hostname = TunnelProtocol.routingHostname(host);
 		if (host == null || hostname == null) {
 			return EdgeErrors.send(response, HttpResponseStatus.BAD_REQUEST, "Missing Host header", ray);
+		}
+		long declaredLength = declaredLength(request.requestHeaders());
+		if (declaredLength > this.maxRequestBody) {
+			return EdgeErrors.send(response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+					"Request body too large: the limit is " + this.maxRequestBody + " bytes", ray)
+				.then(Mono.fromRunnable(() -> response.withConnection((connection) -> {
+					// The unread body would be taken for the next request: the connection ends here.
+					if (!(connection.channel() instanceof Http2StreamChannel)) {
+						connection.channel().close();
+					}
+				})));
 		}
 		TunnelConnection connection = this.routes.select(hostname);
 		if (WebSocketUpgrade.isRequested(request)) {
@@ -61,11 +93,12 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 		PeerForwarder peers = this.peers;
 		return new TunnelExchange(request, response, connection, (failed) -> this.routes.select(hostname), host.trim(), ray,
 				this.responseTimeout)
+			.limits(this.maxRequestBody, this.idleTimeout)
 			.orElsewhere((peers != null) ? () -> peers.forward(request, response, host.trim(), hostname, ray) : null)
 			.forward();
 	}
 
-	private Publisher<Void> webSocket(HttpServerRequest request, HttpServerResponse response,
+	private Mono<Void> webSocket(HttpServerRequest request, HttpServerResponse response,
 			@Nullable TunnelConnection connection, String host, String hostname, String ray) {
 		if (connection == null) {
 			// A WebSocket is relayed by the node that holds the tunnel: it is not forwarded between nodes.
@@ -74,6 +107,20 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 		}
 		return new WebSocketExchange(request, response, connection, (failed) -> this.routes.select(hostname), host, ray,
 				this.responseTimeout).forward();
+	}
+
+	/** The request's {@code Content-Length}, or {@code -1} when it has none (or not a number). */
+	private static long declaredLength(HttpHeaders headers) {
+		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		if (length == null) {
+			return -1;
+		}
+		try {
+			return Long.parseLong(length.trim());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.warp.edge.ingress;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.tunnel.ConnectionHealth;
 import dev.warp.edge.tunnel.StreamErrors;
@@ -73,6 +75,12 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	private long openedNanos;
 
+	/** When a byte last passed on the stream, either way: what the idle timeout measures. */
+	private volatile long lastActivityNanos = System.nanoTime();
+
+	/** Whether the failure is the edge's own decision, not the tunnel's fault. */
+	private boolean failureByEdge;
+
 	/** The response head: status and headers, once the agent sent them. */
 	Mono<ResponseHead> head() {
 		return this.head.asMono();
@@ -117,6 +125,54 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 	}
 
+	/** A byte passed on the stream, either way. Safe from any thread. */
+	void touch() {
+		this.lastActivityNanos = System.nanoTime();
+	}
+
+	/**
+	 * Ends the exchange with a failure of the edge's own making (a limit): the response's
+	 * subscriber, or the head's, gets {@code cause}, and the stream is reset (RST_STREAM CANCEL)
+	 * so the application's work stops. Not counted against the tunnel connection's health.
+	 */
+	void abort(Throwable cause) {
+		Channel stream = this.channel;
+		if (stream != null) {
+			onStreamLoop(stream, () -> {
+				this.failureByEdge = true;
+				failed(cause);
+			});
+		}
+	}
+
+	/**
+	 * Resets the stream and fails the body with a {@link StreamIdleException} once no byte has
+	 * passed either way for {@code timeout}. Checks are timers on the stream's event loop, one at
+	 * a time, rescheduled by the activity they find: nothing runs per byte but a clock read.
+	 */
+	void watchIdle(Duration timeout) {
+		Channel stream = this.channel;
+		if (stream != null) {
+			onStreamLoop(stream, () -> scheduleIdleCheck(stream, timeout, timeout.toNanos()));
+		}
+	}
+
+	private void scheduleIdleCheck(Channel stream, Duration timeout, long delayNanos) {
+		stream.eventLoop().schedule(() -> {
+			if (this.terminated || this.cancelled || this.failure != null || this.bodyComplete || !stream.isActive()) {
+				return;
+			}
+			long idle = System.nanoTime() - this.lastActivityNanos;
+			if (idle >= timeout.toNanos()) {
+				this.failureByEdge = true;
+				failed(new StreamIdleException(timeout));
+			}
+			else {
+				scheduleIdleCheck(stream, timeout, timeout.toNanos() - idle);
+			}
+		}, delayNanos, TimeUnit.NANOSECONDS);
+	}
+
 	// Channel handler: runs on the stream's event loop.
 
 	@Override
@@ -142,6 +198,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			ReferenceCountUtil.release(msg);
 			return;
 		}
+		this.lastActivityNanos = System.nanoTime();
 		if (msg instanceof Http2HeadersFrame frame) {
 			onHeaders(frame);
 		}
@@ -243,7 +300,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			return;
 		}
 		this.failure = cause;
-		if (this.health != null) {
+		if (this.health != null && !this.failureByEdge) {
 			this.health.failed();
 		}
 		if (!this.headReceived) {

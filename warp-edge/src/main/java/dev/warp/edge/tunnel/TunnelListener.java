@@ -46,6 +46,12 @@ public final class TunnelListener {
 	/** Per-stream receive window, advertised in SETTINGS: how far an agent may run ahead of a visitor. */
 	static final int STREAM_WINDOW = 1024 * 1024;
 
+	/**
+	 * Largest response header list an agent may send (Netty's default is 8 KiB): applications
+	 * set large cookies and security headers, which must not turn into a 502.
+	 */
+	static final long MAX_RESPONSE_HEADER_LIST_SIZE = 64 * 1024;
+
 	/** Receive window of the whole connection, shared by its streams. */
 	static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
 
@@ -148,7 +154,10 @@ public final class TunnelListener {
 		this.connections.add(connection);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(connection));
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
-			.initialSettings(Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW).pushEnabled(false))
+			.initialSettings(Http2Settings.defaultSettings()
+				.initialWindowSize(STREAM_WINDOW)
+				.pushEnabled(false)
+				.maxHeaderListSize(MAX_RESPONSE_HEADER_LIST_SIZE))
 			// More requests than the agent allows at once wait for a free stream instead of failing.
 			.encoderEnforceMaxConcurrentStreams(true)
 			.build();

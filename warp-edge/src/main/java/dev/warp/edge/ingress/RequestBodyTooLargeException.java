@@ -1,0 +1,19 @@
+package dev.warp.edge.ingress;
+
+/**
+ * A visitor's request body grew past {@code edge.proxy.max-request-body} while it streamed.
+ */
+final class RequestBodyTooLargeException extends RuntimeException {
+
+	private final long limit;
+
+	RequestBodyTooLargeException(long limit) {
+		super("request body larger than the edge's limit of " + limit + " bytes", null, false, false);
+		this.limit = limit;
+	}
+
+	long limit() {
+		return this.limit;
+	}
+
+}

@@ -1,0 +1,131 @@
+package dev.warp.edge.ingress;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes a visitor's connection that has not sent a request's complete headers in time, counted
+ * from the connection's opening (its TLS handshake included) and, on HTTP/1.1, from the end of
+ * each response. Unlike an idle timeout, a byte now and then does not reset it, so a visitor that
+ * sends its headers byte by byte (slowloris) cannot hold a connection open.
+ *
+ * <p>Sits first in the connection's pipeline and lets every byte pass; {@link TunnelProxy} tells
+ * it when a request's headers are complete. An HTTP/2 connection is released from it at its
+ * first request: its streams are bounded by SETTINGS_MAX_CONCURRENT_STREAMS instead.
+ */
+final class RequestHeaderTimeout extends ChannelInboundHandlerAdapter {
+
+	static final String NAME = "warp.requestHeaderTimeout";
+
+	private static final Logger logger = LoggerFactory.getLogger(RequestHeaderTimeout.class);
+
+	private final long timeoutNanos;
+
+	private @Nullable ChannelHandlerContext context;
+
+	private @Nullable ScheduledFuture<?> timer;
+
+	private boolean released;
+
+	RequestHeaderTimeout(Duration timeout) {
+		this.timeoutNanos = timeout.toNanos();
+	}
+
+	/** A request's headers arrived on this channel (a connection, or an HTTP/2 stream of one). */
+	static void headersReceived(Channel requestChannel) {
+		boolean http2 = requestChannel instanceof Http2StreamChannel;
+		Channel connection = http2 ? requestChannel.parent() : requestChannel;
+		onHandler(connection, (handler) -> {
+			handler.released |= http2;
+			handler.disarm();
+		});
+	}
+
+	/**
+	 * The response to a request on this channel is complete: on HTTP/1.1 the next request's
+	 * headers are due. A connection upgraded to WebSocket carries no more requests: it is released.
+	 */
+	static void responseComplete(Channel requestChannel) {
+		if (!(requestChannel instanceof Http2StreamChannel)) {
+			onHandler(requestChannel, (handler) -> {
+				if (requestChannel.pipeline().get(WebSocketFrameDecoder.class) != null) {
+					handler.released = true;
+				}
+				handler.arm();
+			});
+		}
+	}
+
+	private static void onHandler(@Nullable Channel connection, java.util.function.Consumer<RequestHeaderTimeout> action) {
+		if (connection == null) {
+			return;
+		}
+		RequestHeaderTimeout handler = connection.pipeline().get(RequestHeaderTimeout.class);
+		if (handler == null) {
+			return;
+		}
+		if (connection.eventLoop().inEventLoop()) {
+			action.accept(handler);
+		}
+		else {
+			connection.eventLoop().execute(() -> action.accept(handler));
+		}
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.context = ctx;
+		if (ctx.channel().isActive()) {
+			arm();
+		}
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		arm();
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		disarm();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void handlerRemoved(ChannelHandlerContext ctx) {
+		disarm();
+	}
+
+	private void arm() {
+		ChannelHandlerContext ctx = this.context;
+		if (ctx == null || this.released || this.timer != null || !ctx.channel().isActive()) {
+			return;
+		}
+		this.timer = ctx.executor().schedule(() -> {
+			this.timer = null;
+			logger.debug("Closing visitor connection {}: no complete request headers within {} ms", ctx.channel(),
+					TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos));
+			ctx.close();
+		}, this.timeoutNanos, TimeUnit.NANOSECONDS);
+	}
+
+	private void disarm() {
+		ScheduledFuture<?> pending = this.timer;
+		this.timer = null;
+		if (pending != null) {
+			pending.cancel(false);
+		}
+	}
+
+}

@@ -1,0 +1,72 @@
+package dev.warp.edge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * The {@code edge.*} properties of the public listener and the proxy, bound as Spring Boot binds
+ * them, turned into settings.
+ */
+class EdgePropertiesTests {
+
+	private static EdgeSettings bind(Map<String, String> properties) {
+		EdgeProperties bound = new Binder(new MapConfigurationPropertySource(properties)).bind("edge", EdgeProperties.class)
+			.orElseGet(EdgeProperties::new);
+		return bound.toSettings();
+	}
+
+	@Test
+	void limitsAndTimeoutsBindFromProperties() {
+		EdgeSettings settings = bind(Map.of("edge.public.max-header-size", "64KB",
+				"edge.public.max-initial-line-length", "8KB", "edge.public.read-timeout", "5s",
+				"edge.public.max-concurrent-streams", "50", "edge.proxy.idle-timeout", "30s",
+				"edge.proxy.max-request-body", "10MB"));
+		assertThat(settings.maxHeaderSize()).isEqualTo(64 * 1024);
+		assertThat(settings.maxInitialLineLength()).isEqualTo(8 * 1024);
+		assertThat(settings.headerReadTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(settings.maxConcurrentStreams()).isEqualTo(50);
+		assertThat(settings.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(settings.maxRequestBody()).isEqualTo(10L * 1024 * 1024);
+	}
+
+	@Test
+	void defaultsAreSafeAndTheBodyUnlimited() {
+		EdgeSettings settings = bind(Map.of());
+		assertThat(settings.maxHeaderSize()).isEqualTo(32 * 1024);
+		assertThat(settings.maxInitialLineLength()).isEqualTo(16 * 1024);
+		assertThat(settings.headerReadTimeout()).isEqualTo(Duration.ofSeconds(20));
+		assertThat(settings.maxConcurrentStreams()).isEqualTo(128);
+		assertThat(settings.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+		assertThat(settings.maxRequestBody()).isEqualTo(Long.MAX_VALUE);
+		assertThat(settings.publicTls()).isNull();
+	}
+
+	@Test
+	void tlsListenerBindsWithIssuedCertificateNamesOrFiles() {
+		EdgeSettings issued = bind(Map.of("edge.public.tls.port", "8443", "edge.public.tls.certificate-names",
+				"*.warp.test,warp.test"));
+		assertThat(issued.publicTls()).isEqualTo(EdgeSettings.PublicTls.issued(8443, List.of("*.warp.test", "warp.test")));
+		EdgeSettings files = bind(Map.of("edge.public.tls.port", "0", "edge.public.tls.certificate-file", "/etc/warp/public.pem",
+				"edge.public.tls.key-file", "/etc/warp/public-key.pem"));
+		assertThat(files.publicTls().certificateFile()).isEqualTo(Path.of("/etc/warp/public.pem"));
+		assertThat(files.publicTls().keyFile()).isEqualTo(Path.of("/etc/warp/public-key.pem"));
+	}
+
+	@Test
+	void certificateFileWithoutKeyIsRefusedNamingBoth() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new EdgeSettings.PublicTls(8443, List.of(), Path.of("public.pem"), null))
+			.withMessageContaining("certificate file and a key file");
+	}
+
+}
