@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.warp.edge.provisioning.ProvisioningSettings;
 import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +53,8 @@ public final class EdgeSettings {
 
 	private final String clusterAdvertisedHost;
 
+	private final ProvisioningSettings provisioning;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -72,6 +75,7 @@ public final class EdgeSettings {
 		this.clusterPeerPort = builder.clusterPeerPort;
 		this.clusterAdvertisedHost = (builder.clusterAdvertisedHost != null) ? builder.clusterAdvertisedHost
 				: defaultAdvertisedHost(this.bindAddress);
+		this.provisioning = builder.provisioning;
 	}
 
 	public static Builder builder() {
@@ -164,6 +168,11 @@ public final class EdgeSettings {
 		return this.clusterAdvertisedHost;
 	}
 
+	/** The provisioning API's port, origin certificates' lifetime, revocation checks. */
+	public ProvisioningSettings provisioning() {
+		return this.provisioning;
+	}
+
 	@Override
 	public String toString() {
 		return "EdgeSettings[nodeId=" + this.nodeId + ", bindAddress=" + this.bindAddress + ", publicPort="
@@ -246,6 +255,8 @@ public final class EdgeSettings {
 		private int clusterPeerPort = 7846;
 
 		private @Nullable String clusterAdvertisedHost;
+
+		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
 
 		private Builder() {
 		}
@@ -378,6 +389,18 @@ public final class EdgeSettings {
 				throw new IllegalArgumentException("clusterAdvertisedHost must not be blank");
 			}
 			this.clusterAdvertisedHost = trimmed;
+			return this;
+		}
+
+		/** Default: {@link ProvisioningSettings#defaults()}. */
+		public Builder provisioning(ProvisioningSettings provisioning) {
+			this.provisioning = Objects.requireNonNull(provisioning, "provisioning");
+			return this;
+		}
+
+		/** Port of the provisioning API. Default: {@code 7847}; {@code 0} picks a free port. */
+		public Builder provisioningPort(int port) {
+			this.provisioning = this.provisioning.withPort(port);
 			return this;
 		}
 

@@ -8,13 +8,15 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
 /**
  * The TLS server context of the tunnel listener: TLS 1.3 only, and ALPN {@code h2} only, with a
  * fatal alert for a client that offers other protocols, so that nothing but an agent speaking
- * the tunnel protocol gets past the handshake.
+ * the tunnel protocol gets past the handshake; and a client certificate issued by the edge's CA
+ * (an origin certificate), valid now, is required.
  */
 final class TunnelTls {
 
@@ -26,6 +28,9 @@ final class TunnelTls {
 			return SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate(),
 					credentials.authority().certificate())
 				.protocols(TunnelProtocol.TLS_PROTOCOL)
+				// Mutual TLS: only an origin certificate from this CA gets past the handshake.
+				.clientAuth(ClientAuth.REQUIRE)
+				.trustManager(credentials.authority().certificate())
 				.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
 						SelectorFailureBehavior.FATAL_ALERT, SelectedListenerFailureBehavior.FATAL_ALERT,
 						TunnelProtocol.ALPN))
