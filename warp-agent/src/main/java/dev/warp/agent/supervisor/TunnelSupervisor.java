@@ -85,6 +85,16 @@ public final class TunnelSupervisor {
 		this.slots.forEach((slot) -> slot.replace(null, ReconnectReason.REQUESTED, why));
 	}
 
+	/**
+	 * Replaces every registered connection, each new one before its old one goes, so that all
+	 * present new credentials. Connections not registered now use them when they reconnect.
+	 */
+	public void replaceRegistered(ReconnectReason reason, String why) {
+		this.slots.stream()
+			.filter((slot) -> slot.registeredConnection() != null)
+			.forEach((slot) -> slot.replace(null, reason, why));
+	}
+
 	EdgeAddress chooseAddress(int slot, @Nullable String avoidNode) {
 		return this.placement.choose(slot, load(), avoidNode);
 	}
