@@ -79,15 +79,25 @@ public final class CertificateRenewal {
 	public void start() {
 		this.store.checkWritable();
 		OriginCredentials onDisk = this.store.load();
-		String problem = (onDisk != null) ? onDisk.problemFor(this.hostname, this.trusted, this.clock.instant())
+		String problem = (onDisk != null) ? onDisk.problemFor(this.hostname, this.clock.instant())
 				: "none in " + this.store.directory() + " yet";
+		boolean hasToken = this.token != null && !this.token.isBlank();
+		if (onDisk != null && problem == null && !onDisk.isIssuedBy(this.trusted)) {
+			if (hasToken) {
+				problem = "the one on disk was issued by another CA than the trusted edge CA";
+			}
+			else {
+				logger.warn("The origin certificate in " + this.store.directory() + " was not issued by the trusted edge "
+						+ "CA (warp.edge.ca-certificate); the edge will likely refuse it. Set warp.token to obtain a new one.");
+			}
+		}
 		if (onDisk != null && problem == null) {
 			logger.info("Using origin certificate " + onDisk.serial() + " for " + this.hostname + " from "
 					+ this.store.directory() + ", valid until " + onDisk.notAfter() + ", renewed from " + onDisk.renewAt());
 			accept(onDisk);
 			return;
 		}
-		if (this.token == null || this.token.isBlank()) {
+		if (!hasToken) {
 			throw new MissingTokenException(this.hostname, this.store.directory(), problem);
 		}
 		logger.info("Obtaining an origin certificate for " + this.hostname + " from " + this.client.url() + " (" + problem

@@ -10,6 +10,7 @@ import java.util.List;
 
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.CertificateNames;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tunnel's client credentials: a private key and the origin certificate issued for it (the
@@ -51,27 +52,29 @@ public record OriginCredentials(PrivateKey privateKey, List<X509Certificate> cha
 		return certificate().getSerialNumber().toString(16);
 	}
 
-	/**
-	 * Why these credentials cannot serve a hostname under the trusted CAs now, or {@code null}
-	 * when they can.
-	 */
-	public @org.jspecify.annotations.Nullable String problemFor(String hostname, Collection<X509Certificate> trusted, Instant now) {
+	/** Why these credentials cannot serve a hostname now, or {@code null} when they can. */
+	public @Nullable String problemFor(String hostname, Instant now) {
 		if (!CertificateNames.dnsNames(certificate()).contains(hostname)) {
 			return "the certificate is for " + CertificateNames.dnsNames(certificate()) + ", not " + hostname;
 		}
 		if (!notAfter().isAfter(now)) {
 			return "the certificate expired at " + notAfter();
 		}
+		return null;
+	}
+
+	/** Whether one of these CAs issued the certificate: if not, the edge will refuse it. */
+	public boolean isIssuedBy(Collection<X509Certificate> trusted) {
 		for (X509Certificate ca : trusted) {
 			try {
 				certificate().verify(ca.getPublicKey());
-				return null;
+				return true;
 			}
 			catch (GeneralSecurityException ex) {
 				// Try the next trusted CA.
 			}
 		}
-		return "the certificate was not issued by the trusted edge CA";
+		return false;
 	}
 
 }
