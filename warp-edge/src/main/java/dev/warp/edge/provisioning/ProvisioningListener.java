@@ -1,6 +1,7 @@
 package dev.warp.edge.provisioning;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 
@@ -68,22 +69,24 @@ public final class ProvisioningListener {
 	private static Mono<Void> provision(HttpServerRequest request, HttpServerResponse response,
 			OriginCertificateIssuer issuer, X509Certificate ca) {
 		String length = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
-		if (length == null) {
-			return refuse(response, HttpResponseStatus.LENGTH_REQUIRED, "send the CSR with a Content-Length");
-		}
-		long size;
-		try {
-			size = Long.parseLong(length);
-		}
-		catch (NumberFormatException ex) {
+		if (length != null && !length.chars().allMatch(Character::isDigit)) {
 			return refuse(response, HttpResponseStatus.BAD_REQUEST, "bad Content-Length");
 		}
-		if (size > MAX_BODY) {
-			return refuse(response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-					"a CSR is at most " + MAX_BODY + " bytes");
+		if (length != null && (length.length() > 9 || Long.parseLong(length) > MAX_BODY)) {
+			return refuse(response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a CSR is at most " + MAX_BODY + " bytes");
 		}
 		String bearer = bearer(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
-		return request.receive().aggregate().asString().defaultIfEmpty("").flatMap((csr) -> {
+		// Read with a bound, chunked or not: a CSR is small, a body that is not must not fill the heap.
+		return request.receive()
+			.asString(StandardCharsets.US_ASCII)
+			.reduce(new StringBuilder(), (text, chunk) -> {
+				if (text.length() + chunk.length() > MAX_BODY) {
+					throw new BodyTooLargeException();
+				}
+				return text.append(chunk);
+			})
+			.map(StringBuilder::toString)
+			.flatMap((csr) -> {
 			X509Certificate certificate;
 			try {
 				// Signing takes a millisecond: fine on the event loop.
@@ -96,7 +99,17 @@ public final class ProvisioningListener {
 				.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
 				.sendString(Mono.just(PemFiles.toPem(certificate, ca)))
 				.then();
-		});
+		})
+			.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(response,
+					HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a CSR is at most " + MAX_BODY + " bytes"));
+	}
+
+	private static final class BodyTooLargeException extends RuntimeException {
+
+		BodyTooLargeException() {
+			super(null, null, false, false);
+		}
+
 	}
 
 	private static @Nullable String bearer(@Nullable String authorization) {

@@ -53,6 +53,11 @@ public final class TunnelListener {
 	/** Per-stream receive window, advertised in SETTINGS: how far an agent may run ahead of a visitor. */
 	static final int STREAM_WINDOW = 1024 * 1024;
 
+	/** RST_STREAM frames an agent may send per {@link #RESET_WINDOW_SECONDS} before its connection is closed. */
+	static final int MAX_RESETS_PER_WINDOW = 1000;
+
+	static final int RESET_WINDOW_SECONDS = 10;
+
 	/** Receive window of the whole connection, shared by its streams. */
 	static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
 
@@ -174,6 +179,10 @@ public final class TunnelListener {
 			.initialSettings(Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW).pushEnabled(false))
 			// More requests than the agent allows at once wait for a free stream instead of failing.
 			.encoderEnforceMaxConcurrentStreams(true)
+			// An agent resets a stream when its application fails mid-response; a flood of RST_STREAM
+			// frames (e.g. for streams long closed, which cost nothing to send) is an attack and
+			// closes the connection with ENHANCE_YOUR_CALM.
+			.decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
 			.build();
 		ChannelPipeline pipeline = ctx.pipeline();
 		pipeline.addLast("h2", codec)
