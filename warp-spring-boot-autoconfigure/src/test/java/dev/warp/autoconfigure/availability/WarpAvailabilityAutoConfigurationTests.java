@@ -44,7 +44,8 @@ class WarpAvailabilityAutoConfigurationTests {
 	// No edge listens on port 1: the tunnel stays down and keeps retrying.
 	private ReactiveWebApplicationContextRunner withTunnel() {
 		return this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test",
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test",
 				"warp.edge.ca-certificate=" + caFile, "warp.edge.addresses=127.0.0.1:1", "warp.grace-period=1s");
 	}
 

@@ -47,7 +47,8 @@ class WarpMetricsAutoConfigurationTests {
 	// No edge listens on port 1: every attempt fails to connect, and is retried.
 	private ReactiveWebApplicationContextRunner withTunnel() {
 		return this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test",
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test",
 				"warp.edge.ca-certificate=" + caFile, "warp.edge.addresses=127.0.0.1:1", "warp.connections=2",
 				"warp.reconnect.initial-delay=50ms", "warp.reconnect.max-delay=100ms");
 	}
@@ -85,7 +86,8 @@ class WarpMetricsAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class, WarpMetricsAutoConfiguration.class))
 			.withBean("httpHandler", HttpHandler.class, () -> (request, response) -> response.setComplete())
 			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=127.0.0.1:1")
 			.run((context) -> assertThat(context).hasBean("warpTunnel").doesNotHaveBean(WarpTunnelMetrics.class));
 	}

@@ -51,7 +51,8 @@ class WarpTunnelAutoConfigurationTests {
 	@Test
 	void disabledTunnelDoesNotStartEvenWithHostname() {
 		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.enabled=false")
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(WarpTunnel.class));
 	}
 
@@ -59,14 +60,16 @@ class WarpTunnelAutoConfigurationTests {
 	void nonWebApplicationGetsNoTunnel() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
 			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.run((context) -> assertThat(context).doesNotHaveBean(WarpTunnel.class));
 	}
 
 	@Test
 	void hostnameOpensTunnelThatStartsWithTheContext() {
 		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(WarpTunnel.class).hasSingleBean(WarpTunnelLifecycle.class);
 				assertThat(context.getBean(WarpTunnel.class).isRunning()).isTrue();
@@ -78,7 +81,8 @@ class WarpTunnelAutoConfigurationTests {
 	void propertiesBindToTunnelSettings() {
 		this.contextRunner
 			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=Shop.Example.Test", "warp.edge.ca-certificate=" + caFile,
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=Shop.Example.Test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=edge-a.test:7844,[::1]:9000", "warp.connections=2", "warp.grace-period=5s",
 					"warp.reconnect.initial-delay=200ms", "warp.reconnect.max-delay=3s", "warp.edge.connect-timeout=2s",
 					"warp.heartbeat.interval=750ms", "warp.heartbeat.max-missed=4")
@@ -101,7 +105,8 @@ class WarpTunnelAutoConfigurationTests {
 	@Test
 	void userDefinedTunnelBacksOffTheAutoConfiguredOne() {
 		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.withBean("customTunnel", WarpTunnel.class,
 					() -> new WarpTunnel(TunnelSettings.builder("custom.example.test")
 						.caCertificate(caFile)
@@ -120,7 +125,8 @@ class WarpTunnelAutoConfigurationTests {
 	void missingCaCertificateFailsStartupWithAnExplanation() {
 		Path missing = dir.resolve("nowhere/ca.pem");
 		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + missing)
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + missing)
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				FailureAnalysis analysis = new WarpCaCertificateFailureAnalyzer().analyze(context.getStartupFailure());
@@ -131,10 +137,67 @@ class WarpTunnelAutoConfigurationTests {
 	}
 
 	@Test
+	void noCertificateAndNoTokenFailsStartupWithAnExplanation() {
+		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
+			.withUserConfiguration(HandlerConfiguration.class)
+			.withPropertyValues("warp.hostname=new.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + dir.resolve("empty-credentials"), "warp.edge.addresses=127.0.0.1:1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new WarpCredentialsFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("new.example.test").contains("no account token")
+					.contains(dir.resolve("empty-credentials").toString());
+				assertThat(analysis.getAction()).contains("warp.token").contains("token create --zone");
+			});
+	}
+
+	@Test
+	void unwritableCredentialsDirectoryFailsStartupWithAnExplanation() throws Exception {
+		Path file = java.nio.file.Files.writeString(dir.resolve("not-a-directory"), "x");
+		this.contextRunner
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + file)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new WarpCredentialsDirectoryFailureAnalyzer()
+					.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains(file.toString());
+				assertThat(analysis.getAction()).contains("warp.credentials-dir");
+			});
+	}
+
+	@Test
+	void edgeThatDoesNotAnswerWithinTheStartupWaitFailsStartupWithAnExplanation() {
+		long started = System.nanoTime();
+		this.contextRunner
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + dir.resolve("credentials"), "warp.startup.wait-for-edge=500ms")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+				FailureAnalysis analysis = new WarpEdgeUnreachableFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("500 ms").contains("127.0.0.1:1");
+				assertThat(analysis.getAction()).contains("warp.startup.wait-for-edge=0");
+			});
+	}
+
+	@Test
+	void edgeThatDoesNotAnswerDoesNotStopStartupByDefault() {
+		this.contextRunner
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + dir.resolve("credentials"))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(WarpTunnel.class));
+	}
+
+	@Test
 	void malformedEdgeAddressFailsStartupNamingTheProperty() {
 		this.contextRunner
 			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=edge.example.test")
 			.run((context) -> {
 				assertThat(context).hasFailed();
@@ -149,7 +212,8 @@ class WarpTunnelAutoConfigurationTests {
 	void zeroConnectionsFailsStartupNamingTheProperty() {
 		this.contextRunner
 			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.connections=0")
 			.run((context) -> {
 				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
@@ -167,7 +231,8 @@ class WarpTunnelAutoConfigurationTests {
 				return (request, response) -> response.setComplete();
 			}, (definition) -> definition.setLazyInit(true))
 			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=127.0.0.1:1")
 			.run((context) -> {
 				// Building it would build WebFlux's DispatcherHandler before every handler mapping exists.
@@ -180,7 +245,8 @@ class WarpTunnelAutoConfigurationTests {
 	void applicationWithoutHttpHandlerFailsStartupNamingTheHostname() {
 		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
 			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
-				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.run((context) -> {
 				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
