@@ -255,6 +255,9 @@ final class TestAgent implements AutoCloseable {
 				ctx.pipeline()
 					.addLast(Http2FrameCodecBuilder.forServer()
 						.autoAckPingFrame(TestAgent.this.controlMode != ControlMode.REGISTER_DEAF)
+						// Like the real agent: no cap on resets either way.
+						.decoderEnforceMaxRstFramesPerWindow(0, 0)
+						.encoderEnforceMaxRstFramesPerWindow(0, 0)
 						.build(),
 							new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
 

@@ -122,6 +122,35 @@ class TunnelListenerHardeningTests {
 	}
 
 	@Test
+	void visitorsCancellingManyRequestsDoNotCostTheTunnelConnection() throws Exception {
+		try (TestAgent slow = registered(EVIL)) {
+			TunnelConnectionProbe before = TunnelConnectionProbe.of(this.edge, EVIL);
+			// Each cancelled visitor request makes the edge reset its stream on the tunnel.
+			Flux.range(0, 400)
+				.flatMap((i) -> Visitor.http(this.edge, EVIL)
+					.responseTimeout(Duration.ofMillis(50))
+					.get()
+					.uri("/never")
+					.response()
+					.onErrorResume((ex) -> reactor.core.publisher.Mono.empty()), 50)
+				.blockLast(Duration.ofSeconds(60));
+			assertThat(TunnelConnectionProbe.of(this.edge, EVIL)).isEqualTo(before);
+			assertThat(slow.channel().isActive()).isTrue();
+		}
+		assertStillServesAndLeaksNothing();
+	}
+
+	/** Which tunnel connection serves a hostname. */
+	private record TunnelConnectionProbe(String id) {
+
+		static TunnelConnectionProbe of(EdgeNode edge, String hostname) {
+			var connection = edge.routeTable().select(hostname);
+			return new TunnelConnectionProbe((connection != null) ? connection.id() : "none");
+		}
+
+	}
+
+	@Test
 	void floodOfResetFramesFromTheTunnelPeerClosesThatConnectionOnly() throws Exception {
 		try (TestAgent evil = registered(EVIL)) {
 			assertThat(Visitor.get(this.edge, EVIL, "/hello").status()).isEqualTo(200);

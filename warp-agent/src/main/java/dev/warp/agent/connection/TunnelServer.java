@@ -65,8 +65,14 @@ public final class TunnelServer {
 		this.config = HttpServer.create()
 			.protocol(HttpProtocol.H2C)
 			.forwarded(EdgeForwardedHeaders.INSTANCE)
+			// No cap on RST_STREAM frames either way (Netty's server default is 200 per 30 s): the peer
+			// is the edge, authenticated by mutual TLS, whose resets stand for visitors who went away,
+			// and the agent's own resets for requests the application failed. A cap would let any
+			// visitor who cancels requests fast enough close the application's tunnel.
 			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE)
-				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+				.maxDecodedRstFramesPerWindow(0, 30)
+				.maxEncodedRstFramesPerWindow(0, 30))
 			.handle((request, response) -> isControlStream(request) ? serveControlStream(request, response)
 					: observe(request, response, adapter))
 			.configuration();

@@ -183,6 +183,9 @@ public final class TunnelListener {
 			// frames (e.g. for streams long closed, which cost nothing to send) is an attack and
 			// closes the connection with ENHANCE_YOUR_CALM.
 			.decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
+			// The edge resets a stream for each visitor who goes away: however many do, that must
+			// not close the tunnel connection.
+			.encoderEnforceMaxRstFramesPerWindow(0, 0)
 			.build();
 		ChannelPipeline pipeline = ctx.pipeline();
 		pipeline.addLast("h2", codec)
