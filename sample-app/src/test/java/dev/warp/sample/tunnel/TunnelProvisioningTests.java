@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.warp.agent.WarpTunnel;
 import dev.warp.agent.credentials.CredentialsStore;
+import dev.warp.agent.observation.ReconnectReason;
 import dev.warp.edge.EdgeNode;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.provisioning.ProvisioningSettings;
@@ -109,8 +110,9 @@ class TunnelProvisioningTests {
 			.provisioning(ProvisioningSettings.defaults().withPort(0).withCertificateLifetime(Duration.ofSeconds(9)))
 			.build())) {
 			String token = edge.tokens().create(List.of("example.test")).secret();
-			ConfigurableApplicationContext app = TunnelTestSupport.startApp(HOST,
-					arguments(edge, token, this.dir.resolve("credentials")));
+			List<String> args = new ArrayList<>(List.of(arguments(edge, token, this.dir.resolve("credentials"))));
+			args.add("--warp.connections=2");
+			ConfigurableApplicationContext app = TunnelTestSupport.startApp(HOST, args.toArray(String[]::new));
 			try {
 				WarpTunnel tunnel = app.getBean(WarpTunnel.class);
 				String firstSerial = tunnel.credentials().serial();
@@ -129,7 +131,8 @@ class TunnelProvisioningTests {
 				assertThat(tunnel.credentials().serial()).isNotEqualTo(firstSerial);
 				assertThat(tunnel.credentials().notAfter().toEpochMilli()).isGreaterThan(expiresAt);
 				assertThat(serials).contains(firstSerial).hasSizeGreaterThan(1);
-				assertThat(tunnel.registeredConnections()).isEqualTo(1);
+				assertThat(tunnel.registeredConnections()).isEqualTo(2);
+				assertThat(tunnel.statistics().reconnects(ReconnectReason.CERTIFICATE_RENEWED)).isGreaterThanOrEqualTo(2);
 			}
 			finally {
 				app.close();
