@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Keeps the tunnel supplied with valid origin credentials: reuses those on disk when they still
@@ -147,7 +148,10 @@ public final class CertificateRenewal {
 					+ " and the tunnel goes down then. Set warp.token and restart the application.");
 			return;
 		}
-		this.pending = this.client.provision(this.hostname, token).subscribe((credentials) -> {
+		// Saving writes files: off the event loop the answer arrives on.
+		Mono<OriginCredentials> provisioned = this.client.provision(this.hostname, token)
+			.publishOn(Schedulers.boundedElastic());
+		this.pending = provisioned.subscribe((credentials) -> {
 			try {
 				this.store.save(credentials);
 			}

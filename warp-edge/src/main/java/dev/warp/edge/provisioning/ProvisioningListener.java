@@ -16,6 +16,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -86,20 +87,14 @@ public final class ProvisioningListener {
 				return text.append(chunk);
 			})
 			.map(StringBuilder::toString)
-			.flatMap((csr) -> {
-			X509Certificate certificate;
-			try {
-				// Signing takes a millisecond: fine on the event loop.
-				certificate = issuer.issue(bearer, csr);
-			}
-			catch (ProvisioningRefusedException ex) {
-				return refuse(response, HttpResponseStatus.valueOf(ex.status()), ex.getMessage());
-			}
-			return response.header(HttpHeaderNames.CONTENT_TYPE, "application/pem-certificate-chain")
+			// Off the event loop: the token store may read its file, and signing takes a moment.
+			.flatMap((csr) -> Mono.fromCallable(() -> issuer.issue(bearer, csr)).subscribeOn(Schedulers.boundedElastic()))
+			.flatMap((certificate) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/pem-certificate-chain")
 				.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
 				.sendString(Mono.just(PemFiles.toPem(certificate, ca)))
-				.then();
-		})
+				.then())
+			.onErrorResume(ProvisioningRefusedException.class,
+					(ex) -> refuse(response, HttpResponseStatus.valueOf(ex.status()), ex.getMessage()))
 			.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(response,
 					HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a CSR is at most " + MAX_BODY + " bytes"));
 	}

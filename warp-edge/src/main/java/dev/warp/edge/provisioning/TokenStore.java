@@ -169,7 +169,8 @@ public final class TokenStore {
 	}
 
 	private void save() {
-		StringBuilder text = new StringBuilder("# Warp account tokens: id, salt, SHA-256(salt + secret), zones, created, revoked\n");
+		StringBuilder text = new StringBuilder(
+				"# Warp account tokens: id, salt, SHA-256(salt + secret), zones, created, revoked\n");
 		this.entries.values().forEach((entry) -> text.append(entry.format()).append('\n'));
 		try {
 			Files.createDirectories(this.file.toAbsolutePath().getParent());

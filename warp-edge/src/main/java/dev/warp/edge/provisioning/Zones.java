@@ -2,6 +2,7 @@ package dev.warp.edge.provisioning;
 
 import java.util.Collection;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Which hostnames a zone covers: the zone itself and every name below it, at any depth. Zone
@@ -9,6 +10,9 @@ import java.util.Locale;
  * {@code b.a.example.test}, never {@code other.test} nor {@code badexample.test}.
  */
 public final class Zones {
+
+	private static final Pattern DNS_NAME = Pattern
+		.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
 	private Zones() {
 	}
@@ -22,7 +26,7 @@ public final class Zones {
 	/** Whether a zone is a plausible DNS name: labels of letters, digits and hyphens. */
 	public static boolean isValid(String zone) {
 		String name = normalize(zone);
-		return !name.isEmpty() && name.length() <= 253 && name.matches("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+		return !name.isEmpty() && name.length() <= 253 && DNS_NAME.matcher(name).matches();
 	}
 
 	public static boolean covers(String zone, String hostname) {

@@ -36,9 +36,10 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.LoopResources;
 
 /**
@@ -83,7 +84,7 @@ public final class TunnelListener {
 
 	private final RevokedCertificates revocations;
 
-	private final ScheduledFuture<?> revocationSweep;
+	private final Disposable revocationSweep;
 
 	private TunnelListener(EdgeSettings settings, EdgeCredentials credentials, RevokedCertificates revocations,
 			TunnelConnectionListener listener, LoopResources loops) {
@@ -115,7 +116,9 @@ public final class TunnelListener {
 		}
 		this.serverChannel = bound.channel();
 		long sweep = settings.provisioning().revocationCheckInterval().toMillis();
-		this.revocationSweep = workers.next().scheduleAtFixedRate(this::closeRevoked, sweep, sweep, TimeUnit.MILLISECONDS);
+		// Off the event loops: the check reads the revocation file.
+		this.revocationSweep = Schedulers.boundedElastic()
+			.schedulePeriodically(this::closeRevoked, sweep, sweep, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -143,7 +146,7 @@ public final class TunnelListener {
 
 	/** Stops accepting and closes every tunnel connection, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		this.revocationSweep.cancel(false);
+		this.revocationSweep.dispose();
 		this.serverChannel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		this.channels.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
 	}
