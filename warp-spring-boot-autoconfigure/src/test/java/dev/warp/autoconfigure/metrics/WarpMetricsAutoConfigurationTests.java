@@ -2,6 +2,7 @@ package dev.warp.autoconfigure.metrics;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import dev.warp.agent.observation.ReconnectReason;
 import dev.warp.autoconfigure.OriginCredentialsFixture;
@@ -72,6 +73,17 @@ class WarpMetricsAutoConfigurationTests {
 					.isGreaterThanOrEqualTo(2);
 				assertThat(registry.get("warp.tunnel.connections").tag("state", "registered").gauge().value()).isZero();
 			});
+		});
+	}
+
+	@Test
+	void originCertificateExpiryAndFailuresAreMetered() {
+		withTunnel().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			// The fixture's certificate is valid for a day.
+			assertThat(registry.get("warp.tunnel.certificate.expiry").timeGauge().value(TimeUnit.HOURS))
+				.isBetween(23.0, 24.0);
+			assertThat(registry.get("warp.tunnel.certificate.failures").functionCounter().count()).isZero();
 		});
 	}
 
