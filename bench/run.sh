@@ -260,7 +260,7 @@ wait_until() {
 }
 
 read -r APP_PORT EDGE_PUBLIC EDGE_TUNNEL EDGE_API NGINX_PORT NGINX_H2_PORT SSHD_PORT SSH_REMOTE_PORT IDLE_PORT \
-	<<<"$(python3 "$PY" freeport 9)"
+	EDGE_PROVISIONING <<<"$(python3 "$PY" freeport 10)"
 
 # ------------------------------------------------------------------------------ processes
 
@@ -272,11 +272,16 @@ start_edge() {
 		--edge.public.port="$EDGE_PUBLIC" \
 		--edge.tunnel.port="$EDGE_TUNNEL" \
 		--edge.api.port="$EDGE_API" \
+		--edge.provisioning.port="$EDGE_PROVISIONING" \
 		--edge.data-dir="$WORK/edge" \
 		>"$WORK/edge.log" 2>&1 </dev/null &
 	EDGE_PID=$!
 	edge_ready() { [[ -f "$WORK/edge/ca.pem" ]] && port_open "$EDGE_PUBLIC" && port_open "$EDGE_TUNNEL" && port_open "$EDGE_API"; }
 	wait_until 90 "edge startup" "$EDGE_PID" "$WORK/edge.log" -- edge_ready
+	# The apps obtain their origin certificate with this token; through the environment, not argv.
+	WARP_TOKEN="$(java -jar "$EDGE_JAR" token create --zone "$APP_HOSTNAME" --data-dir "$WORK/edge" 2>/dev/null)" \
+		|| fail "could not create an account token in $WORK/edge"
+	export WARP_TOKEN
 }
 
 registered_count() {
@@ -296,6 +301,8 @@ start_app() {
 		--warp.connections="$connections" \
 		--warp.edge.addresses="$HOST:$EDGE_TUNNEL" \
 		--warp.edge.ca-certificate="$WORK/edge/ca.pem" \
+		--warp.edge.provisioning-url="https://$HOST:$EDGE_PROVISIONING" \
+		--warp.credentials-dir="$WORK/credentials" \
 		>"$WORK/app-$name.log" 2>&1 </dev/null &
 	APP_PID=$!
 	wait_until 90 "app startup ($name)" "$APP_PID" "$WORK/app-$name.log" -- port_open "$APP_PORT"
@@ -636,7 +643,8 @@ idle_variant() {
 	disabled) jar="$WORK/idle-starter/bench-app.jar"; args=(--warp.enabled=false) ;;
 	tunnel) jar="$WORK/idle-starter/bench-app.jar"
 		args=(--warp.hostname="$APP_HOSTNAME" --warp.connections=4 --warp.edge.addresses="$HOST:$EDGE_TUNNEL"
-			--warp.edge.ca-certificate="$WORK/edge/ca.pem") ;;
+			--warp.edge.ca-certificate="$WORK/edge/ca.pem" --warp.credentials-dir="$WORK/credentials"
+			--warp.edge.provisioning-url="https://$HOST:$EDGE_PROVISIONING") ;;
 	esac
 	java "${JVM_FLAGS[@]}" -jar "$jar" --server.port="$IDLE_PORT" "${args[@]}" >"$logf" 2>&1 </dev/null &
 	IDLE_PID=$!

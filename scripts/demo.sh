@@ -11,7 +11,8 @@
 #   EDGE_PUBLIC_PORT      port visitors use                      (default 8080)
 #   EDGE_PUBLIC_TLS_PORT  port visitors use over HTTPS           (default 8443)
 #   EDGE_TUNNEL_PORT      port the agent dials                   (default 7844)
-#   EDGE_API_PORT         edge provisioning and status API port  (default 7845)
+#   EDGE_API_PORT         edge status API port                   (default 7845)
+#   EDGE_PROVISIONING_PORT edge provisioning API port (HTTPS)    (default 7847)
 #   SAMPLE_PORT           the sample's own local HTTP port       (default 8081)
 #   DEMO_HOSTNAME         hostname the sample registers          (default hello.warp.test)
 #   DEMO_START_TIMEOUT    seconds to wait for each process       (default 60)
@@ -27,6 +28,7 @@ EDGE_PUBLIC_PORT="${EDGE_PUBLIC_PORT:-8080}"
 EDGE_PUBLIC_TLS_PORT="${EDGE_PUBLIC_TLS_PORT:-8443}"
 EDGE_TUNNEL_PORT="${EDGE_TUNNEL_PORT:-7844}"
 EDGE_API_PORT="${EDGE_API_PORT:-7845}"
+EDGE_PROVISIONING_PORT="${EDGE_PROVISIONING_PORT:-7847}"
 SAMPLE_PORT="${SAMPLE_PORT:-8081}"
 DEMO_HOSTNAME="${DEMO_HOSTNAME:-hello.warp.test}"
 DEMO_START_TIMEOUT="${DEMO_START_TIMEOUT:-60}"
@@ -152,6 +154,7 @@ require_free_port EDGE_PUBLIC_PORT "$EDGE_PUBLIC_PORT"
 require_free_port EDGE_PUBLIC_TLS_PORT "$EDGE_PUBLIC_TLS_PORT"
 require_free_port EDGE_TUNNEL_PORT "$EDGE_TUNNEL_PORT"
 require_free_port EDGE_API_PORT "$EDGE_API_PORT"
+require_free_port EDGE_PROVISIONING_PORT "$EDGE_PROVISIONING_PORT"
 require_free_port SAMPLE_PORT "$SAMPLE_PORT"
 
 if [[ "$SKIP_BUILD" != "1" ]]; then
@@ -171,6 +174,7 @@ java -jar "$EDGE_JAR" \
 	--edge.public.tls.certificate-names="*.${DEMO_HOSTNAME#*.},$DEMO_HOSTNAME,localhost,$HOST" \
 	--edge.tunnel.port="$EDGE_TUNNEL_PORT" \
 	--edge.api.port="$EDGE_API_PORT" \
+	--edge.provisioning.port="$EDGE_PROVISIONING_PORT" \
 	--edge.bind-address="$HOST" \
 	>"$EDGE_LOG" 2>&1 </dev/null &
 edge_pid=$!
@@ -191,12 +195,21 @@ until [[ -f "$CA_CERTIFICATE" ]] && port_open "$EDGE_TUNNEL_PORT" && port_open "
 done
 log "the edge is up; its CA certificate is $CA_CERTIFICATE"
 
+# An account token for the demo's hostname; it reaches the sample through the environment, not
+# its command line (visible to every user in ps). The sample trades it for its origin certificate.
+WARP_TOKEN="$(java -jar "$EDGE_JAR" token create --zone "$DEMO_HOSTNAME" --data-dir "$EDGE_DATA_DIR" 2>/dev/null)" \
+	|| fail "could not create an account token in $EDGE_DATA_DIR"
+export WARP_TOKEN
+log "created an account token for $DEMO_HOSTNAME (java -jar $EDGE_JAR token list --data-dir $EDGE_DATA_DIR)"
+
 log "starting the sample app as $DEMO_HOSTNAME, dialing $HOST:$EDGE_TUNNEL_PORT (log: $SAMPLE_LOG)"
 java -jar "$SAMPLE_JAR" \
 	--server.port="$SAMPLE_PORT" \
 	--warp.hostname="$DEMO_HOSTNAME" \
 	--warp.edge.ca-certificate="$CA_CERTIFICATE" \
 	--warp.edge.addresses="$HOST:$EDGE_TUNNEL_PORT" \
+	--warp.edge.provisioning-url="https://$HOST:$EDGE_PROVISIONING_PORT" \
+	--warp.credentials-dir="$DEMO_DIR/credentials" \
 	"$@" \
 	>"$SAMPLE_LOG" 2>&1 </dev/null &
 sample_pid=$!

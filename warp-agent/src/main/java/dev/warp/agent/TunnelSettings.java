@@ -1,5 +1,6 @@
 package dev.warp.agent;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 import dev.warp.agent.connection.EdgeAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the agent needs to keep a tunnel open: which hostname it serves, which edges it
@@ -14,6 +16,9 @@ import dev.warp.agent.connection.EdgeAddress;
  * {@link #builder(String)}.
  */
 public final class TunnelSettings {
+
+	/** The edge's default provisioning port. */
+	public static final int DEFAULT_PROVISIONING_PORT = 7847;
 
 	private final String hostname;
 
@@ -41,6 +46,12 @@ public final class TunnelSettings {
 
 	private final Duration rebalanceInterval;
 
+	private final @Nullable String token;
+
+	private final Path credentialsDir;
+
+	private final URI provisioningUrl;
+
 	private TunnelSettings(Builder builder) {
 		this.hostname = builder.hostname;
 		this.edgeAddresses = List.copyOf(builder.edgeAddresses);
@@ -55,6 +66,16 @@ public final class TunnelSettings {
 		this.heartbeatInterval = builder.heartbeatInterval;
 		this.heartbeatMisses = builder.heartbeatMisses;
 		this.rebalanceInterval = builder.rebalanceInterval;
+		this.token = builder.token;
+		this.credentialsDir = builder.credentialsDir;
+		this.provisioningUrl = (builder.provisioningUrl != null) ? builder.provisioningUrl
+				: defaultProvisioningUrl(this.edgeAddresses.get(0));
+	}
+
+	/** The provisioning API of the first edge address: same host, port {@value #DEFAULT_PROVISIONING_PORT}. */
+	static URI defaultProvisioningUrl(EdgeAddress address) {
+		String host = address.host().contains(":") ? "[" + address.host() + "]" : address.host();
+		return URI.create("https://" + host + ":" + DEFAULT_PROVISIONING_PORT);
 	}
 
 	public static Builder builder(String hostname) {
@@ -127,6 +148,33 @@ public final class TunnelSettings {
 		return this.rebalanceInterval;
 	}
 
+	/**
+	 * The account token that obtains origin certificates, or {@code null}: then only credentials
+	 * already in the credentials directory can be used. Kept in memory only; never logged.
+	 */
+	public @Nullable String token() {
+		return this.token;
+	}
+
+	/** Where origin credentials are kept: {@code <dir>/<hostname>/key.pem} and {@code cert.pem}. */
+	public Path credentialsDir() {
+		return this.credentialsDir;
+	}
+
+	/** Base URL of the edge's provisioning API, {@code https://host:port}. */
+	public URI provisioningUrl() {
+		return this.provisioningUrl;
+	}
+
+	@Override
+	public String toString() {
+		// The token stays out.
+		return "TunnelSettings[hostname=" + this.hostname + ", edgeAddresses=" + this.edgeAddresses + ", caCertificate="
+				+ this.caCertificate + ", credentialsDir=" + this.credentialsDir + ", provisioningUrl="
+				+ this.provisioningUrl + ", token=" + ((this.token != null) ? "******" : "none") + ", connections="
+				+ this.connections + "]";
+	}
+
 	public static final class Builder {
 
 		private final String hostname;
@@ -154,6 +202,12 @@ public final class TunnelSettings {
 		private int heartbeatMisses = 3;
 
 		private Duration rebalanceInterval = Duration.ofSeconds(10);
+
+		private @Nullable String token;
+
+		private Path credentialsDir = Path.of(System.getProperty("user.home"), ".warp", "credentials");
+
+		private @Nullable URI provisioningUrl;
 
 		private Builder(String hostname) {
 			if (hostname == null || hostname.isBlank()) {
@@ -223,6 +277,27 @@ public final class TunnelSettings {
 
 		public Builder agentId(String agentId) {
 			this.agentId = agentId;
+			return this;
+		}
+
+		/** The account token; {@code null} or blank for none. */
+		public Builder token(@Nullable String token) {
+			this.token = (token == null || token.isBlank()) ? null : token.trim();
+			return this;
+		}
+
+		/** Default: {@code ${user.home}/.warp/credentials}. */
+		public Builder credentialsDir(Path credentialsDir) {
+			this.credentialsDir = Objects.requireNonNull(credentialsDir, "credentialsDir");
+			return this;
+		}
+
+		/** Default: {@code https://<first edge host>:7847}. */
+		public Builder provisioningUrl(URI provisioningUrl) {
+			if (!"https".equalsIgnoreCase(provisioningUrl.getScheme()) || provisioningUrl.getHost() == null) {
+				throw new IllegalArgumentException("The provisioning URL must be https://host:port, was " + provisioningUrl);
+			}
+			this.provisioningUrl = provisioningUrl;
 			return this;
 		}
 

@@ -1,19 +1,28 @@
 package dev.warp.agent;
 
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.warp.agent.connection.ConnectionSnapshot;
+import dev.warp.agent.connection.OriginTls;
+import dev.warp.agent.credentials.CertificateRenewal;
+import dev.warp.agent.credentials.CredentialsStore;
+import dev.warp.agent.credentials.OriginCredentials;
+import dev.warp.agent.credentials.ProvisioningClient;
+import dev.warp.agent.retry.Backoff;
 import dev.warp.agent.connection.ConnectionState;
 import dev.warp.agent.connection.Readiness;
 import dev.warp.agent.connection.TunnelContext;
 import dev.warp.agent.connection.TunnelServer;
 import dev.warp.agent.connection.TunnelTls;
+import dev.warp.agent.observation.ReconnectReason;
 import dev.warp.agent.observation.TunnelStatistics;
 import dev.warp.agent.supervisor.TunnelSupervisor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -28,7 +37,7 @@ import org.springframework.http.server.reactive.HttpHandler;
  *
  * <pre class="code">
  * WarpTunnel tunnel = new WarpTunnel(TunnelSettings.builder("shop.example.test")
- *         .caCertificate(Path.of("ca.pem")).build(), httpHandler);
+ *         .caCertificate(Path.of("ca.pem")).token(accountToken).build(), httpHandler);
  * tunnel.start();
  * ...
  * tunnel.stop().block();
@@ -42,7 +51,7 @@ public final class WarpTunnel {
 
 	private final HttpHandler handler;
 
-	private final SslContext sslContext;
+	private final List<X509Certificate> trusted;
 
 	private final TunnelStatistics statistics = new TunnelStatistics();
 
@@ -57,10 +66,18 @@ public final class WarpTunnel {
 	public WarpTunnel(TunnelSettings settings, HttpHandler handler) {
 		this.settings = settings;
 		this.handler = handler;
-		this.sslContext = TunnelTls.clientContext(settings.caCertificate());
+		this.trusted = TunnelTls.trustedCertificates(settings.caCertificate());
 	}
 
-	/** Starts dialling; returns at once. Connections register in the background. */
+	/**
+	 * Starts: uses the origin credentials on disk, or obtains them from the edge's provisioning
+	 * API with the account token, then dials. Returns at once; credentials and connections come
+	 * in the background.
+	 * @throws dev.warp.agent.credentials.CredentialsDirectoryException when the credentials
+	 * directory cannot be written
+	 * @throws dev.warp.agent.credentials.MissingTokenException when there are no usable
+	 * credentials and no token
+	 */
 	public synchronized void start() {
 		if (this.running != null) {
 			return;
@@ -68,12 +85,57 @@ public final class WarpTunnel {
 		int threads = Math.max(1, Math.min(this.settings.connections(), Runtime.getRuntime().availableProcessors()));
 		LoopResources loops = LoopResources.create("warp-tunnel", threads, true);
 		EventLoopGroup group = loops.onClient(true);
-		TunnelContext context = new TunnelContext(this.settings, this.sslContext,
-				new TunnelServer(this.handler, this.statistics), group, loops.onChannelClass(SocketChannel.class, group),
-				this.statistics, this.readiness);
+		OriginTls tls = new OriginTls(this.trusted);
+		TunnelContext context = new TunnelContext(this.settings, tls, new TunnelServer(this.handler, this.statistics),
+				group, loops.onChannelClass(SocketChannel.class, group), this.statistics, this.readiness);
 		TunnelSupervisor supervisor = new TunnelSupervisor(context);
-		this.running = new Running(loops, supervisor);
-		supervisor.start();
+		AtomicBoolean dialling = new AtomicBoolean();
+		CertificateRenewal renewal = new CertificateRenewal(this.settings.hostname(), this.settings.token(),
+				new CredentialsStore(this.settings.credentialsDir(), this.settings.hostname()),
+				new ProvisioningClient(this.settings.provisioningUrl(), this.trusted, this.settings.connectTimeout(), loops),
+				this.trusted, new Backoff(this.settings.initialBackoff(), this.settings.maxBackoff()), (credentials) -> {
+					tls.update(credentials);
+					if (dialling.compareAndSet(false, true)) {
+						supervisor.start();
+					}
+					else {
+						// Make before break, one connection at a time: no request is lost.
+						supervisor.replaceRegistered(ReconnectReason.CERTIFICATE_RENEWED,
+								"origin certificate renewed (now " + credentials.serial() + ")");
+					}
+				}, Clock.systemUTC());
+		this.running = new Running(loops, supervisor, renewal);
+		try {
+			renewal.start();
+		}
+		catch (RuntimeException ex) {
+			this.running = null;
+			loops.dispose();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Completes when the tunnel has its first origin credentials, or the edge could not be
+	 * reached for them (the tunnel keeps trying); fails with a
+	 * {@link dev.warp.agent.credentials.ProvisioningException} when the edge refused them.
+	 */
+	public Mono<Void> credentialsObtained() {
+		Running current = this.running;
+		return (current != null) ? current.renewal.firstOutcome()
+				: Mono.error(new IllegalStateException("The tunnel is not started"));
+	}
+
+	/** The origin credentials in use, or {@code null} before there are any. */
+	public @Nullable OriginCredentials credentials() {
+		Running current = this.running;
+		return (current != null) ? current.renewal.current() : null;
+	}
+
+	/** Failed attempts to obtain or renew the origin certificate since the tunnel started. */
+	public long provisioningFailures() {
+		Running current = this.running;
+		return (current != null) ? current.renewal.failures() : 0;
 	}
 
 	/** Completes once at least one connection is registered at an edge. */
@@ -101,6 +163,7 @@ public final class WarpTunnel {
 		if (current == null) {
 			return Mono.empty();
 		}
+		current.renewal.stop();
 		return current.supervisor.stop(gracePeriod)
 			.then(current.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)))
 			.doOnTerminate(() -> logger.info("Tunnel for " + this.settings.hostname() + " closed"));
@@ -163,7 +226,7 @@ public final class WarpTunnel {
 		return connections().stream().filter((c) -> c.state() == ConnectionState.REGISTERED).count();
 	}
 
-	private record Running(LoopResources loops, TunnelSupervisor supervisor) {
+	private record Running(LoopResources loops, TunnelSupervisor supervisor, CertificateRenewal renewal) {
 	}
 
 }

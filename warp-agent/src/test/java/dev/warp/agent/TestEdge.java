@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import dev.warp.agent.credentials.CredentialsStore;
+import dev.warp.agent.credentials.OriginCredentials;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.pki.PemFiles;
@@ -41,6 +43,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ReferenceCountUtil;
@@ -55,6 +58,11 @@ final class TestEdge implements AutoCloseable {
 	final CertificateAuthority ca = CertificateAuthority.create("Test Edge CA", Clock.systemUTC());
 
 	final Path caFile;
+
+	/** Credentials of {@value #HOSTNAME} issued by this edge's CA, as the provisioning API would have. */
+	final Path credentialsDir;
+
+	static final String HOSTNAME = "shop.example.test";
 
 	final BlockingQueue<ControlMessage> agentMessages = new LinkedBlockingQueue<>();
 
@@ -71,11 +79,18 @@ final class TestEdge implements AutoCloseable {
 	TestEdge(Path dir, List<String> certificateNames) throws Exception {
 		this.caFile = dir.resolve("ca.pem");
 		PemFiles.writeCertificates(this.caFile, this.ca.certificate());
+		this.credentialsDir = dir.resolve("credentials");
+		KeyPair originKeys = KeyPairs.generate();
+		new CredentialsStore(this.credentialsDir, HOSTNAME).save(new OriginCredentials(originKeys.getPrivate(),
+				List.of(this.ca.issueClientCertificate(originKeys.getPublic(), HOSTNAME, List.of(HOSTNAME), Duration.ofDays(1)),
+						this.ca.certificate())));
 		KeyPair keys = KeyPairs.generate();
 		X509Certificate certificate = this.ca.issueServerCertificate(keys.getPublic(), "test-edge", certificateNames,
 				Duration.ofDays(1));
 		SslContext ssl = SslContextBuilder.forServer(keys.getPrivate(), certificate, this.ca.certificate())
 			.protocols(TunnelProtocol.TLS_PROTOCOL)
+			.clientAuth(ClientAuth.REQUIRE)
+			.trustManager(this.ca.certificate())
 			.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
 					ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
 					ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, TunnelProtocol.ALPN))

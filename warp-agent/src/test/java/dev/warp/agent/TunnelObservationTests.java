@@ -94,6 +94,7 @@ class TunnelObservationTests {
 		this.tunnel = new WarpTunnel(TunnelSettings.builder("shop.example.test")
 			.edgeAddresses(List.of(new EdgeAddress("127.0.0.1", port)))
 			.caCertificate(this.edge.caFile)
+				.credentialsDir(this.edge.credentialsDir)
 			.connections(1)
 			.backoff(Duration.ofMillis(50), Duration.ofMillis(200))
 			.heartbeat(Duration.ofMillis(200), 3)

@@ -14,6 +14,10 @@ import dev.warp.edge.ingress.PublicListener;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.pki.PublicCertificate;
+import dev.warp.edge.provisioning.OriginCertificateIssuer;
+import dev.warp.edge.provisioning.ProvisioningListener;
+import dev.warp.edge.provisioning.RevokedCertificates;
+import dev.warp.edge.provisioning.TokenStore;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.TunnelListener;
@@ -57,6 +61,8 @@ public final class EdgeNode implements AutoCloseable {
 
 	private final EdgeMetrics metrics;
 
+	private @Nullable Provisioning provisioning;
+
 	/** Membership of a cluster, or {@code null} for a node that stands alone. */
 	private @Nullable ClusterParts cluster;
 
@@ -93,6 +99,8 @@ public final class EdgeNode implements AutoCloseable {
 		String nodeId = settings.nodeId();
 		EdgeCredentials credentials = EdgeCredentials.loadOrCreate(settings.dataDir(), settings.tunnelCertificateNames());
 		EdgeRouteTable routeTable = new EdgeRouteTable();
+		TokenStore tokens = new TokenStore(settings.dataDir());
+		RevokedCertificates revocations = new RevokedCertificates(settings.dataDir());
 		LoopResources loops = LoopResources.create("warp-edge", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
 		Deque<Runnable> undo = new ArrayDeque<>();
 		undo.push(() -> disposeLoops(loops));
@@ -105,7 +113,7 @@ public final class EdgeNode implements AutoCloseable {
 				undo.push(() -> cluster.close(CLOSE_TIMEOUT));
 			}
 			// In a cluster, registrations reach the shared route table too.
-			TunnelListener tunnel = TunnelListener.bind(settings, credentials,
+			TunnelListener tunnel = TunnelListener.bind(settings, credentials, revocations,
 					metrics.observing((cluster != null) ? cluster.membership() : routeTable), loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
 			PublicCertificate publicCertificate = (settings.publicTls() != null)
@@ -115,7 +123,12 @@ public final class EdgeNode implements AutoCloseable {
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
 			ApiListener api = ApiListener.bind(nodeId, settings.bindAddress(), settings.apiPort(), routeTable, metrics,
 					loops);
+			undo.push(() -> api.close(CLOSE_TIMEOUT));
+			ProvisioningListener provisioningListener = ProvisioningListener.bind(settings.bindAddress(),
+					settings.provisioning().port(), credentials, new OriginCertificateIssuer(tokens, credentials.authority(),
+							settings.provisioning().certificateLifetime()), loops);
 			EdgeNode node = new EdgeNode(settings, credentials, routeTable, loops, tunnel, visitors, api, metrics);
+			node.provisioning = new Provisioning(provisioningListener, tokens, revocations);
 			logger.info("Edge node {}: public listener on {}", nodeId, format(visitors.address(), settings));
 			InetSocketAddress tlsAddress = visitors.tlsAddress();
 			if (tlsAddress != null) {
@@ -126,6 +139,8 @@ public final class EdgeNode implements AutoCloseable {
 			logger.info("Edge node {}: tunnel listener on {} (agents trust {})", nodeId, format(tunnel.address(), settings),
 					credentials.caCertificateFile());
 			logger.info("Edge node {}: API listener on {}", nodeId, format(api.address(), settings));
+			logger.info("Edge node {}: provisioning API (HTTPS) on {}, origin certificates valid {}", nodeId,
+					format(provisioningListener.address(), settings), settings.provisioning().certificateLifetime());
 			if (cluster != null) {
 				node.cluster = cluster;
 				logger.info("Edge node {}: peer listener on {}, advertised as {}:{} in the cluster's route table in Redis "
@@ -177,6 +192,29 @@ public final class EdgeNode implements AutoCloseable {
 	/** The port of the status API, as bound. */
 	public int apiPort() {
 		return this.apiListener.address().getPort();
+	}
+
+	/** The port of the provisioning API (HTTPS), as bound. */
+	public int provisioningPort() {
+		return provisioningParts().listener().address().getPort();
+	}
+
+	/** The account tokens agents obtain origin certificates with. */
+	public TokenStore tokens() {
+		return provisioningParts().tokens();
+	}
+
+	/** The revoked origin certificates. */
+	public RevokedCertificates revocations() {
+		return provisioningParts().revocations();
+	}
+
+	private Provisioning provisioningParts() {
+		Provisioning parts = this.provisioning;
+		if (parts == null) {
+			throw new IllegalStateException("Edge node " + nodeId() + " is not started");
+		}
+		return parts;
 	}
 
 	/** The CA certificate ({@code ca.pem} in the data directory) agents must trust. */
@@ -241,6 +279,10 @@ public final class EdgeNode implements AutoCloseable {
 			quietly(() -> parts.close(CLOSE_TIMEOUT));
 		}
 		quietly(() -> this.apiListener.close(CLOSE_TIMEOUT));
+		Provisioning provisioningParts = this.provisioning;
+		if (provisioningParts != null) {
+			quietly(() -> provisioningParts.listener().close(CLOSE_TIMEOUT));
+		}
 		int connections = this.tunnelListener.connections().size();
 		quietly(() -> this.tunnelListener.close(CLOSE_TIMEOUT));
 		quietly(() -> disposeLoops(this.loops));
@@ -266,6 +308,9 @@ public final class EdgeNode implements AutoCloseable {
 		String host = (address.getAddress() == null || address.getAddress().isAnyLocalAddress()) ? settings.bindAddress()
 				: address.getAddress().getHostAddress();
 		return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+	}
+
+	private record Provisioning(ProvisioningListener listener, TokenStore tokens, RevokedCertificates revocations) {
 	}
 
 	@Override

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.warp.edge.provisioning.ProvisioningSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -59,6 +60,15 @@ public class EdgeProperties {
 	 * Membership of a cluster of edge nodes that share their route table through Redis.
 	 */
 	private final Cluster cluster = new Cluster();
+
+	/**
+	 * Provisioning API and origin certificates.
+	 */
+	private final Provisioning provisioning = new Provisioning();
+
+	public Provisioning getProvisioning() {
+		return this.provisioning;
+	}
 
 	public @Nullable String getNodeId() {
 		return this.nodeId;
@@ -145,6 +155,8 @@ public class EdgeProperties {
 		if (this.cluster.getAdvertisedHost() != null && !this.cluster.getAdvertisedHost().isBlank()) {
 			builder.clusterAdvertisedHost(this.cluster.getAdvertisedHost());
 		}
+		builder.provisioning(new ProvisioningSettings(this.provisioning.getPort(),
+				this.provisioning.getCertificateLifetime(), this.provisioning.getRevocationCheckInterval()));
 		return builder.build();
 	}
 
@@ -527,6 +539,53 @@ public class EdgeProperties {
 
 		public void setAdvertisedHost(@Nullable String advertisedHost) {
 			this.advertisedHost = advertisedHost;
+		}
+
+	}
+
+	/** Settings of provisioning: where agents trade an account token for an origin certificate. */
+	public static class Provisioning {
+
+		/**
+		 * Port of the provisioning API (HTTPS with the edge's certificate). 0 picks a free port,
+		 * which the edge logs.
+		 */
+		private int port = ProvisioningSettings.DEFAULT_PORT;
+
+		/**
+		 * Validity of the origin certificates the edge issues. Agents renew theirs after two
+		 * thirds of it; the edge closes a tunnel connection whose certificate expired.
+		 */
+		private Duration certificateLifetime = Duration.ofDays(90);
+
+		/**
+		 * How often open tunnel connections are checked against the revoked certificates (the
+		 * list is read again from the data directory when it changed).
+		 */
+		private Duration revocationCheckInterval = Duration.ofSeconds(30);
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public Duration getCertificateLifetime() {
+			return this.certificateLifetime;
+		}
+
+		public void setCertificateLifetime(Duration certificateLifetime) {
+			this.certificateLifetime = certificateLifetime;
+		}
+
+		public Duration getRevocationCheckInterval() {
+			return this.revocationCheckInterval;
+		}
+
+		public void setRevocationCheckInterval(Duration revocationCheckInterval) {
+			this.revocationCheckInterval = revocationCheckInterval;
 		}
 
 	}

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.warp.edge.provisioning.ProvisioningSettings;
 import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +67,8 @@ public final class EdgeSettings {
 
 	private final @Nullable PublicTls publicTls;
 
+	private final ProvisioningSettings provisioning;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -93,6 +96,8 @@ public final class EdgeSettings {
 		this.headerReadTimeout = builder.headerReadTimeout;
 		this.maxConcurrentStreams = builder.maxConcurrentStreams;
 		this.publicTls = builder.publicTls;
+
+		this.provisioning = builder.provisioning;
 	}
 
 	public static Builder builder() {
@@ -227,6 +232,11 @@ public final class EdgeSettings {
 		return this.publicTls;
 	}
 
+	/** The provisioning API's port, origin certificates' lifetime, revocation checks. */
+	public ProvisioningSettings provisioning() {
+		return this.provisioning;
+	}
+
 	@Override
 	public String toString() {
 		return "EdgeSettings[nodeId=" + this.nodeId + ", bindAddress=" + this.bindAddress + ", publicPort="
@@ -356,6 +366,8 @@ public final class EdgeSettings {
 		private int maxConcurrentStreams = 128;
 
 		private @Nullable PublicTls publicTls;
+
+		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
 
 		private Builder() {
 		}
@@ -533,6 +545,18 @@ public final class EdgeSettings {
 				throw new IllegalArgumentException("clusterAdvertisedHost must not be blank");
 			}
 			this.clusterAdvertisedHost = trimmed;
+			return this;
+		}
+
+		/** Default: {@link ProvisioningSettings#defaults()}. */
+		public Builder provisioning(ProvisioningSettings provisioning) {
+			this.provisioning = Objects.requireNonNull(provisioning, "provisioning");
+			return this;
+		}
+
+		/** Port of the provisioning API. Default: {@code 7847}; {@code 0} picks a free port. */
+		public Builder provisioningPort(int port) {
+			this.provisioning = this.provisioning.withPort(port);
 			return this;
 		}
 

@@ -2,6 +2,8 @@ package dev.warp.edge;
 
 import java.util.Map;
 
+import dev.warp.edge.admin.AdminCommand;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -9,7 +11,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * The runnable edge: {@code java -jar warp-edge.jar}, configured with {@code edge.*} properties.
+ * The runnable edge: {@code java -jar warp-edge.jar}, configured with {@code edge.*} properties;
+ * or an operator command ({@code token ...}, {@code cert ...}, see {@link AdminCommand}).
  */
 @SpringBootApplication
 @EnableConfigurationProperties(EdgeProperties.class)
@@ -35,6 +38,9 @@ public class WarpEdgeApplication {
 	}
 
 	public static void main(String[] args) {
+		if (AdminCommand.isCommand(args)) {
+			System.exit(new AdminCommand(System.out, System.err).run(args));
+		}
 		application().run(args);
 	}
 

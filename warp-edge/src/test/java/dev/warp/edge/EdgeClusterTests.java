@@ -67,6 +67,7 @@ class EdgeClusterTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.temp.resolve(nodeId))
 			.responseTimeout(Duration.ofSeconds(5))
 			.clusterRedisUrl(this.redis.url())
@@ -299,6 +300,7 @@ class EdgeClusterTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.temp.resolve("edge-alone"))
 			.build();
 		assertThat(standalone.clusterRedisUrl()).isNull();
@@ -315,7 +317,7 @@ class EdgeClusterTests {
 		Path log = this.temp.resolve("edge-b.log");
 		Process b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
 				"-cp", System.getProperty("java.class.path"), WarpEdgeApplication.class.getName(), "--edge.node-id=edge-b",
-				"--edge.bind-address=127.0.0.1", "--edge.public.port=0", "--edge.tunnel.port=0", "--edge.api.port=0",
+				"--edge.bind-address=127.0.0.1", "--edge.public.port=0", "--edge.tunnel.port=0", "--edge.api.port=0", "--edge.provisioning.port=0",
 				"--edge.data-dir=" + dataDirB, "--edge.cluster.redis-url=" + this.redis.url(),
 				"--edge.cluster.peer-port=0", "--edge.cluster.lease-ttl=" + LEASE_TTL.toMillis() + "ms")
 			.redirectErrorStream(true)

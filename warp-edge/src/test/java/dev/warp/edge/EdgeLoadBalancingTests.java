@@ -45,6 +45,7 @@ class EdgeLoadBalancingTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir)
 			.responseTimeout(Duration.ofSeconds(5))
 			.build());

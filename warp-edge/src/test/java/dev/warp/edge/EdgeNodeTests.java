@@ -27,6 +27,7 @@ class EdgeNodeTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir);
 	}
 

@@ -46,6 +46,7 @@ class EdgeObservabilityTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir)
 			.heartbeat(Duration.ofMillis(100), 3)
 			.build(), registry);

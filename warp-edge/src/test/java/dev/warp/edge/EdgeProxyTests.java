@@ -68,6 +68,7 @@ class EdgeProxyTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir);
 	}
 

@@ -1,7 +1,12 @@
 package dev.warp.edge;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
+import dev.warp.core.pki.CertificateAuthority;
+import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.bootstrap.Bootstrap;
@@ -54,7 +61,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal agent for tests: dials the edge (TLS 1.3, ALPN h2, trusting a CA file with hostname
- * verification), serves HTTP/2 on that connection, answers the control stream with a
+ * verification, presenting an origin certificate for its hostname), serves HTTP/2 on that connection, answers the control stream with a
  * {@code register} line, and serves a few routes:
  *
  * <ul>
@@ -124,11 +131,17 @@ final class TestAgent implements AutoCloseable {
 	private volatile @Nullable Channel controlStream;
 
 	private TestAgent(int port, Path trustedCa, String hostname, String agentId, ControlMode controlMode,
-			String @Nullable [] alpn, String tlsVersion) throws SSLException, InterruptedException {
+			String @Nullable [] alpn, String tlsVersion, @Nullable ClientCertificate clientCertificate)
+			throws SSLException, InterruptedException {
 		this.hostname = hostname;
 		this.agentId = agentId;
 		this.controlMode = controlMode;
-		SslContext tls = SslContextBuilder.forClient()
+		ClientCertificate client = (clientCertificate != null) ? clientCertificate : issuedBeside(trustedCa, hostname);
+		SslContextBuilder builder = SslContextBuilder.forClient();
+		if (client != null) {
+			builder.keyManager(client.key(), client.chain());
+		}
+		SslContext tls = builder
 			.trustManager(trustedCa.toFile())
 			.protocols(tlsVersion)
 			.applicationProtocolConfig((alpn != null) ? new ApplicationProtocolConfig(Protocol.ALPN,
@@ -152,6 +165,38 @@ final class TestAgent implements AutoCloseable {
 		this.channel = bootstrap.connect("127.0.0.1", port).sync().channel();
 	}
 
+	/** A client key and certificate chain to present in the TLS handshake. */
+	record ClientCertificate(PrivateKey key, X509Certificate... chain) {
+
+		/** An origin certificate for a hostname from a CA, valid for a day. */
+		static ClientCertificate issue(CertificateAuthority ca, String hostname) {
+			KeyPair keys = KeyPairs.generate();
+			return new ClientCertificate(keys.getPrivate(), ca.issueClientCertificate(keys.getPublic(), hostname,
+					List.of(hostname), Duration.ofDays(1)), ca.certificate());
+		}
+
+	}
+
+	/**
+	 * An origin certificate for the hostname, as provisioning would issue it, from the CA whose
+	 * key sits beside the trusted CA certificate (the edge's data directory); none when there is
+	 * no key there.
+	 */
+	static @Nullable ClientCertificate issuedBeside(Path trustedCa, String hostname) {
+		Path dir = trustedCa.toAbsolutePath().getParent();
+		if (!Files.exists(dir.resolve(CertificateAuthority.KEY_FILE))) {
+			return null;
+		}
+		return ClientCertificate.issue(CertificateAuthority.loadOrCreate(dir, "unused"), hostname);
+	}
+
+	/** Connects presenting a given client certificate (or none, with {@code null}). */
+	static TestAgent connectWith(int port, Path trustedCa, String hostname, ClientCertificate clientCertificate)
+			throws Exception {
+		return new TestAgent(port, trustedCa, hostname, "agent-" + Long.toHexString(System.nanoTime()),
+				ControlMode.REGISTER, new String[] { "h2" }, "TLSv1.3", clientCertificate);
+	}
+
 	static TestAgent connect(EdgeNode edge, String hostname) throws Exception {
 		return connect(edge.tunnelPort(), edge.caCertificateFile(), hostname, ControlMode.REGISTER);
 	}
@@ -159,18 +204,18 @@ final class TestAgent implements AutoCloseable {
 	/** One more connection of the replica {@code agentId}: several calls make a replica with several connections. */
 	static TestAgent connect(EdgeNode edge, String hostname, String agentId) throws Exception {
 		return new TestAgent(edge.tunnelPort(), edge.caCertificateFile(), hostname, agentId, ControlMode.REGISTER,
-				new String[] { "h2" }, "TLSv1.3");
+				new String[] { "h2" }, "TLSv1.3", null);
 	}
 
 	static TestAgent connect(int port, Path trustedCa, String hostname, ControlMode mode) throws Exception {
 		return new TestAgent(port, trustedCa, hostname, "agent-" + Long.toHexString(System.nanoTime()), mode,
-				new String[] { "h2" }, "TLSv1.3");
+				new String[] { "h2" }, "TLSv1.3", null);
 	}
 
 	static TestAgent connect(int port, Path trustedCa, String hostname, String @Nullable [] alpn, String tlsVersion)
 			throws Exception {
 		return new TestAgent(port, trustedCa, hostname, "agent-" + Long.toHexString(System.nanoTime()),
-				ControlMode.REGISTER, alpn, tlsVersion);
+				ControlMode.REGISTER, alpn, tlsVersion, null);
 	}
 
 	/** Waits until the edge opened the control stream and the agent answered it. */
@@ -216,6 +261,9 @@ final class TestAgent implements AutoCloseable {
 				ctx.pipeline()
 					.addLast(Http2FrameCodecBuilder.forServer()
 						.autoAckPingFrame(TestAgent.this.controlMode != ControlMode.REGISTER_DEAF)
+						// Like the real agent: no cap on resets either way.
+						.decoderEnforceMaxRstFramesPerWindow(0, 0)
+						.encoderEnforceMaxRstFramesPerWindow(0, 0)
 						.build(),
 							new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
 

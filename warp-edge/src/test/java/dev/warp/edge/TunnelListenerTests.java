@@ -65,6 +65,7 @@ class TunnelListenerTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir);
 	}
 
@@ -209,7 +210,8 @@ class TunnelListenerTests {
 		// An agent that kept the CA file from before the restart still connects.
 		Path keptCa = this.otherDir.resolve("kept-ca.pem");
 		Files.write(keptCa, ca);
-		try (TestAgent agent = TestAgent.connect(second.tunnelPort(), keptCa, HOST, ControlMode.REGISTER)) {
+		try (TestAgent agent = TestAgent.connectWith(second.tunnelPort(), keptCa, HOST,
+				TestAgent.issuedBeside(second.caCertificateFile(), HOST))) {
 			await().atMost(Duration.ofSeconds(2)).until(() -> second.routeTable().select(HOST) != null);
 		}
 	}

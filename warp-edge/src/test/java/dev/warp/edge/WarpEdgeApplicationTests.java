@@ -24,7 +24,7 @@ class WarpEdgeApplicationTests {
 		EdgeNode node;
 		try (ConfigurableApplicationContext context = WarpEdgeApplication.application()
 			.run("--edge.node-id=edge-boot", "--edge.bind-address=127.0.0.1", "--edge.public.port=0",
-					"--edge.tunnel.port=0", "--edge.api.port=0", "--edge.data-dir=" + this.dataDir,
+					"--edge.tunnel.port=0", "--edge.api.port=0", "--edge.provisioning.port=0", "--edge.data-dir=" + this.dataDir,
 					"--edge.tunnel.certificate-names=localhost,127.0.0.1,edge.example.test",
 					"--edge.proxy.response-timeout=5s", "--edge.tunnel.registration-timeout=3s",
 					"--spring.main.keep-alive=false")) {

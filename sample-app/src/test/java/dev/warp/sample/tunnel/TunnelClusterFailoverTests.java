@@ -119,6 +119,7 @@ class TunnelClusterFailoverTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dir.resolve(nodeId))
 			.heartbeat(Duration.ofMillis(200), 3)
 			.clusterRedisUrl(redis.url())

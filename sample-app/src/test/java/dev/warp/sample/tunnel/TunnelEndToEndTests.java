@@ -64,6 +64,23 @@ class TunnelEndToEndTests {
 	}
 
 	@Test
+	void visitorsCancellingManyRequestsDoNotCloseTheTunnel() {
+		WarpTunnel tunnel = app.getBean(WarpTunnel.class);
+		long reconnects = tunnel.statistics().reconnects();
+		// Each visitor that gives up makes the edge reset its stream on the tunnel: far more than
+		// HTTP/2 rapid-reset limits allow by default, which must not close the connection.
+		HttpClient impatient = TunnelTestSupport.visitorHttpClient(edge, 50)
+			.headers((headers) -> headers.set("Host", HOST))
+			.responseTimeout(Duration.ofMillis(50));
+		Flux.range(0, 400)
+			.flatMap((i) -> impatient.get().uri("/slow?ms=2000").response().onErrorResume((ex) -> Mono.empty()), 50)
+			.blockLast(Duration.ofSeconds(60));
+		visitor.get().uri("/hello").exchange().expectStatus().isOk();
+		assertThat(tunnel.statistics().reconnects()).isEqualTo(reconnects);
+		assertThat(tunnel.registeredConnections()).isEqualTo(1);
+	}
+
+	@Test
 	void plainGetIsServedByTheApplication() {
 		visitor.get().uri("/hello").exchange().expectStatus().isOk().expectBody(String.class).isEqualTo("hello");
 	}

@@ -52,13 +52,16 @@ class TunnelMemoryBoundsTests {
 		Path data = dir.resolve("edge");
 		edge = ForkedJvm.start(dir.resolve("edge.log"), CAPPED, "dev.warp.edge.WarpEdgeApplication",
 				"--edge.node-id=edge-forked", "--edge.bind-address=127.0.0.1", "--edge.public.port=" + publicPort,
-				"--edge.tunnel.port=" + tunnelPort, "--edge.api.port=" + apiPort, "--edge.data-dir=" + data);
+				"--edge.tunnel.port=" + tunnelPort, "--edge.api.port=" + apiPort, "--edge.provisioning.port=" + ForkedJvm.freePort(),
+				"--edge.data-dir=" + data);
 		await().atMost(Duration.ofSeconds(60))
 			.failFast(() -> !edge.isAlive())
 			.until(() -> Files.exists(data.resolve("ca.pem")));
 		app = ForkedJvm.start(dir.resolve("app.log"), CAPPED, "dev.warp.sample.SampleApplication", "--server.port=0",
 				"--warp.hostname=" + HOST, "--warp.edge.addresses=127.0.0.1:" + tunnelPort,
-				"--warp.edge.ca-certificate=" + data.resolve("ca.pem"), "--warp.connections=1",
+				"--warp.edge.ca-certificate=" + data.resolve("ca.pem"),
+				"--warp.credentials-dir=" + TunnelTestSupport.originCredentials(data.resolve("ca.pem"), HOST),
+				"--warp.connections=1",
 				"--warp.reconnect.initial-delay=200ms", "--warp.reconnect.max-delay=1s",
 				// The test-only endpoints, among them POST /http/count.
 				"--spring.main.sources=" + HttpProbeConfiguration.class.getName());

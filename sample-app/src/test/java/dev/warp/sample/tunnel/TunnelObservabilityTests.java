@@ -106,6 +106,7 @@ class TunnelObservabilityTests {
 			.publicPort(0)
 			.tunnelPort(tunnelPort)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir)
 			.build());
 		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {

@@ -1,10 +1,12 @@
 package dev.warp.sample.tunnel;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 import dev.warp.agent.WarpTunnel;
+import dev.warp.agent.credentials.CredentialsStore;
+import dev.warp.agent.credentials.OriginCredentials;
+import dev.warp.core.pki.CertificateAuthority;
+import dev.warp.core.pki.KeyPairs;
 import dev.warp.edge.EdgeNode;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.sample.SampleApplication;
@@ -53,20 +59,60 @@ final class TunnelTestSupport {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(dataDir)
 			.build());
 	}
 
-	/** Starts the sample app with the test probes, and waits until its tunnel is registered. */
+	/**
+	 * Starts the sample app with the test probes, and waits until its tunnel is registered. The app
+	 * gets an account token for its hostname from the edge and provisions its origin certificate
+	 * from the edge's provisioning API into an empty credentials directory, as in production.
+	 */
 	static ConfigurableApplicationContext startApp(EdgeNode edge, String hostname, String... extraArgs) {
 		List<String> args = new ArrayList<>(List.of("--warp.edge.addresses=127.0.0.1:" + edge.tunnelPort(),
-				"--warp.edge.ca-certificate=" + edge.caCertificateFile()));
+				"--warp.edge.ca-certificate=" + edge.caCertificateFile(),
+				"--warp.token=" + edge.tokens().create(List.of(hostname)).secret(),
+				"--warp.edge.provisioning-url=" + provisioningUrl(edge), "--warp.credentials-dir=" + newCredentialsDir()));
 		args.addAll(List.of(extraArgs));
 		return startApp(hostname, args.toArray(String[]::new));
 	}
 
+	/** The edge's provisioning API. */
+	static String provisioningUrl(EdgeNode edge) {
+		return "https://127.0.0.1:" + edge.provisioningPort();
+	}
+
+	/** A new, empty credentials directory under the build's output, never the user's own. */
+	static Path newCredentialsDir() {
+		try {
+			Path parent = Files.createDirectories(Path.of("target", "test-credentials"));
+			return Files.createTempDirectory(parent.toAbsolutePath(), "credentials-");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	/**
-	 * Starts the sample app with the test probes and waits until its tunnel is registered.
+	 * A new credentials directory holding an origin certificate for the hostname, issued by the CA
+	 * whose key sits beside {@code caFile} (the edge's data directory): what an earlier run of the
+	 * app would have left there.
+	 */
+	static Path originCredentials(Path caFile, String hostname) {
+		Path dir = newCredentialsDir();
+		CertificateAuthority ca = CertificateAuthority.loadOrCreate(caFile.toAbsolutePath().getParent(), "unused");
+		KeyPair keys = KeyPairs.generate();
+		new CredentialsStore(dir, hostname).save(new OriginCredentials(keys.getPrivate(), List.of(
+				ca.issueClientCertificate(keys.getPublic(), hostname, List.of(hostname), Duration.ofDays(1)), ca.certificate())));
+		return dir;
+	}
+
+	/**
+	 * Starts the sample app with the test probes and waits until its tunnel is registered. Unless
+	 * the arguments name a credentials directory, the app finds an origin certificate for its
+	 * hostname in a new one, issued by the CA beside {@code warp.edge.ca-certificate} when that is
+	 * an edge's data directory.
 	 * @param args {@code --name=value} arguments; each overrides the test default of that name
 	 */
 	static ConfigurableApplicationContext startApp(String hostname, String... args) {
@@ -81,6 +127,13 @@ final class TunnelTestSupport {
 		for (String arg : args) {
 			int eq = arg.indexOf('=');
 			properties.put(arg.substring(2, eq), arg.substring(eq + 1));
+		}
+		if (!properties.containsKey("warp.credentials-dir")) {
+			String caFile = properties.get("warp.edge.ca-certificate");
+			boolean edgeDataDir = caFile != null
+					&& Files.exists(Path.of(caFile).toAbsolutePath().resolveSibling(CertificateAuthority.KEY_FILE));
+			properties.put("warp.credentials-dir",
+					(edgeDataDir ? originCredentials(Path.of(caFile), hostname) : newCredentialsDir()).toString());
 		}
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class,
 				TunnelProbeConfiguration.class)
@@ -146,6 +199,7 @@ final class TunnelTestSupport {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(dataDir)
 			.build());
 	}

@@ -41,6 +41,8 @@ class TunnelTrustTests {
 			ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApplication.class).run(
 					"--server.port=0", "--warp.hostname=distrust.warp.test",
 					"--warp.edge.addresses=127.0.0.1:" + edge.tunnelPort(), "--warp.edge.ca-certificate=" + otherCa,
+					"--warp.credentials-dir=" + TunnelTestSupport.originCredentials(edge.caCertificateFile(),
+							"distrust.warp.test"),
 					"--warp.connections=1", "--warp.reconnect.initial-delay=5s", "--warp.reconnect.max-delay=5s");
 			try {
 				WarpTunnel tunnel = app.getBean(WarpTunnel.class);

@@ -8,11 +8,16 @@ import io.netty.handler.ssl.SslContext;
 
 /**
  * What every connection of one tunnel shares: its settings, the TLS context that trusts the edge
- * CA, the HTTP/2 server that serves the application, the event loops, the statistics it adds to
+ * CA and presents the origin certificate, the HTTP/2 server that serves the application, the event loops, the statistics it adds to
  * and whether the application accepts traffic.
  */
-public record TunnelContext(TunnelSettings settings, SslContext sslContext, TunnelServer server, EventLoopGroup group,
+public record TunnelContext(TunnelSettings settings, OriginTls tls, TunnelServer server, EventLoopGroup group,
 		Class<? extends Channel> channelType, TunnelStatistics statistics, Readiness readiness) {
+
+	/** The TLS context for a new connection: trusts the edge CA, presents the current origin certificate. */
+	public SslContext sslContext() {
+		return this.tls.sslContext();
+	}
 
 	/** A new, not yet opened connection for a slot of the tunnel. */
 	public TunnelConnection newConnection(int index, EdgeAddress address) {

@@ -40,6 +40,12 @@ public final class TunnelFailures {
 		SSLException ssl = find(error, SSLException.class);
 		if (ssl != null) {
 			String message = String.valueOf(ssl.getMessage());
+			if (message.contains("Received fatal alert") && ORIGIN_CERTIFICATE_ALERTS.stream().anyMatch(message::contains)) {
+				return "The edge at " + address + " refused this agent's origin certificate (" + message
+						+ "): it is expired, revoked or not issued by that edge's CA. Delete the credentials in "
+						+ settings.credentialsDir().resolve(settings.hostname()) + " and restart with warp.token set "
+						+ "to obtain a new one";
+			}
 			if (message.contains("Received fatal alert")) {
 				return "The edge at " + address + " refused the TLS handshake (" + message
 						+ "): it does not accept this agent's TLS settings or certificate";
@@ -103,6 +109,10 @@ public final class TunnelFailures {
 		}
 		return null;
 	}
+
+	/** TLS alerts an edge sends for a client certificate it does not accept. */
+	private static final java.util.List<String> ORIGIN_CERTIFICATE_ALERTS = java.util.List.of("certificate_required",
+			"bad_certificate", "certificate_expired", "certificate_unknown", "certificate_revoked", "unknown_ca");
 
 	private static String rootMessage(Throwable error) {
 		Throwable root = error;

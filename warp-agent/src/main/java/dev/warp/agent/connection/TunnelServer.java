@@ -75,10 +75,16 @@ public final class TunnelServer {
 			.forwarded(EdgeForwardedHeaders.INSTANCE)
 			// ENABLE_CONNECT_PROTOCOL: the edge opens WebSockets as RFC 8441 extended CONNECT
 			// streams, which Reactor Netty upgrades for Spring's own WebSocket support.
+			// No cap on RST_STREAM frames either way (Netty's server default is 200 per 30 s): the peer
+			// is the edge, authenticated by mutual TLS, whose resets stand for visitors who went away,
+			// and the agent's own resets for requests the application failed. A cap would let any
+			// visitor who cancels requests fast enough close the application's tunnel.
 			.http2Settings((settings) -> settings.initialWindowSize(INITIAL_WINDOW_SIZE)
 				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
 				.connectProtocolEnabled(true)
-				.maxHeaderListSize(MAX_HEADER_LIST_SIZE))
+				.maxHeaderListSize(MAX_HEADER_LIST_SIZE)
+				.maxDecodedRstFramesPerWindow(0, 30)
+				.maxEncodedRstFramesPerWindow(0, 30))
 			.handle((request, response) -> isControlStream(request) ? serveControlStream(request, response)
 					: observe(request, response, adapter))
 			.configuration();

@@ -7,6 +7,7 @@ import java.util.List;
 
 import javax.net.ssl.SSLException;
 
+import dev.warp.agent.credentials.OriginCredentials;
 import dev.warp.core.pki.PemFiles;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -18,7 +19,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 
 /**
  * The agent's TLS: version 1.3 only, ALPN {@code h2}, trusting exactly the edge CA and nothing
- * else, with hostname verification of the edge's certificate.
+ * else, with hostname verification of the edge's certificate; the agent proves its hostname with
+ * its origin certificate.
  */
 public final class TunnelTls {
 
@@ -26,15 +28,23 @@ public final class TunnelTls {
 	}
 
 	/**
-	 * A client context trusting the CA certificate(s) in a PEM file.
+	 * The CA certificate(s) in a PEM file.
 	 * @throws InvalidCaCertificateException if the file is missing, unreadable or holds no certificate
 	 */
-	public static SslContext clientContext(Path caCertificate) {
-		List<X509Certificate> trusted = readCa(caCertificate);
+	public static List<X509Certificate> trustedCertificates(Path caCertificate) {
+		return readCa(caCertificate);
+	}
+
+	/**
+	 * A client context trusting the given CA certificates and presenting the origin credentials
+	 * as the client certificate.
+	 */
+	public static SslContext clientContext(List<X509Certificate> trusted, OriginCredentials credentials) {
 		try {
 			return SslContextBuilder.forClient()
 				.protocols(TunnelProtocol.TLS_PROTOCOL)
 				.trustManager(trusted)
+				.keyManager(credentials.privateKey(), credentials.chain())
 				.endpointIdentificationAlgorithm("HTTPS")
 				.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
 						SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, TunnelProtocol.ALPN))

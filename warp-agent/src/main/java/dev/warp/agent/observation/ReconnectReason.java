@@ -32,6 +32,9 @@ public enum ReconnectReason {
 	/** The connection moved to another edge node so that the tunnel spreads over several. */
 	REBALANCE,
 
+	/** The origin certificate was renewed; the new connection presents the new one. */
+	CERTIFICATE_RENEWED,
+
 	/** An operator asked for it (the actuator endpoint's reconnect operation, or the API). */
 	REQUESTED;
 

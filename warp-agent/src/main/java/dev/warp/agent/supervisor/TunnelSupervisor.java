@@ -31,6 +31,8 @@ public final class TunnelSupervisor {
 
 	private static final Log logger = LogFactory.getLog(TunnelSupervisor.class);
 
+	private static final Duration MOVE_POLL = Duration.ofMillis(100);
+
 	private final TunnelContext context;
 
 	private final List<ConnectionSlot> slots;
@@ -83,6 +85,27 @@ public final class TunnelSupervisor {
 	/** Replaces every connection, one after the other, each new one before its old one goes. */
 	public void reconnectAll(String why) {
 		this.slots.forEach((slot) -> slot.replace(null, ReconnectReason.REQUESTED, why));
+	}
+
+	/**
+	 * Replaces every registered connection, one at a time, each new one registered before its
+	 * old one drains, so that all present new credentials. Connections not registered now use
+	 * them when they reconnect.
+	 */
+	public void replaceRegistered(ReconnectReason reason, String why) {
+		TunnelSettings settings = this.context.settings();
+		Duration moveBound = settings.connectTimeout().plus(settings.registrationTimeout()).plusSeconds(1);
+		Flux.fromIterable(this.slots)
+			.filter((slot) -> slot.registeredConnection() != null)
+			.concatMap((slot) -> {
+				slot.replace(null, reason, why);
+				// The next one moves once this one's replacement registered or failed.
+				return Flux.interval(MOVE_POLL, MOVE_POLL)
+					.filter((tick) -> !slot.isMoving())
+					.next()
+					.timeout(moveBound, Mono.empty());
+			})
+			.subscribe();
 	}
 
 	EdgeAddress chooseAddress(int slot, @Nullable String avoidNode) {

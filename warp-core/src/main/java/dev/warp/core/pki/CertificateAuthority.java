@@ -53,8 +53,11 @@ public final class CertificateAuthority {
 
 	private static final Duration CA_VALIDITY = Duration.ofDays(3650);
 
-	/** Back-dating of notBefore, so that peers with a slightly slow clock accept new certificates. */
-	private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+	/**
+	 * Back-dating of notBefore, so that peers with a slightly slow clock accept new certificates. A
+	 * certificate was issued this long after its notBefore.
+	 */
+	public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
 	private final X509Certificate certificate;
 

@@ -33,10 +33,29 @@ public final class PemFiles {
 	private PemFiles() {
 	}
 
+	/** Every certificate in PEM text, in order. */
+	public static List<X509Certificate> parseCertificates(String pem) {
+		try {
+			return readCertificates(new java.io.StringReader(pem), "the PEM text");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	/** Every certificate in a PEM file, in file order. */
 	public static List<X509Certificate> readCertificates(Path file) {
+		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+			return readCertificates(reader, file.toString());
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("Cannot read certificates from " + file + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private static List<X509Certificate> readCertificates(Reader reader, String source) throws IOException {
 		List<X509Certificate> certificates = new ArrayList<>();
-		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(reader)) {
+		try (PEMParser parser = new PEMParser(reader)) {
 			JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
 			for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
 				if (object instanceof X509CertificateHolder holder) {
@@ -45,10 +64,10 @@ public final class PemFiles {
 			}
 		}
 		catch (IOException | CertificateException ex) {
-			throw new IllegalArgumentException("Cannot read certificates from " + file + ": " + ex.getMessage(), ex);
+			throw new IllegalArgumentException("Cannot read certificates from " + source + ": " + ex.getMessage(), ex);
 		}
 		if (certificates.isEmpty()) {
-			throw new IllegalArgumentException("No PEM certificate found in " + file);
+			throw new IllegalArgumentException("No PEM certificate found in " + source);
 		}
 		return certificates;
 	}
@@ -98,6 +117,11 @@ public final class PemFiles {
 	/** Writes certificates, readable by all. */
 	public static void writeCertificates(Path file, X509Certificate... certificates) {
 		write(file, toPem((Object[]) certificates), false);
+	}
+
+	/** Writes certificates readable and writable by their owner only, as an origin's credentials are. */
+	public static void writeCertificatesOwnerOnly(Path file, List<X509Certificate> certificates) {
+		write(file, toPem(certificates.toArray()), true);
 	}
 
 	/** Writes a private key readable and writable by its owner only. */

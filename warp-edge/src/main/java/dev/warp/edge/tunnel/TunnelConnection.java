@@ -2,11 +2,13 @@ package dev.warp.edge.tunnel;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.warp.core.pki.CertificateNames;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.channel.Channel;
@@ -77,8 +79,13 @@ public final class TunnelConnection {
 
 	private boolean routed;
 
+	private final X509Certificate certificate;
+
+	private @Nullable ScheduledFuture<?> expiryTimer;
+
 	TunnelConnection(String id, String nodeId, Channel channel, Duration registrationTimeout,
-			TunnelConnectionListener listener) {
+			TunnelConnectionListener listener, X509Certificate certificate) {
+		this.certificate = certificate;
 		this.id = id;
 		this.nodeId = nodeId;
 		this.channel = channel;
@@ -229,6 +236,11 @@ public final class TunnelConnection {
 		return this.rttNanos;
 	}
 
+	/** The agent's origin certificate, from the TLS handshake. */
+	public X509Certificate certificate() {
+		return this.certificate;
+	}
+
 	void rttMeasured(long nanos) {
 		this.rttNanos = nanos;
 	}
@@ -241,6 +253,12 @@ public final class TunnelConnection {
 	void start() {
 		this.registrationTimer = this.channel.eventLoop()
 			.schedule(this::registrationTimedOut, this.registrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		// A long-lived connection must not outlive its certificate: the agent renews before this.
+		long untilExpiry = this.certificate.getNotAfter().getTime() - System.currentTimeMillis();
+		this.expiryTimer = this.channel.eventLoop()
+			.schedule(() -> closeWithReason("its origin certificate " + this.certificate.getSerialNumber().toString(16)
+					+ " expired at " + this.certificate.getNotAfter().toInstant()), Math.max(0, untilExpiry),
+					TimeUnit.MILLISECONDS);
 		ControlStream stream = new ControlStream(this, this.nodeId);
 		this.controlStream = stream;
 		new Http2StreamChannelBootstrap(this.channel).handler(stream).open().addListener((Future<Http2StreamChannel> f) -> {
@@ -294,6 +312,11 @@ public final class TunnelConnection {
 		String name = TunnelProtocol.routingHostname(message.get("hostname"));
 		if (name == null) {
 			closeWithReason("the agent's register message has no hostname: " + message);
+			return;
+		}
+		if (!CertificateNames.dnsNames(this.certificate).contains(name)) {
+			closeWithReason("the agent registered " + name + " but its origin certificate is for "
+					+ CertificateNames.dnsNames(this.certificate) + "; an origin certificate serves its own hostname only");
 			return;
 		}
 		cancelRegistrationTimer();
@@ -368,9 +391,17 @@ public final class TunnelConnection {
 		this.channel.close();
 	}
 
+	/** {@link #closeWithReason} from any thread. */
+	void closeWithReasonLater(String why) {
+		this.channel.eventLoop().execute(() -> closeWithReason(why));
+	}
+
 	/** The socket closed. */
 	void closed() {
 		cancelRegistrationTimer();
+		if (this.expiryTimer != null) {
+			this.expiryTimer.cancel(false);
+		}
 		ConnectionState previous = this.state;
 		leaveRouting(ConnectionState.CLOSED);
 		if (previous != ConnectionState.CONNECTED) {

@@ -115,6 +115,15 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 			return "edge refused agent " + peer + ": it does not offer " + TunnelProtocol.TLS_PROTOCOL + " (" + message
 					+ ")";
 		}
+		if (lower.contains("empty client certificate chain") || lower.contains("certificate_required")) {
+			return "edge refused agent " + peer + ": it presented no origin certificate (an agent obtains one with "
+					+ "warp.token from the provisioning API)";
+		}
+		if (lower.contains("pkix") || lower.contains("certificate expired") || lower.contains("not yet valid")
+				|| lower.contains("certpath") || lower.contains("extended key usage")) {
+			return "edge refused agent " + peer + ": its origin certificate is not valid here (" + message
+					+ "): expired, not yet valid, or not issued by this edge's CA " + caCertificateFile;
+		}
 		if (failure instanceof NotSslRecordException) {
 			return "edge refused " + peer + ": it does not speak TLS (plain text on the tunnel port?)";
 		}

@@ -2,6 +2,7 @@ package dev.warp.edge.tunnel;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.warp.core.liveness.Heartbeat;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.pki.EdgeCredentials;
+import dev.warp.edge.provisioning.RevokedCertificates;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -34,6 +36,10 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.LoopResources;
 
 /**
@@ -43,6 +49,8 @@ import reactor.netty.resources.LoopResources;
  */
 public final class TunnelListener {
 
+	private static final Logger logger = LoggerFactory.getLogger(TunnelListener.class);
+
 	/** Per-stream receive window, advertised in SETTINGS: how far an agent may run ahead of a visitor. */
 	static final int STREAM_WINDOW = 1024 * 1024;
 
@@ -51,6 +59,11 @@ public final class TunnelListener {
 	 * set large cookies and security headers, which must not turn into a 502.
 	 */
 	static final long MAX_RESPONSE_HEADER_LIST_SIZE = 64 * 1024;
+
+	/** RST_STREAM frames an agent may send per {@link #RESET_WINDOW_SECONDS} before its connection is closed. */
+	static final int MAX_RESETS_PER_WINDOW = 1000;
+
+	static final int RESET_WINDOW_SECONDS = 10;
 
 	/** Receive window of the whole connection, shared by its streams. */
 	static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
@@ -75,14 +88,19 @@ public final class TunnelListener {
 
 	private final TunnelConnectionListener listener;
 
-	private TunnelListener(EdgeSettings settings, EdgeCredentials credentials, TunnelConnectionListener listener,
-			LoopResources loops) {
+	private final RevokedCertificates revocations;
+
+	private final Disposable revocationSweep;
+
+	private TunnelListener(EdgeSettings settings, EdgeCredentials credentials, RevokedCertificates revocations,
+			TunnelConnectionListener listener, LoopResources loops) {
 		this.nodeId = settings.nodeId();
 		this.settings = settings;
 		this.sslContext = TunnelTls.serverContext(credentials);
 		this.caCertificateFile = credentials.caCertificateFile();
 		this.registrationTimeout = settings.registrationTimeout();
 		this.listener = listener;
+		this.revocations = revocations;
 		String bindAddress = settings.bindAddress();
 		int port = settings.tunnelPort();
 		EventLoopGroup workers = loops.onServer(true);
@@ -103,18 +121,23 @@ public final class TunnelListener {
 					+ bound.cause().getMessage(), bound.cause());
 		}
 		this.serverChannel = bound.channel();
+		long sweep = settings.provisioning().revocationCheckInterval().toMillis();
+		// Off the event loops: the check reads the revocation file.
+		this.revocationSweep = Schedulers.boundedElastic()
+			.schedulePeriodically(this::closeRevoked, sweep, sweep, TimeUnit.MILLISECONDS);
 	}
 
 	/**
 	 * Binds the tunnel listener.
 	 * @param settings the node's settings: id, address, port, timeouts, heartbeats
 	 * @param credentials the edge's tunnel certificate and CA
+	 * @param revocations origin certificates that may not connect any more
 	 * @param listener told about registrations
 	 * @param loops the event loops to run on
 	 */
 	public static TunnelListener bind(EdgeSettings settings, EdgeCredentials credentials,
-			TunnelConnectionListener listener, LoopResources loops) {
-		return new TunnelListener(settings, credentials, listener, loops);
+			RevokedCertificates revocations, TunnelConnectionListener listener, LoopResources loops) {
+		return new TunnelListener(settings, credentials, revocations, listener, loops);
 	}
 
 	/** The address the listener is bound to. */
@@ -129,6 +152,7 @@ public final class TunnelListener {
 
 	/** Stops accepting and closes every tunnel connection, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
+		this.revocationSweep.dispose();
 		this.serverChannel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		this.channels.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
 	}
@@ -149,8 +173,15 @@ public final class TunnelListener {
 	 */
 	private void startHttp2(ChannelHandlerContext ctx) {
 		Channel channel = ctx.channel();
+		X509Certificate certificate = OriginCertificate.of(ctx.pipeline().get(SslHandler.class));
+		if (certificate == null || this.revocations.isRevoked(certificate)) {
+			logger.warn("edge refused agent {}: its origin certificate {} is revoked", TunnelConnection.format(
+					channel.remoteAddress()), (certificate != null) ? certificate.getSerialNumber().toString(16) : "(none)");
+			ctx.close();
+			return;
+		}
 		TunnelConnection connection = new TunnelConnection(this.nodeId + "-t" + this.connectionIds.incrementAndGet(),
-				this.nodeId, channel, this.registrationTimeout, this.listener);
+				this.nodeId, channel, this.registrationTimeout, this.listener, certificate);
 		this.connections.add(connection);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(connection));
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
@@ -160,6 +191,13 @@ public final class TunnelListener {
 				.maxHeaderListSize(MAX_RESPONSE_HEADER_LIST_SIZE))
 			// More requests than the agent allows at once wait for a free stream instead of failing.
 			.encoderEnforceMaxConcurrentStreams(true)
+			// An agent resets a stream when its application fails mid-response; a flood of RST_STREAM
+			// frames (e.g. for streams long closed, which cost nothing to send) is an attack and
+			// closes the connection with ENHANCE_YOUR_CALM.
+			.decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
+			// The edge resets a stream for each visitor who goes away: however many do, that must
+			// not close the tunnel connection.
+			.encoderEnforceMaxRstFramesPerWindow(0, 0)
 			.build();
 		ChannelPipeline pipeline = ctx.pipeline();
 		pipeline.addLast("h2", codec)
@@ -171,6 +209,26 @@ public final class TunnelListener {
 					},
 					(reason) -> connection.closeWithReason("the agent stopped answering: " + reason)))
 			.addLast("tunnel", new TunnelConnectionHandler(connection, CONNECTION_WINDOW));
+	}
+
+	/**
+	 * Closes connections whose origin certificate was revoked since they connected; the list is
+	 * read again first, so that {@code cert revoke} run beside a running edge takes effect here.
+	 */
+	private void closeRevoked() {
+		try {
+			this.revocations.reload();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Cannot read the revoked certificates; open tunnel connections are not checked: {}", ex.getMessage());
+			return;
+		}
+		for (TunnelConnection connection : this.connections) {
+			if (this.revocations.isRevoked(connection.certificate())) {
+				connection.closeWithReasonLater("its origin certificate " + connection.certificate().getSerialNumber()
+					.toString(16) + " was revoked");
+			}
+		}
 	}
 
 	/** Agents cannot open streams (push is disabled); should one arrive anyway, it is reset. */

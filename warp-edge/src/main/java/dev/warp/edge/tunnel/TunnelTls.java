@@ -8,6 +8,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -16,7 +17,8 @@ import io.netty.handler.ssl.SslContextBuilder;
  * that offers other protocols completes the handshake without one and {@link TunnelHandshake}
  * closes it, so that nothing but an agent speaking the tunnel protocol gets further. (A fatal
  * alert in the handshake itself is what the JDK provider can do but OpenSSL/BoringSSL, which
- * Netty prefers when it is on the class path, cannot.)
+ * Netty prefers when it is on the class path, cannot.) A client certificate issued by the edge's CA
+ * (an origin certificate), valid now, is required.
  */
 final class TunnelTls {
 
@@ -28,6 +30,9 @@ final class TunnelTls {
 			return SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate(),
 					credentials.authority().certificate())
 				.protocols(TunnelProtocol.TLS_PROTOCOL)
+				// Mutual TLS: only an origin certificate from this CA gets past the handshake.
+				.clientAuth(ClientAuth.REQUIRE)
+				.trustManager(credentials.authority().certificate())
 				.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
 						SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
 						TunnelProtocol.ALPN))

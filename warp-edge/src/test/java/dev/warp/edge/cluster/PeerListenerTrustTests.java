@@ -52,6 +52,7 @@ class PeerListenerTrustTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.temp.resolve("edge-a"))
 			.clusterRedisUrl(this.redis.url())
 			.clusterPeerPort(0)

@@ -1,5 +1,7 @@
 package dev.warp.autoconfigure.metrics;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.agent.connection.ConnectionSnapshot;
 import dev.warp.agent.connection.ConnectionState;
+import dev.warp.agent.credentials.OriginCredentials;
 import dev.warp.agent.observation.ReconnectReason;
 import dev.warp.agent.observation.TunnelObserver;
 import dev.warp.agent.observation.TunnelRequest;
@@ -33,6 +36,11 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * trip of each connection slot; NaN while not measured</li>
  * <li>{@code warp.tunnel.bytes} (counter, tag {@code direction}: {@code received},
  * {@code sent}): bytes on the tunnel connections' sockets</li>
+ * <li>{@code warp.tunnel.certificate.expiry} (time gauge): time left until the origin
+ * certificate in use expires; NaN without one. Renewal runs after two thirds of its life, so a
+ * value below a third of the lifetime means renewal is failing</li>
+ * <li>{@code warp.tunnel.certificate.failures} (counter): failed attempts to obtain or renew the
+ * origin certificate</li>
  * </ul>
  * The counts come from the tunnel's {@link TunnelStatistics}; request timings from its events.
  */
@@ -84,6 +92,13 @@ public class WarpTunnelMetrics implements MeterBinder, TunnelObserver {
 				.tag("connection", Integer.toString(index))
 				.register(registry);
 		}
+		TimeGauge.builder("warp.tunnel.certificate.expiry", this.tunnel, TimeUnit.SECONDS,
+				WarpTunnelMetrics::secondsUntilExpiry)
+			.description("Time left until the tunnel's origin certificate expires")
+			.register(registry);
+		FunctionCounter.builder("warp.tunnel.certificate.failures", this.tunnel, WarpTunnel::provisioningFailures)
+			.description("Failed attempts to obtain or renew the tunnel's origin certificate")
+			.register(registry);
 		if (this.registries.isEmpty()) {
 			statistics.addObserver(this);
 		}
@@ -102,6 +117,12 @@ public class WarpTunnelMetrics implements MeterBinder, TunnelObserver {
 				.tag("outcome", tags.outcome())
 				.register(tags.registry())).record(request.duration());
 		}
+	}
+
+	private static double secondsUntilExpiry(WarpTunnel tunnel) {
+		OriginCredentials credentials = tunnel.credentials();
+		return (credentials != null) ? Duration.between(Instant.now(), credentials.notAfter()).toMillis() / 1000.0
+				: Double.NaN;
 	}
 
 	private record RequestTimerKey(MeterRegistry registry, String method, String status, String outcome) {

@@ -1,5 +1,6 @@
 package dev.warp.autoconfigure.tunnel;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,21 @@ public class WarpProperties {
 	 * to send no new ones.
 	 */
 	private Duration gracePeriod = Duration.ofSeconds(30);
+
+	/**
+	 * Account token that obtains this application's origin certificate from the edge's
+	 * provisioning API. Needed when the credentials directory holds no valid certificate for the
+	 * hostname, and to renew it. Kept in memory only: never written nor logged by the tunnel.
+	 */
+	private @Nullable String token;
+
+	/**
+	 * Directory of the origin credentials: <hostname>/key.pem and cert.pem, owner-only. Reused
+	 * on restart, so that a restart does not contact the provisioning API.
+	 */
+	private Path credentialsDir = Path.of(System.getProperty("user.home"), ".warp", "credentials");
+
+	private final Startup startup = new Startup();
 
 	private final Edge edge = new Edge();
 
@@ -72,6 +88,26 @@ public class WarpProperties {
 
 	public void setGracePeriod(Duration gracePeriod) {
 		this.gracePeriod = gracePeriod;
+	}
+
+	public @Nullable String getToken() {
+		return this.token;
+	}
+
+	public void setToken(@Nullable String token) {
+		this.token = token;
+	}
+
+	public Path getCredentialsDir() {
+		return this.credentialsDir;
+	}
+
+	public void setCredentialsDir(Path credentialsDir) {
+		this.credentialsDir = credentialsDir;
+	}
+
+	public Startup getStartup() {
+		return this.startup;
 	}
 
 	public Edge getEdge() {
@@ -117,6 +153,20 @@ public class WarpProperties {
 		 */
 		private Duration rebalanceInterval = Duration.ofSeconds(10);
 
+		/**
+		 * Base URL of the edge's provisioning API (https://host:port). Defaults to the host of
+		 * the first edge address on port 7847.
+		 */
+		private @Nullable URI provisioningUrl;
+
+		public @Nullable URI getProvisioningUrl() {
+			return this.provisioningUrl;
+		}
+
+		public void setProvisioningUrl(@Nullable URI provisioningUrl) {
+			this.provisioningUrl = provisioningUrl;
+		}
+
 		public Duration getRebalanceInterval() {
 			return this.rebalanceInterval;
 		}
@@ -155,6 +205,26 @@ public class WarpProperties {
 
 		public void setRegistrationTimeout(Duration registrationTimeout) {
 			this.registrationTimeout = registrationTimeout;
+		}
+
+	}
+
+	public static class Startup {
+
+		/**
+		 * How long application startup waits for the tunnel to register at an edge before it
+		 * fails. Zero (the default) does not wait: an edge outage must not stop the application
+		 * from booting, the tunnel keeps retrying in the background. A refused token fails startup
+		 * either way, once the edge answered.
+		 */
+		private Duration waitForEdge = Duration.ZERO;
+
+		public Duration getWaitForEdge() {
+			return this.waitForEdge;
+		}
+
+		public void setWaitForEdge(Duration waitForEdge) {
+			this.waitForEdge = waitForEdge;
 		}
 
 	}

@@ -52,8 +52,8 @@ public final class WarpTunnelAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WarpTunnelLifecycle warpTunnelLifecycle(WarpTunnel tunnel) {
-		return new WarpTunnelLifecycle(tunnel);
+	WarpTunnelLifecycle warpTunnelLifecycle(WarpTunnel tunnel, WarpProperties properties) {
+		return new WarpTunnelLifecycle(tunnel, properties.getStartup().getWaitForEdge());
 	}
 
 	/** Turns bound properties into the agent's settings, naming the property at fault. */
@@ -80,12 +80,16 @@ public final class WarpTunnelAutoConfiguration {
 				throw new WarpConfigurationException("warp.edge.addresses", addresses, "no edge address is configured",
 						"List at least one edge tunnel listener as host:port, e.g. localhost:7844.");
 			}
+			if (properties.getStartup().getWaitForEdge().isNegative()) {
+				throw new WarpConfigurationException("warp.startup.wait-for-edge", properties.getStartup().getWaitForEdge(),
+						"it is negative", "Set warp.startup.wait-for-edge to 0 (do not wait) or a positive duration.");
+			}
 			if (properties.getConnections() < 1) {
 				throw new WarpConfigurationException("warp.connections", properties.getConnections(),
 						"at least one connection is needed", "Set warp.connections to 1 or more (default 4).");
 			}
 			try {
-				return TunnelSettings.builder(hostname)
+				TunnelSettings.Builder builder = TunnelSettings.builder(hostname)
 					.edgeAddresses(addresses)
 					.caCertificate(properties.getEdge().getCaCertificate())
 					.connections(properties.getConnections())
@@ -95,7 +99,12 @@ public final class WarpTunnelAutoConfiguration {
 					.backoff(properties.getReconnect().getInitialDelay(), properties.getReconnect().getMaxDelay())
 					.heartbeat(properties.getHeartbeat().getInterval(), properties.getHeartbeat().getMaxMissed())
 					.rebalanceInterval(properties.getEdge().getRebalanceInterval())
-					.build();
+					.token(properties.getToken())
+					.credentialsDir(properties.getCredentialsDir());
+				if (properties.getEdge().getProvisioningUrl() != null) {
+					builder.provisioningUrl(properties.getEdge().getProvisioningUrl());
+				}
+				return builder.build();
 			}
 			catch (IllegalArgumentException ex) {
 				throw new WarpConfigurationException("warp.*", null, ex.getMessage(),

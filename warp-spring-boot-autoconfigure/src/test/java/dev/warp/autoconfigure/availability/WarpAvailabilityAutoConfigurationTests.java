@@ -1,13 +1,11 @@
 package dev.warp.autoconfigure.availability;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 
+import dev.warp.autoconfigure.OriginCredentialsFixture;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.autoconfigure.tunnel.WarpTunnelAutoConfiguration;
-import dev.warp.core.pki.CertificateAuthority;
-import dev.warp.core.pki.PemFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,13 +38,14 @@ class WarpAvailabilityAutoConfigurationTests {
 
 	@BeforeAll
 	static void writeCa() {
-		caFile = dir.resolve("ca.pem");
-		PemFiles.writeCertificates(caFile, CertificateAuthority.create("Test CA", Clock.systemUTC()).certificate());
+		caFile = OriginCredentialsFixture.writeCaAndCredentials(dir, "shop.example.test");
 	}
 
 	// No edge listens on port 1: the tunnel stays down and keeps retrying.
 	private ReactiveWebApplicationContextRunner withTunnel() {
-		return this.contextRunner.withPropertyValues("warp.hostname=shop.example.test",
+		return this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test",
 				"warp.edge.ca-certificate=" + caFile, "warp.edge.addresses=127.0.0.1:1", "warp.grace-period=1s");
 	}
 

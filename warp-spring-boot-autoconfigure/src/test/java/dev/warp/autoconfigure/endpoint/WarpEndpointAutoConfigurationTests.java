@@ -1,14 +1,12 @@
 package dev.warp.autoconfigure.endpoint;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 
+import dev.warp.autoconfigure.OriginCredentialsFixture;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.autoconfigure.endpoint.WarpEndpoint.TunnelDescriptor;
 import dev.warp.autoconfigure.tunnel.WarpTunnelAutoConfiguration;
-import dev.warp.core.pki.CertificateAuthority;
-import dev.warp.core.pki.PemFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,13 +36,14 @@ class WarpEndpointAutoConfigurationTests {
 
 	@BeforeAll
 	static void writeCa() {
-		caFile = dir.resolve("ca.pem");
-		PemFiles.writeCertificates(caFile, CertificateAuthority.create("Test CA", Clock.systemUTC()).certificate());
+		caFile = OriginCredentialsFixture.writeCaAndCredentials(dir, "shop.example.test");
 	}
 
 	// No edge listens on port 1: the tunnel stays down and keeps retrying.
 	private ReactiveWebApplicationContextRunner withTunnel() {
-		return this.contextRunner.withPropertyValues("warp.hostname=shop.example.test",
+		return this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test",
 				"warp.edge.ca-certificate=" + caFile, "warp.edge.addresses=127.0.0.1:1", "warp.connections=2",
 				"warp.grace-period=1s", "warp.reconnect.initial-delay=50ms", "warp.reconnect.max-delay=100ms");
 	}
@@ -96,7 +95,7 @@ class WarpEndpointAutoConfigurationTests {
 			assertThat(tunnel.requests().active()).isZero();
 			assertThat(tunnel.requests().total()).isZero();
 			assertThat(tunnel.reconnects()).containsOnlyKeys("connect", "tls", "registration", "heartbeat", "closed",
-					"error", "edge-drain", "rebalance", "requested");
+					"error", "edge-drain", "rebalance", "certificate-renewed", "requested");
 		});
 	}
 

@@ -1,14 +1,12 @@
 package dev.warp.autoconfigure.health;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.warp.autoconfigure.OriginCredentialsFixture;
 import dev.warp.autoconfigure.tunnel.WarpTunnelAutoConfiguration;
-import dev.warp.core.pki.CertificateAuthority;
-import dev.warp.core.pki.PemFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,12 +42,13 @@ class WarpHealthContributorAutoConfigurationTests {
 
 	@BeforeAll
 	static void writeCa() {
-		caFile = dir.resolve("ca.pem");
-		PemFiles.writeCertificates(caFile, CertificateAuthority.create("Test CA", Clock.systemUTC()).certificate());
+		caFile = OriginCredentialsFixture.writeCaAndCredentials(dir, "shop.example.test");
 	}
 
 	private ReactiveWebApplicationContextRunner withTunnel() {
-		return this.contextRunner.withPropertyValues("warp.hostname=shop.example.test",
+		return this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test",
 				"warp.edge.ca-certificate=" + caFile, "warp.edge.addresses=127.0.0.1:1", "warp.connections=2",
 				"warp.reconnect.initial-delay=50ms", "warp.reconnect.max-delay=100ms");
 	}

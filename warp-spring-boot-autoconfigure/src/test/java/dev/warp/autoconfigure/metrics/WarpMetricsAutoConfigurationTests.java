@@ -1,12 +1,12 @@
 package dev.warp.autoconfigure.metrics;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
+import dev.warp.agent.observation.ReconnectReason;
+import dev.warp.autoconfigure.OriginCredentialsFixture;
 import dev.warp.autoconfigure.tunnel.WarpTunnelAutoConfiguration;
-import dev.warp.core.pki.CertificateAuthority;
-import dev.warp.core.pki.PemFiles;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,13 +42,14 @@ class WarpMetricsAutoConfigurationTests {
 
 	@BeforeAll
 	static void writeCa() {
-		caFile = dir.resolve("ca.pem");
-		PemFiles.writeCertificates(caFile, CertificateAuthority.create("Test CA", Clock.systemUTC()).certificate());
+		caFile = OriginCredentialsFixture.writeCaAndCredentials(dir, "shop.example.test");
 	}
 
 	// No edge listens on port 1: every attempt fails to connect, and is retried.
 	private ReactiveWebApplicationContextRunner withTunnel() {
-		return this.contextRunner.withPropertyValues("warp.hostname=shop.example.test",
+		return this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test",
 				"warp.edge.ca-certificate=" + caFile, "warp.edge.addresses=127.0.0.1:1", "warp.connections=2",
 				"warp.reconnect.initial-delay=50ms", "warp.reconnect.max-delay=100ms");
 	}
@@ -66,12 +67,23 @@ class WarpMetricsAutoConfigurationTests {
 			assertThat(registry.get("warp.tunnel.bytes").tag("direction", "sent").functionCounter()).isNotNull();
 			assertThat(registry.get("warp.tunnel.rtt").timeGauges()).hasSize(2);
 			assertThat(registry.get("warp.tunnel.rtt").tag("connection", "0").timeGauge().value()).isNaN();
-			assertThat(registry.get("warp.tunnel.reconnects").functionCounters()).hasSize(9);
+			assertThat(registry.get("warp.tunnel.reconnects").functionCounters()).hasSize(ReconnectReason.values().length);
 			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 				assertThat(registry.get("warp.tunnel.reconnects").tag("reason", "connect").functionCounter().count())
 					.isGreaterThanOrEqualTo(2);
 				assertThat(registry.get("warp.tunnel.connections").tag("state", "registered").gauge().value()).isZero();
 			});
+		});
+	}
+
+	@Test
+	void originCertificateExpiryAndFailuresAreMetered() {
+		withTunnel().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			// The fixture's certificate is valid for a day.
+			assertThat(registry.get("warp.tunnel.certificate.expiry").timeGauge().value(TimeUnit.HOURS))
+				.isBetween(23.0, 24.0);
+			assertThat(registry.get("warp.tunnel.certificate.failures").functionCounter().count()).isZero();
 		});
 	}
 
@@ -85,7 +97,9 @@ class WarpMetricsAutoConfigurationTests {
 		new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class, WarpMetricsAutoConfiguration.class))
 			.withBean("httpHandler", HttpHandler.class, () -> (request, response) -> response.setComplete())
-			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=127.0.0.1:1")
 			.run((context) -> assertThat(context).hasBean("warpTunnel").doesNotHaveBean(WarpTunnelMetrics.class));
 	}

@@ -1,15 +1,13 @@
 package dev.warp.autoconfigure.tunnel;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.warp.autoconfigure.OriginCredentialsFixture;
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.agent.connection.EdgeAddress;
-import dev.warp.core.pki.CertificateAuthority;
-import dev.warp.core.pki.PemFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +39,7 @@ class WarpTunnelAutoConfigurationTests {
 
 	@BeforeAll
 	static void writeCa() {
-		caFile = dir.resolve("ca.pem");
-		PemFiles.writeCertificates(caFile, CertificateAuthority.create("Test CA", Clock.systemUTC()).certificate());
+		caFile = OriginCredentialsFixture.writeCaAndCredentials(dir, "shop.example.test");
 	}
 
 	@Test
@@ -53,20 +50,26 @@ class WarpTunnelAutoConfigurationTests {
 
 	@Test
 	void disabledTunnelDoesNotStartEvenWithHostname() {
-		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.enabled=false")
+		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(WarpTunnel.class));
 	}
 
 	@Test
 	void nonWebApplicationGetsNoTunnel() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
-			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.run((context) -> assertThat(context).doesNotHaveBean(WarpTunnel.class));
 	}
 
 	@Test
 	void hostnameOpensTunnelThatStartsWithTheContext() {
-		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(WarpTunnel.class).hasSingleBean(WarpTunnelLifecycle.class);
 				assertThat(context.getBean(WarpTunnel.class).isRunning()).isTrue();
@@ -77,7 +80,9 @@ class WarpTunnelAutoConfigurationTests {
 	@Test
 	void propertiesBindToTunnelSettings() {
 		this.contextRunner
-			.withPropertyValues("warp.hostname=Shop.Example.Test", "warp.edge.ca-certificate=" + caFile,
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=Shop.Example.Test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=edge-a.test:7844,[::1]:9000", "warp.connections=2", "warp.grace-period=5s",
 					"warp.reconnect.initial-delay=200ms", "warp.reconnect.max-delay=3s", "warp.edge.connect-timeout=2s",
 					"warp.heartbeat.interval=750ms", "warp.heartbeat.max-missed=4")
@@ -99,9 +104,16 @@ class WarpTunnelAutoConfigurationTests {
 
 	@Test
 	void userDefinedTunnelBacksOffTheAutoConfiguredOne() {
-		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.withBean("customTunnel", WarpTunnel.class,
-					() -> new WarpTunnel(TunnelSettings.builder("custom.example.test").caCertificate(caFile).build(),
+					() -> new WarpTunnel(TunnelSettings.builder("custom.example.test")
+						.caCertificate(caFile)
+						.credentialsDir(dir.resolve("credentials"))
+						.token("warp_0.offline")
+						.provisioningUrl(java.net.URI.create("https://127.0.0.1:1"))
+						.build(),
 							(request, response) -> Mono.empty()))
 			.run((context) -> assertThat(context).hasSingleBean(WarpTunnel.class)
 				.getBean(WarpTunnel.class)
@@ -112,7 +124,9 @@ class WarpTunnelAutoConfigurationTests {
 	@Test
 	void missingCaCertificateFailsStartupWithAnExplanation() {
 		Path missing = dir.resolve("nowhere/ca.pem");
-		this.contextRunner.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + missing)
+		this.contextRunner.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + missing)
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				FailureAnalysis analysis = new WarpCaCertificateFailureAnalyzer().analyze(context.getStartupFailure());
@@ -123,9 +137,67 @@ class WarpTunnelAutoConfigurationTests {
 	}
 
 	@Test
-	void malformedEdgeAddressFailsStartupNamingTheProperty() {
+	void noCertificateAndNoTokenFailsStartupWithAnExplanation() {
+		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
+			.withUserConfiguration(HandlerConfiguration.class)
+			.withPropertyValues("warp.hostname=new.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + dir.resolve("empty-credentials"), "warp.edge.addresses=127.0.0.1:1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new WarpCredentialsFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("new.example.test").contains("no account token")
+					.contains(dir.resolve("empty-credentials").toString());
+				assertThat(analysis.getAction()).contains("warp.token").contains("token create --zone");
+			});
+	}
+
+	@Test
+	void unwritableCredentialsDirectoryFailsStartupWithAnExplanation() throws Exception {
+		Path file = java.nio.file.Files.writeString(dir.resolve("not-a-directory"), "x");
 		this.contextRunner
 			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + file)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new WarpCredentialsDirectoryFailureAnalyzer()
+					.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains(file.toString());
+				assertThat(analysis.getAction()).contains("warp.credentials-dir");
+			});
+	}
+
+	@Test
+	void edgeThatDoesNotAnswerWithinTheStartupWaitFailsStartupWithAnExplanation() {
+		long started = System.nanoTime();
+		this.contextRunner
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + dir.resolve("credentials"), "warp.startup.wait-for-edge=500ms")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+				FailureAnalysis analysis = new WarpEdgeUnreachableFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("500 ms").contains("127.0.0.1:1");
+				assertThat(analysis.getAction()).contains("warp.startup.wait-for-edge=0");
+			});
+	}
+
+	@Test
+	void edgeThatDoesNotAnswerDoesNotStopStartupByDefault() {
+		this.contextRunner
+			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+					"warp.credentials-dir=" + dir.resolve("credentials"))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(WarpTunnel.class));
+	}
+
+	@Test
+	void malformedEdgeAddressFailsStartupNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=edge.example.test")
 			.run((context) -> {
 				assertThat(context).hasFailed();
@@ -139,7 +211,9 @@ class WarpTunnelAutoConfigurationTests {
 	@Test
 	void zeroConnectionsFailsStartupNamingTheProperty() {
 		this.contextRunner
-			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.connections=0")
 			.run((context) -> {
 				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
@@ -156,7 +230,9 @@ class WarpTunnelAutoConfigurationTests {
 				created.incrementAndGet();
 				return (request, response) -> response.setComplete();
 			}, (definition) -> definition.setLazyInit(true))
-			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile,
 					"warp.edge.addresses=127.0.0.1:1")
 			.run((context) -> {
 				// Building it would build WebFlux's DispatcherHandler before every handler mapping exists.
@@ -168,7 +244,9 @@ class WarpTunnelAutoConfigurationTests {
 	@Test
 	void applicationWithoutHttpHandlerFailsStartupNamingTheHostname() {
 		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(WarpTunnelAutoConfiguration.class))
-			.withPropertyValues("warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"),
+				"warp.token=warp_0.offline", "warp.edge.provisioning-url=https://127.0.0.1:1",
+				"warp.hostname=shop.example.test", "warp.edge.ca-certificate=" + caFile)
 			.run((context) -> {
 				FailureAnalysis analysis = new WarpFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();

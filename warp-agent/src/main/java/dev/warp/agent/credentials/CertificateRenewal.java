@@ -1,0 +1,218 @@
+package dev.warp.agent.credentials;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import dev.warp.agent.retry.Backoff;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Keeps the tunnel supplied with valid origin credentials: reuses those on disk when they still
+ * serve the hostname under the trusted CA, otherwise obtains new ones from the provisioning API;
+ * then renews them after two thirds of their life, retrying with backoff when the edge cannot be
+ * reached or refuses. Every failure is logged once (again only when it changes), counted, and
+ * retried; the credentials in use stay until they expire.
+ */
+public final class CertificateRenewal {
+
+	private static final Log logger = LogFactory.getLog(CertificateRenewal.class);
+
+	private final String hostname;
+
+	private final @Nullable String token;
+
+	private final CredentialsStore store;
+
+	private final ProvisioningClient client;
+
+	private final List<X509Certificate> trusted;
+
+	private final Backoff backoff;
+
+	private final Consumer<OriginCredentials> onCredentials;
+
+	private final Clock clock;
+
+	private final Sinks.One<Void> firstOutcome = Sinks.one();
+
+	private final AtomicLong failures = new AtomicLong();
+
+	private volatile @Nullable OriginCredentials current;
+
+	private volatile @Nullable Disposable pending;
+
+	private volatile boolean stopped;
+
+	private @Nullable String lastFailure;
+
+	/**
+	 * @param token the account token, or {@code null}: then only credentials already on disk can be used
+	 * @param onCredentials told about each new set of credentials, the first included
+	 */
+	public CertificateRenewal(String hostname, @Nullable String token, CredentialsStore store, ProvisioningClient client,
+			List<X509Certificate> trusted, Backoff backoff, Consumer<OriginCredentials> onCredentials, Clock clock) {
+		this.hostname = hostname;
+		this.token = token;
+		this.store = store;
+		this.client = client;
+		this.trusted = trusted;
+		this.backoff = backoff;
+		this.onCredentials = onCredentials;
+		this.clock = clock;
+	}
+
+	/**
+	 * Uses the credentials on disk, or starts obtaining new ones; returns at once.
+	 * @throws CredentialsDirectoryException when the credentials directory cannot be written
+	 * @throws MissingTokenException when there are no usable credentials and no token
+	 */
+	public void start() {
+		this.store.checkWritable();
+		OriginCredentials onDisk = this.store.load();
+		String problem = (onDisk != null) ? onDisk.problemFor(this.hostname, this.clock.instant())
+				: "none in " + this.store.directory() + " yet";
+		boolean hasToken = this.token != null && !this.token.isBlank();
+		if (onDisk != null && problem == null && !onDisk.isIssuedBy(this.trusted)) {
+			if (hasToken) {
+				problem = "the one on disk was issued by another CA than the trusted edge CA";
+			}
+			else {
+				logger.warn("The origin certificate in " + this.store.directory() + " was not issued by the trusted edge "
+						+ "CA (warp.edge.ca-certificate); the edge will likely refuse it. Set warp.token to obtain a new one.");
+			}
+		}
+		if (onDisk != null && problem == null) {
+			logger.info("Using origin certificate " + onDisk.serial() + " for " + this.hostname + " from "
+					+ this.store.directory() + ", valid until " + onDisk.notAfter() + ", renewed from " + onDisk.renewAt());
+			accept(onDisk);
+			return;
+		}
+		if (!hasToken) {
+			throw new MissingTokenException(this.hostname, this.store.directory(), problem);
+		}
+		logger.info("Obtaining an origin certificate for " + this.hostname + " from " + this.client.url() + " (" + problem
+				+ ")");
+		provision();
+	}
+
+	/**
+	 * Completes when the first attempt to have credentials succeeded, or failed because the edge
+	 * could not be reached (the agent keeps trying); fails with the {@link ProvisioningException}
+	 * of an edge that refused.
+	 */
+	public Mono<Void> firstOutcome() {
+		return this.firstOutcome.asMono();
+	}
+
+	/** The credentials in use, or {@code null} before there are any. */
+	public @Nullable OriginCredentials current() {
+		return this.current;
+	}
+
+	/** Failed attempts to obtain or renew a certificate, over the tunnel's life. */
+	public long failures() {
+		return this.failures.get();
+	}
+
+	/** Renews now, e.g. because an operator asked to. */
+	public void renewNow() {
+		cancelPending();
+		provision();
+	}
+
+	public void stop() {
+		this.stopped = true;
+		cancelPending();
+	}
+
+	private void provision() {
+		if (this.stopped) {
+			return;
+		}
+		String token = this.token;
+		if (token == null || token.isBlank()) {
+			OriginCredentials credentials = this.current;
+			logger.warn("The origin certificate for " + this.hostname + " is due for renewal but no account token "
+					+ "(warp.token) is configured: it expires at " + ((credentials != null) ? credentials.notAfter() : "?")
+					+ " and the tunnel goes down then. Set warp.token and restart the application.");
+			return;
+		}
+		// Saving writes files: off the event loop the answer arrives on.
+		Mono<OriginCredentials> provisioned = this.client.provision(this.hostname, token)
+			.publishOn(Schedulers.boundedElastic());
+		this.pending = provisioned.subscribe((credentials) -> {
+			try {
+				this.store.save(credentials);
+			}
+			catch (RuntimeException ex) {
+				failed(new ProvisioningException(ProvisioningException.Reason.REQUEST_REJECTED, this.client.url(),
+						this.hostname, "the new origin certificate cannot be saved: " + ex.getMessage(), ex));
+				return;
+			}
+			logger.info("Obtained origin certificate " + credentials.serial() + " for " + this.hostname + ", valid until "
+					+ credentials.notAfter() + ", saved in " + this.store.directory());
+			this.backoff.reset();
+			this.lastFailure = null;
+			accept(credentials);
+		}, (error) -> failed((error instanceof ProvisioningException provisioning) ? provisioning
+				: new ProvisioningException(ProvisioningException.Reason.EDGE_UNREACHABLE, this.client.url(), this.hostname,
+						String.valueOf(error.getMessage()), error)));
+	}
+
+	private void accept(OriginCredentials credentials) {
+		this.current = credentials;
+		this.onCredentials.accept(credentials);
+		this.firstOutcome.tryEmitEmpty();
+		Duration untilRenewal = Duration.between(this.clock.instant(), credentials.renewAt());
+		schedule(untilRenewal.isNegative() ? Duration.ZERO : untilRenewal);
+	}
+
+	private void failed(ProvisioningException error) {
+		this.failures.incrementAndGet();
+		if (error.isRefusal()) {
+			this.firstOutcome.tryEmitError(error);
+		}
+		else {
+			this.firstOutcome.tryEmitEmpty();
+		}
+		Duration delay = this.backoff.nextDelay();
+		String message = error.getMessage();
+		synchronized (this) {
+			if (!Objects.equals(message, this.lastFailure)) {
+				this.lastFailure = message;
+				logger.warn("Cannot obtain an origin certificate for " + this.hostname + ": " + message
+						+ "; retrying, next attempt in " + delay.toMillis() + " ms");
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug("Origin certificate for " + this.hostname + " still not obtained: " + message);
+			}
+		}
+		schedule(delay);
+	}
+
+	private void schedule(Duration delay) {
+		if (this.stopped) {
+			return;
+		}
+		this.pending = Mono.delay(delay).subscribe((tick) -> provision());
+	}
+
+	private void cancelPending() {
+		Disposable disposable = this.pending;
+		if (disposable != null) {
+			disposable.dispose();
+		}
+	}
+
+}

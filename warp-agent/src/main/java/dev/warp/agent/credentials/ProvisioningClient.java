@@ -1,0 +1,134 @@
+package dev.warp.agent.credentials;
+
+import java.net.URI;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
+
+import dev.warp.core.pki.CertificateRequests;
+import dev.warp.core.pki.KeyPairs;
+import dev.warp.core.pki.PemFiles;
+import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.agent.credentials.ProvisioningException.Reason;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * Asks the edge's provisioning API for an origin certificate: makes a new key pair and a CSR for
+ * the hostname, and posts the CSR over TLS (trusting the edge CA only, with hostname
+ * verification) with the account token as a bearer token. The private key never leaves the agent.
+ */
+public final class ProvisioningClient {
+
+	/** Where the edge takes CSRs. */
+	public static final String PATH = "/v1/origin-certificates";
+
+	private final URI url;
+
+	private final HttpClient client;
+
+	private final Duration timeout;
+
+	/**
+	 * @param url the provisioning API's base URL, {@code https://host:port}
+	 * @param trusted the edge CA certificates
+	 * @param timeout bound on connecting and on the whole exchange
+	 * @param loops the event loops to run on
+	 */
+	public ProvisioningClient(URI url, List<X509Certificate> trusted, Duration timeout, LoopResources loops) {
+		this.url = url;
+		this.timeout = timeout;
+		SslContext tls;
+		try {
+			tls = SslContextBuilder.forClient()
+				.protocols(TunnelProtocol.TLS_PROTOCOL)
+				.trustManager(trusted)
+				.endpointIdentificationAlgorithm("HTTPS")
+				.build();
+		}
+		catch (SSLException ex) {
+			throw new IllegalStateException("Cannot create the provisioning client's TLS context: " + ex.getMessage(), ex);
+		}
+		this.client = HttpClient.create(ConnectionProvider.newConnection())
+			.runOn(loops)
+			.secure((spec) -> spec.sslContext(tls))
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+			.responseTimeout(timeout);
+	}
+
+	public URI url() {
+		return this.url;
+	}
+
+	/**
+	 * Obtains new credentials for a hostname.
+	 * @param token the account token; sent, never logged
+	 * @return the credentials, or an error {@link ProvisioningException} saying why not
+	 */
+	public Mono<OriginCredentials> provision(String hostname, String token) {
+		return Mono.defer(() -> {
+			KeyPair keys = KeyPairs.generate();
+			String csr = CertificateRequests.create(keys, hostname);
+			URI endpoint = this.url.resolve(PATH);
+			return this.client.headers((headers) -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token)
+				.set(HttpHeaderNames.CONTENT_TYPE, "application/pkcs10"))
+				.post()
+				.uri(endpoint)
+				.send(ByteBufFlux.fromString(Mono.just(csr)))
+				.responseSingle((response, body) -> body.asString().defaultIfEmpty("").map((text) -> {
+					int status = response.status().code();
+					if (status == 200) {
+						return credentials(keys, text, hostname);
+					}
+					throw refusal(status, text.trim(), hostname);
+				}))
+				.timeout(this.timeout.multipliedBy(2))
+				.onErrorMap((error) -> !(error instanceof ProvisioningException),
+						(error) -> new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url, hostname,
+								"the provisioning API at " + this.url + " cannot be reached: " + describe(error), error));
+		});
+	}
+
+	private OriginCredentials credentials(KeyPair keys, String pem, String hostname) {
+		try {
+			List<X509Certificate> chain = PemFiles.parseCertificates(pem);
+			if (!chain.get(0).getPublicKey().equals(keys.getPublic())) {
+				throw new IllegalArgumentException("the certificate is not for the key the agent sent");
+			}
+			return new OriginCredentials(keys.getPrivate(), chain);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ProvisioningException(Reason.REQUEST_REJECTED, this.url, hostname,
+					"the provisioning API at " + this.url + " answered something other than a certificate: " + ex.getMessage());
+		}
+	}
+
+	private ProvisioningException refusal(int status, String message, String hostname) {
+		Reason reason = switch (status) {
+			case 401 -> Reason.TOKEN_REJECTED;
+			case 403 -> Reason.HOSTNAME_NOT_ALLOWED;
+			default -> (status >= 500) ? Reason.EDGE_UNREACHABLE : Reason.REQUEST_REJECTED;
+		};
+		return new ProvisioningException(reason, this.url, hostname,
+				"the edge's provisioning API at " + this.url + " answered " + status + ": " + message);
+	}
+
+	private static String describe(Throwable error) {
+		Throwable cause = error;
+		while (cause.getCause() != null && cause.getMessage() == null) {
+			cause = cause.getCause();
+		}
+		return cause.getClass().getSimpleName() + ((cause.getMessage() != null) ? " " + cause.getMessage() : "");
+	}
+
+}
