@@ -117,7 +117,7 @@ public final class EdgeNode implements AutoCloseable {
 					metrics.observing((cluster != null) ? cluster.membership() : routeTable), loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
 			PublicCertificate publicCertificate = (settings.publicTls() != null)
-					? PublicCertificate.of(settings.publicTls(), credentials.authority()) : null;
+					? PublicCertificate.of(settings.publicTls(), credentials.authority(), tokens.zones()) : null;
 			PublicListener visitors = PublicListener.bind(settings, routeTable,
 					(cluster != null) ? cluster.forwarder() : null, metrics, publicCertificate, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));

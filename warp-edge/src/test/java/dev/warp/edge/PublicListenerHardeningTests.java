@@ -67,6 +67,7 @@ class PublicListenerHardeningTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir)
 			.maxHeaderSize(MAX_HEADER_SIZE)
 			.maxInitialLineLength(MAX_LINE)

@@ -56,6 +56,7 @@ class PublicTlsTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(this.dataDir.resolve("edge"))
 			.publicTls(tls)
 			.build());
@@ -92,6 +93,22 @@ class PublicTlsTests {
 			.blockLast(Visitor.TIMEOUT);
 		assertThat(names).contains("*.example.test", "127.0.0.1");
 		assertThat(body).contains("x-forwarded-proto: https\n").contains(":scheme: https\n");
+	}
+
+	@Test
+	void issuedCertificateCoversTheZonesOfTheAccountTokens() throws Exception {
+		// A token created before the edge starts (as the operator command does, from the data directory).
+		new dev.warp.edge.provisioning.TokenStore(this.dataDir.resolve("edge")).create(List.of("example.test"));
+		start(EdgeSettings.PublicTls.issued(0, List.of("127.0.0.1")));
+		List<String> names = new ArrayList<>();
+		https(this.edge.caCertificateFile(), HttpProtocol.HTTP11).get()
+			.uri("/hello")
+			.responseConnection((response, connection) -> {
+				names.addAll(subjectAlternativeNames(peerCertificate(connection.channel().pipeline().get(SslHandler.class))));
+				return connection.inbound().receive().aggregate().asString();
+			})
+			.blockLast(Visitor.TIMEOUT);
+		assertThat(names).contains("127.0.0.1", "example.test", "*.example.test");
 	}
 
 	@Test

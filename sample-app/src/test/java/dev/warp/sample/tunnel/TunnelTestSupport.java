@@ -53,15 +53,7 @@ final class TunnelTestSupport {
 	}
 
 	static EdgeNode startEdge(Path dataDir, String nodeId) {
-		return EdgeNode.start(EdgeSettings.builder()
-			.nodeId(nodeId)
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.dataDir(dataDir)
-			.build());
+		return startEdge(dataDir, (settings) -> settings.nodeId(nodeId));
 	}
 
 	/**
@@ -116,6 +108,25 @@ final class TunnelTestSupport {
 	 * @param args {@code --name=value} arguments; each overrides the test default of that name
 	 */
 	static ConfigurableApplicationContext startApp(String hostname, String... args) {
+		return start(List.of(), hostname, args);
+	}
+
+	/**
+	 * Starts the sample app with the test probes and further test configurations, and waits
+	 * until its tunnel is registered.
+	 * @param configurations added to the sample application and the probes
+	 * @param args {@code --name=value} arguments; each overrides the test default of that name
+	 */
+	static ConfigurableApplicationContext startAppWith(List<Class<?>> configurations, EdgeNode edge, String hostname,
+			String... args) {
+		List<String> all = new ArrayList<>(List.of("--warp.edge.addresses=127.0.0.1:" + edge.tunnelPort(),
+				"--warp.edge.ca-certificate=" + edge.caCertificateFile()));
+		all.addAll(List.of(args));
+		return start(configurations, hostname, all.toArray(String[]::new));
+	}
+
+	private static ConfigurableApplicationContext start(List<Class<?>> configurations, String hostname,
+			String... args) {
 		Map<String, String> properties = new LinkedHashMap<>();
 		properties.put("server.port", "0");
 		properties.put("warp.hostname", hostname);
@@ -135,35 +146,6 @@ final class TunnelTestSupport {
 			properties.put("warp.credentials-dir",
 					(edgeDataDir ? originCredentials(Path.of(caFile), hostname) : newCredentialsDir()).toString());
 		}
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class,
-				TunnelProbeConfiguration.class)
-			.run(properties.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
-		context.getBean(WarpTunnel.class).registered().block(Duration.ofSeconds(20));
-		return context;
-	}
-
-	/**
-	 * Starts the sample app with the test probes and further test configurations, and waits
-	 * until its tunnel is registered.
-	 * @param configurations added to the sample application and the probes
-	 * @param args {@code --name=value} arguments; each overrides the test default of that name
-	 */
-	static ConfigurableApplicationContext startAppWith(List<Class<?>> configurations, EdgeNode edge, String hostname,
-			String... args) {
-		Map<String, String> properties = new LinkedHashMap<>();
-		properties.put("server.port", "0");
-		properties.put("warp.hostname", hostname);
-		properties.put("warp.connections", "1");
-		properties.put("warp.grace-period", "5s");
-		properties.put("warp.reconnect.initial-delay", "100ms");
-		properties.put("warp.reconnect.max-delay", "1s");
-		properties.put("sample.instance-id", hostname);
-		properties.put("warp.edge.addresses", "127.0.0.1:" + edge.tunnelPort());
-		properties.put("warp.edge.ca-certificate", edge.caCertificateFile().toString());
-		for (String arg : args) {
-			int eq = arg.indexOf('=');
-			properties.put(arg.substring(2, eq), arg.substring(eq + 1));
-		}
 		List<Class<?>> sources = new ArrayList<>(List.of(SampleApplication.class, TunnelProbeConfiguration.class));
 		sources.addAll(configurations);
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
@@ -180,6 +162,7 @@ final class TunnelTestSupport {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(dataDir)).build());
 	}
 

@@ -215,6 +215,7 @@ class TunnelWebSocketTests {
 			.publicPort(0)
 			.tunnelPort(0)
 			.apiPort(0)
+			.provisioningPort(0)
 			.dataDir(idleDir)
 			.heartbeat(Duration.ofMillis(100), 3)
 			.build());

@@ -4,7 +4,10 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
@@ -33,9 +36,11 @@ public record PublicCertificate(PrivateKey privateKey, List<X509Certificate> cha
 	 * The public listener's certificate as configured.
 	 * @param tls the public TLS settings
 	 * @param authority the edge's CA, which issues the certificate unless files are configured
+	 * @param zones the zones of the account tokens: an issued certificate covers each zone and
+	 * its subdomains ({@code example.test}, {@code *.example.test}) besides the configured names
 	 * @throws IllegalStateException when configured files cannot be read
 	 */
-	public static PublicCertificate of(PublicTls tls, CertificateAuthority authority) {
+	public static PublicCertificate of(PublicTls tls, CertificateAuthority authority, Collection<String> zones) {
 		if (tls.certificateFile() != null && tls.keyFile() != null) {
 			try {
 				return new PublicCertificate(PemFiles.readPrivateKey(tls.keyFile()),
@@ -48,7 +53,12 @@ public record PublicCertificate(PrivateKey privateKey, List<X509Certificate> cha
 						+ "to have the edge issue one.", ex);
 			}
 		}
-		return issue(authority, tls.certificateNames());
+		Set<String> names = new LinkedHashSet<>(tls.certificateNames());
+		for (String zone : zones) {
+			names.add(zone);
+			names.add("*." + zone);
+		}
+		return issue(authority, List.copyOf(names));
 	}
 
 	/** Issues a certificate for these names from the CA. */

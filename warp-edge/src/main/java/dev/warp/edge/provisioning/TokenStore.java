@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 
@@ -86,6 +88,17 @@ public final class TokenStore {
 	public synchronized List<AccountToken> list() {
 		reload();
 		return this.entries.values().stream().map(Entry::token).toList();
+	}
+
+	/** The zones of every token not revoked: the names the edge serves visitors for. */
+	public synchronized Set<String> zones() {
+		Set<String> zones = new TreeSet<>();
+		for (AccountToken token : list()) {
+			if (!token.isRevoked()) {
+				zones.addAll(token.zones());
+			}
+		}
+		return zones;
 	}
 
 	/**

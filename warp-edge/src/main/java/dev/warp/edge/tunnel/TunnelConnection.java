@@ -83,6 +83,11 @@ public final class TunnelConnection {
 
 	private @Nullable ScheduledFuture<?> expiryTimer;
 
+	private @Nullable ScheduledFuture<?> expiryDrainTimer;
+
+	/** How long before its certificate expires a connection the agent has not replaced yet drains, at most. */
+	static final Duration EXPIRY_DRAIN_MARGIN = Duration.ofSeconds(30);
+
 	TunnelConnection(String id, String nodeId, Channel channel, Duration registrationTimeout,
 			TunnelConnectionListener listener, X509Certificate certificate) {
 		this.certificate = certificate;
@@ -254,7 +259,14 @@ public final class TunnelConnection {
 		this.registrationTimer = this.channel.eventLoop()
 			.schedule(this::registrationTimedOut, this.registrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
 		// A long-lived connection must not outlive its certificate: the agent renews before this.
+		// Should it not have replaced this connection yet, the connection drains a little before
+		// the end, so that its requests finish and the agent opens another, and only then closes.
 		long untilExpiry = this.certificate.getNotAfter().getTime() - System.currentTimeMillis();
+		long drainMargin = Math.min(EXPIRY_DRAIN_MARGIN.toMillis(), Math.max(0, untilExpiry) / 10);
+		this.expiryDrainTimer = this.channel.eventLoop()
+			.schedule(() -> drainByEdge("its origin certificate " + this.certificate.getSerialNumber().toString(16)
+					+ " expires at " + this.certificate.getNotAfter().toInstant()), Math.max(0, untilExpiry - drainMargin),
+					TimeUnit.MILLISECONDS);
 		this.expiryTimer = this.channel.eventLoop()
 			.schedule(() -> closeWithReason("its origin certificate " + this.certificate.getSerialNumber().toString(16)
 					+ " expired at " + this.certificate.getNotAfter().toInstant()), Math.max(0, untilExpiry),
@@ -399,6 +411,9 @@ public final class TunnelConnection {
 	/** The socket closed. */
 	void closed() {
 		cancelRegistrationTimer();
+		if (this.expiryDrainTimer != null) {
+			this.expiryDrainTimer.cancel(false);
+		}
 		if (this.expiryTimer != null) {
 			this.expiryTimer.cancel(false);
 		}
