@@ -218,12 +218,15 @@ class TunnelWebSocketTests {
 			.provisioningPort(0)
 			.dataDir(idleDir)
 			.heartbeat(Duration.ofMillis(100), 3)
+			// A request's stream and a visitor's request headers get half a second: a WebSocket is neither.
+			.idleTimeout(Duration.ofMillis(500))
+			.headerReadTimeout(Duration.ofMillis(500))
 			.build());
 		ConfigurableApplicationContext quickApp = TunnelTestSupport.startApp(quickEdge, "idle.warp.test",
 				"--warp.heartbeat.interval=100ms");
 		try (WebSocketVisitor ws = WebSocketVisitor.open(TunnelTestSupport.visitorHttpClient(quickEdge, 2),
 				"idle.warp.test", "/ws/echo")) {
-			// Silent for thirty heartbeat intervals of both ends.
+			// Silent for thirty heartbeat intervals of both ends, six times the edge's timeouts.
 			Thread.sleep(3000);
 			ws.sendText("still open");
 			assertThat(ws.next(WAIT)).extracting(Frame::text).isEqualTo("still open");

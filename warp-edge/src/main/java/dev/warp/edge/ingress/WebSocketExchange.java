@@ -99,7 +99,6 @@ final class WebSocketExchange {
 	Mono<Void> forward() {
 		Http2Headers headers = WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(this.request, this.host,
 				ForwardedHeaders.visitorIp(this.request), this.ray));
-		WebSocketChannels.mark(visitorChannel());
 		return handshake(this.connection, headers)
 			.onErrorResume(OriginFailure.class, (failure) -> retry(failure, headers))
 			.timeout(this.responseTimeout)
@@ -143,7 +142,6 @@ final class WebSocketExchange {
 				if (opened.isSuccess()) {
 					Http2StreamChannel channel = opened.getNow();
 					this.stream = channel;
-					WebSocketChannels.mark(channel);
 					sink.success(channel);
 				}
 				else {
