@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -74,6 +75,9 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	private @Nullable ConnectionHealth health;
 
 	private long openedNanos;
+
+	/** The pending idle check of {@link #watchIdle}, confined to the stream's event loop. */
+	private @Nullable ScheduledFuture<?> idleCheck;
 
 	/** When a byte last passed on the stream, either way: what the idle timeout measures. */
 	private volatile long lastActivityNanos = System.nanoTime();
@@ -158,7 +162,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	}
 
 	private void scheduleIdleCheck(Channel stream, Duration timeout, long delayNanos) {
-		stream.eventLoop().schedule(() -> {
+		this.idleCheck = stream.eventLoop().schedule(() -> {
 			if (this.terminated || this.cancelled || this.failure != null || this.bodyComplete || !stream.isActive()) {
 				return;
 			}
@@ -280,6 +284,13 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		// A pending idle check holds this response, and its stream, for up to the idle timeout:
+		// at thousands of requests a second that is the heap, not a few timers.
+		ScheduledFuture<?> check = this.idleCheck;
+		if (check != null) {
+			this.idleCheck = null;
+			check.cancel(false);
+		}
 		if (!this.bodyComplete || !this.headReceived) {
 			Channel parent = ctx.channel().parent();
 			if (this.resetReason != null) {
