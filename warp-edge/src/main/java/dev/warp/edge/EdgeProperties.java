@@ -126,6 +126,7 @@ public class EdgeProperties {
 			.heartbeat(this.tunnel.getHeartbeatInterval(), this.tunnel.getHeartbeatMaxMissed())
 			.drainTimeout(this.tunnel.getDrainTimeout())
 			.idleTimeout(this.proxy.getIdleTimeout())
+			.webSocketPingInterval(this.proxy.getWebSocketPingInterval())
 			.maxHeaderSize(intBytes(this.publicListener.getMaxHeaderSize(), "edge.public.max-header-size"))
 			.maxInitialLineLength(
 					intBytes(this.publicListener.getMaxInitialLineLength(), "edge.public.max-initial-line-length"))
@@ -446,6 +447,14 @@ public class EdgeProperties {
 		private Duration idleTimeout = Duration.ofMinutes(5);
 
 		/**
+		 * How often the edge pings the visitor of an open WebSocket (its pong stops at the
+		 * edge), so that a WebSocket without traffic survives the idle timeouts of NATs, load
+		 * balancers and proxies between the visitor and the edge, which are often 60 s. Zero: no
+		 * pings.
+		 */
+		private Duration webSocketPingInterval = Duration.ofSeconds(30);
+
+		/**
 		 * Largest request body the edge forwards. A request that declares a larger
 		 * Content-Length is answered 413 without reaching the application; a body that grows
 		 * past it while streaming is cut: the application's stream is reset and the visitor gets
@@ -453,6 +462,14 @@ public class EdgeProperties {
 		 * body of any size streams through under flow control.
 		 */
 		private @Nullable DataSize maxRequestBody;
+
+		public Duration getWebSocketPingInterval() {
+			return this.webSocketPingInterval;
+		}
+
+		public void setWebSocketPingInterval(Duration webSocketPingInterval) {
+			this.webSocketPingInterval = webSocketPingInterval;
+		}
 
 		public Duration getIdleTimeout() {
 			return this.idleTimeout;

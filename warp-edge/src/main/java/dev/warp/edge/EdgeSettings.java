@@ -55,6 +55,8 @@ public final class EdgeSettings {
 
 	private final Duration idleTimeout;
 
+	private final @Nullable Duration webSocketPingInterval;
+
 	private final long maxRequestBody;
 
 	private final int maxHeaderSize;
@@ -90,6 +92,7 @@ public final class EdgeSettings {
 		this.clusterAdvertisedHost = (builder.clusterAdvertisedHost != null) ? builder.clusterAdvertisedHost
 				: defaultAdvertisedHost(this.bindAddress);
 		this.idleTimeout = builder.idleTimeout;
+		this.webSocketPingInterval = builder.webSocketPingInterval;
 		this.maxRequestBody = builder.maxRequestBody;
 		this.maxHeaderSize = builder.maxHeaderSize;
 		this.maxInitialLineLength = builder.maxInitialLineLength;
@@ -197,6 +200,14 @@ public final class EdgeSettings {
 	 */
 	public Duration idleTimeout() {
 		return this.idleTimeout;
+	}
+
+	/**
+	 * How often the edge pings the visitor of an open WebSocket, so that idle timeouts between
+	 * the visitor and the edge do not close it; {@code null} when it does not.
+	 */
+	public @Nullable Duration webSocketPingInterval() {
+		return this.webSocketPingInterval;
 	}
 
 	/** The largest request body the edge forwards, in bytes; {@link Long#MAX_VALUE} for no limit. */
@@ -355,6 +366,8 @@ public final class EdgeSettings {
 
 		private Duration idleTimeout = Duration.ofMinutes(5);
 
+		private @Nullable Duration webSocketPingInterval = Duration.ofSeconds(30);
+
 		private long maxRequestBody = Long.MAX_VALUE;
 
 		private int maxHeaderSize = 32 * 1024;
@@ -370,6 +383,13 @@ public final class EdgeSettings {
 		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
 
 		private Builder() {
+		}
+
+		/** Default: 30 seconds; {@code null} or zero: no pings. */
+		public Builder webSocketPingInterval(@Nullable Duration interval) {
+			this.webSocketPingInterval = (interval == null || interval.isZero()) ? null
+					: positive(interval, "webSocketPingInterval");
+			return this;
 		}
 
 		/** Default: 5 minutes. */

@@ -238,6 +238,45 @@ class TunnelWebSocketTests {
 	}
 
 	@Test
+	void edgePingsAnIdleVisitorAndItsPongsStopAtTheEdge(@TempDir Path pingDir) throws Exception {
+		EdgeNode pingingEdge = EdgeNode.start(EdgeSettings.builder()
+			.nodeId("edge-ping")
+			.bindAddress("127.0.0.1")
+			.publicPort(0)
+			.tunnelPort(0)
+			.apiPort(0)
+			.provisioningPort(0)
+			.dataDir(pingDir)
+			.webSocketPingInterval(Duration.ofMillis(200))
+			.build());
+		ConfigurableApplicationContext pingedApp = TunnelTestSupport.startApp(pingingEdge, "ping.warp.test",
+				PROBE_SOURCES);
+		WebSocketProbe probe = pingedApp.getBean(WebSocketProbe.class);
+		try (WebSocketVisitor ws = WebSocketVisitor.open(TunnelTestSupport.visitorHttpClient(pingingEdge, 2),
+				"ping.warp.test", "/ws/probe")) {
+			for (int i = 0; i < 3; i++) {
+				Frame ping = ws.next(WAIT);
+				assertThat(ping).isNotNull();
+				assertThat(ping.type()).isEqualTo("PingWebSocketFrame");
+				ws.send(new PongWebSocketFrame(Unpooled.wrappedBuffer(ping.payload())));
+			}
+			assertThat(probe.pongs.poll(500, TimeUnit.MILLISECONDS)).isNull();
+			ws.sendText("still here");
+			Frame echo;
+			do {
+				echo = ws.next(WAIT);
+				assertThat(echo).isNotNull();
+			}
+			while (echo.type().equals("PingWebSocketFrame"));
+			assertThat(echo.text()).isEqualTo("still here");
+		}
+		finally {
+			pingedApp.close();
+			pingingEdge.close();
+		}
+	}
+
+	@Test
 	void applicationShutdownClosesItsWebSocketsWithGoingAwayWithoutWaitingOutTheGracePeriod(@TempDir Path drainDir)
 			throws Exception {
 		ConfigurableApplicationContext draining = TunnelTestSupport.startApp(edge, "drain.warp.test",

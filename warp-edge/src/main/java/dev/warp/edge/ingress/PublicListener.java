@@ -54,7 +54,7 @@ public final class PublicListener {
 	public static PublicListener bind(EdgeSettings settings, EdgeRouteTable routes, @Nullable PeerForwarder peers,
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
-				settings.maxRequestBody(), settings.idleTimeout());
+				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)

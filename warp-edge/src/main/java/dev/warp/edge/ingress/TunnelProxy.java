@@ -36,20 +36,25 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 
 	private final Duration idleTimeout;
 
+	private final @Nullable Duration webSocketPingInterval;
+
 	/**
 	 * @param peers forwards to the other nodes of the cluster what this node has no tunnel for;
 	 * {@code null} for a node that stands alone
 	 * @param maxRequestBody the largest request body forwarded, in bytes
 	 * @param idleTimeout how long a stream may pass no byte once its response started
+	 * @param webSocketPingInterval how often the edge pings the visitor of an open WebSocket;
+	 * {@code null} for never
 	 */
 	TunnelProxy(String nodeId, EdgeRouteTable routes, Duration responseTimeout, @Nullable PeerForwarder peers,
-			long maxRequestBody, Duration idleTimeout) {
+			long maxRequestBody, Duration idleTimeout, @Nullable Duration webSocketPingInterval) {
 		this.nodeId = nodeId;
 		this.routes = routes;
 		this.responseTimeout = responseTimeout;
 		this.peers = peers;
 		this.maxRequestBody = maxRequestBody;
 		this.idleTimeout = idleTimeout;
+		this.webSocketPingInterval = webSocketPingInterval;
 	}
 
 	@Override
@@ -106,7 +111,7 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 					"No healthy tunnel for hostname " + hostname + " on this edge node", ray);
 		}
 		return new WebSocketExchange(request, response, connection, (failed) -> this.routes.select(hostname), host, ray,
-				this.responseTimeout).forward();
+				this.responseTimeout).keepAlive(this.webSocketPingInterval).forward();
 	}
 
 	/** The request's {@code Content-Length}, or {@code -1} when it has none (or not a number). */

@@ -74,6 +74,8 @@ final class WebSocketExchange {
 
 	private volatile WebSocketStream tunnel = new WebSocketStream();
 
+	private @Nullable Duration pingInterval;
+
 	private volatile @Nullable Http2StreamChannel stream;
 
 	private volatile boolean closeSentToAgent;
@@ -94,6 +96,12 @@ final class WebSocketExchange {
 		this.host = host;
 		this.ray = ray;
 		this.responseTimeout = responseTimeout;
+	}
+
+	/** Pings the visitor at this interval while the WebSocket is open; {@code null}: never. */
+	WebSocketExchange keepAlive(@Nullable Duration pingInterval) {
+		this.pingInterval = pingInterval;
+		return this;
 	}
 
 	Mono<Void> forward() {
@@ -203,6 +211,10 @@ final class WebSocketExchange {
 			return Mono.empty();
 		}
 		in.receiveFrames().subscribe(new WebSocketFrameWriter(stream, () -> visitorEnded(in, stream)));
+		Duration interval = this.pingInterval;
+		if (interval != null) {
+			WebSocketKeepAlive.start(visitorChannel(), interval);
+		}
 		return out.sendObject(this.tunnel.body(WebSocketFrame.class), (frame) -> true)
 			.then()
 			.materialize()

@@ -41,6 +41,11 @@ final class WebSocketFrameWriter extends BaseSubscriber<WebSocketFrame> {
 
 	@Override
 	protected void hookOnNext(WebSocketFrame frame) {
+		if (WebSocketKeepAlive.isAnswer(frame)) {
+			// The answer to the edge's own keep-alive ping: not the application's business.
+			request(1);
+			return;
+		}
 		// The visitor's connection releases the frame after onNext; the write owns one more reference.
 		this.stream.writeAndFlush(frame.retain()).addListener((future) -> {
 			if (future.isSuccess()) {
