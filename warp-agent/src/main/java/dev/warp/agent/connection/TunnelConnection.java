@@ -112,6 +112,10 @@ public final class TunnelConnection {
 			.handler(new ChannelInitializer<>() {
 				@Override
 				protected void initChannel(Channel ch) {
+					// Here, on the event loop, before the handshake: when open() runs on another
+					// thread, the whole handshake and the control stream may come before connect()
+					// returns there.
+					TunnelConnection.this.channel = ch;
 					ch.attr(KEY).set(TunnelConnection.this);
 					SslHandler ssl = context.sslContext().newHandler(ch.alloc(), address.host(), address.port());
 					ssl.setHandshakeTimeoutMillis(context.settings().connectTimeout().toMillis());
