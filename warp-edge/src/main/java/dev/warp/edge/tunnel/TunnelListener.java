@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.warp.core.liveness.Heartbeat;
+import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.provisioning.RevokedCertificates;
@@ -35,6 +36,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +106,8 @@ public final class TunnelListener {
 		String bindAddress = settings.bindAddress();
 		int port = settings.tunnelPort();
 		EventLoopGroup workers = loops.onServer(true);
-		ServerBootstrap bootstrap = new ServerBootstrap().group(loops.onServerSelect(true), workers)
+		ServerBootstrap bootstrap = new ServerBootstrap()
+			.group(loops.onServerSelect(true), new TunnelEventLoops(workers))
 			.channel(loops.onChannelClass(ServerSocketChannel.class, workers))
 			.childOption(ChannelOption.TCP_NODELAY, true)
 			.childHandler(new ChannelInitializer<SocketChannel>() {
@@ -191,6 +194,9 @@ public final class TunnelListener {
 				.maxHeaderListSize(MAX_RESPONSE_HEADER_LIST_SIZE))
 			// More requests than the agent allows at once wait for a free stream instead of failing.
 			.encoderEnforceMaxConcurrentStreams(true)
+			// A ray id is new in every request: adding it to the HPACK table would only evict the
+			// headers that repeat (host, user agent, forwarding headers) and cost their re-encoding.
+			.headerSensitivityDetector(TunnelListener::isUniquePerRequest)
 			// An agent resets a stream when its application fails mid-response; a flood of RST_STREAM
 			// frames (e.g. for streams long closed, which cost nothing to send) is an attack and
 			// closes the connection with ENHANCE_YOUR_CALM.
@@ -229,6 +235,10 @@ public final class TunnelListener {
 					.toString(16) + " was revoked");
 			}
 		}
+	}
+
+	private static boolean isUniquePerRequest(CharSequence name, CharSequence value) {
+		return AsciiString.contentEqualsIgnoreCase(name, TunnelProtocol.RAY_HEADER);
 	}
 
 	/** Agents cannot open streams (push is disabled); should one arrive anyway, it is reset. */
