@@ -89,7 +89,7 @@ final class PeerExchange {
 		this.ray = ray;
 		this.responseTimeout = responseTimeout;
 		this.headers = ForwardedHeaders.forTunnel(request, host, ForwardedHeaders.visitorIp(request), ray);
-		this.hasBody = TunnelExchange.hasBody(request.requestHeaders());
+		this.hasBody = RequestBodies.hasBody(request.requestHeaders());
 	}
 
 	/** @param peers the nodes that hold a tunnel for the hostname, in the order to try them */

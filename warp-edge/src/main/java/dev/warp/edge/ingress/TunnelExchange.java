@@ -99,7 +99,7 @@ final class TunnelExchange {
 
 	/** Forwards with tunnel request headers computed already: by the cluster node that took the request. */
 	Mono<Void> forward(Http2Headers headers) {
-		boolean hasBody = hasBody(this.request.requestHeaders());
+		boolean hasBody = RequestBodies.hasBody(this.request.requestHeaders());
 		// A plain timer on the visitor's event loop, not Mono.timeout: that one costs a task on a
 		// shared scheduler and a scan of the operator chain for its description, per request.
 		this.responseTimer = this.visitorLoop.schedule(this::responseTimedOut, this.responseTimeout.toNanos(),
@@ -313,22 +313,6 @@ final class TunnelExchange {
 		RequestBodyWriter writer = this.bodyWriter;
 		if (writer != null) {
 			writer.dispose();
-		}
-	}
-
-	static boolean hasBody(HttpHeaders headers) {
-		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-			return true;
-		}
-		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-		if (length == null) {
-			return false;
-		}
-		try {
-			return Long.parseLong(length.trim()) > 0;
-		}
-		catch (NumberFormatException ex) {
-			return true;
 		}
 	}
 

@@ -73,7 +73,7 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 		if (host == null || hostname == null) {
 			return EdgeErrors.send(response, HttpResponseStatus.BAD_REQUEST, "Missing Host header", ray);
 		}
-		long declaredLength = declaredLength(request.requestHeaders());
+		long declaredLength = RequestBodies.declaredLength(request.requestHeaders());
 		if (declaredLength > this.maxRequestBody) {
 			return EdgeErrors.send(response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
 					"Request body too large: the limit is " + this.maxRequestBody + " bytes", ray)
@@ -112,20 +112,6 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 		}
 		return new WebSocketExchange(request, response, connection, (failed) -> this.routes.select(hostname), host, ray,
 				this.responseTimeout).keepAlive(this.webSocketPingInterval).forward();
-	}
-
-	/** The request's {@code Content-Length}, or {@code -1} when it has none (or not a number). */
-	private static long declaredLength(HttpHeaders headers) {
-		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-		if (length == null) {
-			return -1;
-		}
-		try {
-			return Long.parseLong(length.trim());
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
 	}
 
 }

@@ -31,16 +31,4 @@ class ForwardedHeadersTests {
 		assertThat(ResponseHead.parseStatus(null)).isEqualTo(-1);
 	}
 
-	@Test
-	void knowsWhenARequestHasABody() {
-		io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
-		assertThat(TunnelExchange.hasBody(headers)).isFalse();
-		headers.set("content-length", "0");
-		assertThat(TunnelExchange.hasBody(headers)).isFalse();
-		headers.set("content-length", "3");
-		assertThat(TunnelExchange.hasBody(headers)).isTrue();
-		headers.remove("content-length").set("transfer-encoding", "chunked");
-		assertThat(TunnelExchange.hasBody(headers)).isTrue();
-	}
-
 }

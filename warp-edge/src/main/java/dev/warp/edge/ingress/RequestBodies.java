@@ -1,0 +1,51 @@
+package dev.warp.edge.ingress;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * What a visitor's request headers say about its body: the one place that reads
+ * {@code Content-Length} and {@code Transfer-Encoding} for the proxy, its size limit and the
+ * cluster's forwarding.
+ */
+final class RequestBodies {
+
+	/** {@link #declaredLength} of a request without a usable {@code Content-Length}. */
+	static final long UNKNOWN_LENGTH = -1;
+
+	private RequestBodies() {
+	}
+
+	/**
+	 * The length the request declares, or {@link #UNKNOWN_LENGTH} when it declares none or one
+	 * that is not a non-negative number (its body then streams, counted as it comes).
+	 */
+	static long declaredLength(HttpHeaders headers) {
+		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		if (length == null) {
+			return UNKNOWN_LENGTH;
+		}
+		try {
+			long parsed = Long.parseLong(length.trim());
+			return (parsed >= 0) ? parsed : UNKNOWN_LENGTH;
+		}
+		catch (NumberFormatException ex) {
+			return UNKNOWN_LENGTH;
+		}
+	}
+
+	/**
+	 * Whether a body follows the headers: chunked, or a declared length above zero. A length
+	 * that cannot be read counts as a body, so that whatever does follow is forwarded, not lost.
+	 */
+	static boolean hasBody(HttpHeaders headers) {
+		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+			return true;
+		}
+		if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+			return false;
+		}
+		return declaredLength(headers) != 0;
+	}
+
+}
