@@ -141,7 +141,11 @@ class EdgeObservabilityTests {
 		agent();
 		assertThat(this.edge.meterRegistry()).isSameAs(registry);
 		assertThat(Visitor.get(this.edge, HOST, "/hello").status()).isEqualTo(200);
-		assertThat(registry.get("warp.edge.requests").tag("status", "200").timer().count()).isEqualTo(1);
+		// Recorded once the response went out: the visitor may have it a moment before.
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(registry.find("warp.edge.requests").tag("status", "200").timers())
+				.singleElement()
+				.satisfies((timer) -> assertThat(timer.count()).isEqualTo(1)));
 		assertThat(registry.get("warp.edge.tunnels").gauge().value()).isEqualTo(1);
 		assertThat(api("/metrics")).startsWith("404 ");
 		this.edge.close();

@@ -51,12 +51,7 @@ class TunnelHttp2VisitorTests {
 
 	@AfterAll
 	static void stop() {
-		if (app != null) {
-			app.close();
-		}
-		if (edge != null) {
-			edge.close();
-		}
+		TunnelTestSupport.close(app, edge);
 	}
 
 	@Test

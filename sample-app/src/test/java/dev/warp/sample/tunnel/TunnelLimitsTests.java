@@ -64,12 +64,7 @@ class TunnelLimitsTests {
 
 	@AfterAll
 	static void stop() {
-		if (app != null) {
-			app.close();
-		}
-		if (edge != null) {
-			edge.close();
-		}
+		TunnelTestSupport.close(app, edge);
 	}
 
 	private static HttpClient visitor() {

@@ -78,12 +78,7 @@ class TunnelMemoryBoundsTests {
 
 	@AfterAll
 	static void stop() throws Exception {
-		if (app != null) {
-			app.close();
-		}
-		if (edge != null) {
-			edge.close();
-		}
+		TunnelTestSupport.close(app, edge);
 	}
 
 	@Test

@@ -43,12 +43,7 @@ class TunnelSemanticsTests {
 
 	@AfterAll
 	static void stop() {
-		if (app != null) {
-			app.close();
-		}
-		if (edge != null) {
-			edge.close();
-		}
+		TunnelTestSupport.close(app, edge);
 	}
 
 	@Test

@@ -46,12 +46,7 @@ class TunnelStreamingTests {
 
 	@AfterAll
 	static void stop() {
-		if (app != null) {
-			app.close();
-		}
-		if (edge != null) {
-			edge.close();
-		}
+		TunnelTestSupport.close(app, edge);
 	}
 
 	private static HttpClient visitor(HttpProtocol protocol) {

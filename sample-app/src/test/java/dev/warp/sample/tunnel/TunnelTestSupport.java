@@ -48,6 +48,33 @@ final class TunnelTestSupport {
 	private TunnelTestSupport() {
 	}
 
+	/**
+	 * Closes what a test started, in the order given (the app before its edge), skipping what
+	 * never started; the first failure is thrown once everything had its chance to close.
+	 */
+	static void close(AutoCloseable... parts) {
+		IllegalStateException failure = null;
+		for (AutoCloseable part : parts) {
+			if (part == null) {
+				continue;
+			}
+			try {
+				part.close();
+			}
+			catch (Exception ex) {
+				if (failure == null) {
+					failure = new IllegalStateException("Could not close " + part, ex);
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
+			}
+		}
+		if (failure != null) {
+			throw failure;
+		}
+	}
+
 	static EdgeNode startEdge(Path dataDir) {
 		return startEdge(dataDir, "edge-test");
 	}

@@ -100,12 +100,7 @@ class TunnelTrailersTests {
 		if (grpc != null) {
 			grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 		}
-		if (app != null) {
-			app.close();
-		}
-		if (edge != null) {
-			edge.close();
-		}
+		TunnelTestSupport.close(app, edge);
 	}
 
 	@Test

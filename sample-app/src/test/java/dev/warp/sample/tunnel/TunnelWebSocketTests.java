@@ -57,12 +57,7 @@ class TunnelWebSocketTests {
 
 	@AfterAll
 	static void stop() {
-		if (app != null) {
-			app.close();
-		}
-		if (edge != null) {
-			edge.close();
-		}
+		TunnelTestSupport.close(app, edge);
 	}
 
 	@Test
