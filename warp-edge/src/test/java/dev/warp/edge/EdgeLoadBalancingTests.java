@@ -110,6 +110,38 @@ class EdgeLoadBalancingTests {
 	}
 
 	@Test
+	void requestsStayOnTheVisitorsEventLoopWhateverTheRoundTripsOfTheReplicasConnections() throws Exception {
+		// As many connections as the edge has event loops: one on each, however they arrive.
+		int connections = reactor.netty.resources.LoopResources.DEFAULT_IO_WORKER_COUNT;
+		for (int i = 0; i < connections; i++) {
+			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
+		}
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.edge.routeTable().pool(HOST) != null
+					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
+		// Heartbeats measured while some loops were busy: a few milliseconds apart.
+		java.util.List<TunnelConnection> pool = this.edge.routeTable().pool(HOST).connections();
+		for (int i = 0; i < pool.size(); i++) {
+			for (int sample = 0; sample < 3; sample++) {
+				pool.get(i).health().rttMeasured(Duration.ofMillis(5L * (i + 1)).toNanos());
+			}
+		}
+		reactor.netty.resources.ConnectionProvider one = reactor.netty.resources.ConnectionProvider.create("one", 1);
+		reactor.netty.http.client.HttpClient visitor = reactor.netty.http.client.HttpClient.create(one)
+			.host("127.0.0.1")
+			.port(this.edge.publicPort())
+			.headers((headers) -> headers.set("Host", HOST));
+		java.util.Set<String> servedBy = new java.util.HashSet<>();
+		for (int i = 0; i < 20; i++) {
+			Visitor.Response response = Visitor.get(visitor, "/connection");
+			assertThat(response.status()).isEqualTo(200);
+			servedBy.add(response.body());
+		}
+		one.disposeLater().block();
+		assertThat(servedBy).hasSize(1);
+	}
+
+	@Test
 	void replicaThatRefusesTrafficGetsNoRequestsUntilItIsReadyAgain() throws Exception {
 		TestAgent a = agent();
 		TestAgent b = agent();

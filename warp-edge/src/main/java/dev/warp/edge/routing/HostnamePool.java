@@ -94,11 +94,21 @@ public final class HostnamePool {
 		}
 		for (TunnelConnection connection : available) {
 			if (connection != chosen && connection.isOnCurrentEventLoop() && agent.equals(connection.agentId())
-					&& cost(connection) <= cost(chosen)) {
+					&& replicaCost(connection) <= replicaCost(chosen)) {
 				return connection;
 			}
 		}
 		return chosen;
+	}
+
+	/**
+	 * The cost of one more request on a connection, compared with the other connections of the
+	 * same replica: its round trip left out, since they all lead to the same process by the same
+	 * path. Their heartbeats' round trips differ only by how busy each event loop was when it
+	 * was measured, and counting that sent a visitor's requests to another loop for minutes.
+	 */
+	private static double replicaCost(TunnelConnection connection) {
+		return cost(connection.activeStreams(), RTT_FLOOR_NANOS, connection.health().errorRate());
 	}
 
 	/** The cost of sending one more request to a connection; lower is better. */
