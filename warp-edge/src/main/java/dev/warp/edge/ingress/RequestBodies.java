@@ -2,6 +2,7 @@ package dev.warp.edge.ingress;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a visitor's request headers say about its body: the one place that reads
@@ -21,17 +22,7 @@ final class RequestBodies {
 	 * that is not a non-negative number (its body then streams, counted as it comes).
 	 */
 	static long declaredLength(HttpHeaders headers) {
-		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-		if (length == null) {
-			return UNKNOWN_LENGTH;
-		}
-		try {
-			long parsed = Long.parseLong(length.trim());
-			return (parsed >= 0) ? parsed : UNKNOWN_LENGTH;
-		}
-		catch (NumberFormatException ex) {
-			return UNKNOWN_LENGTH;
-		}
+		return parse(headers.get(HttpHeaderNames.CONTENT_LENGTH));
 	}
 
 	/**
@@ -42,10 +33,21 @@ final class RequestBodies {
 		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
 			return true;
 		}
-		if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-			return false;
+		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		return length != null && parse(length) != 0;
+	}
+
+	private static long parse(@Nullable String length) {
+		if (length == null) {
+			return UNKNOWN_LENGTH;
 		}
-		return declaredLength(headers) != 0;
+		try {
+			long parsed = Long.parseLong(length.trim());
+			return (parsed >= 0) ? parsed : UNKNOWN_LENGTH;
+		}
+		catch (NumberFormatException ex) {
+			return UNKNOWN_LENGTH;
+		}
 	}
 
 }

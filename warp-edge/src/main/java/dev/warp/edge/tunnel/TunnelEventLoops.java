@@ -53,16 +53,7 @@ final class TunnelEventLoops extends AbstractEventExecutorGroup implements Event
 
 	@Override
 	public EventLoop next() {
-		int size = this.loops.size();
-		int first = Math.floorMod(this.start.getAndIncrement(), size);
-		int best = first;
-		for (int i = 1; i < size; i++) {
-			int candidate = (first + i) % size;
-			if (this.connections.get(candidate) < this.connections.get(best)) {
-				best = candidate;
-			}
-		}
-		return this.loops.get(best);
+		return this.loops.get(leastLoaded());
 	}
 
 	@Override
@@ -72,11 +63,24 @@ final class TunnelEventLoops extends AbstractEventExecutorGroup implements Event
 
 	@Override
 	public ChannelFuture register(ChannelPromise promise) {
-		EventLoop loop = next();
-		int index = this.loops.indexOf(loop);
+		int index = leastLoaded();
 		this.connections.incrementAndGet(index);
 		promise.channel().closeFuture().addListener((closed) -> this.connections.decrementAndGet(index));
-		return loop.register(promise);
+		return this.loops.get(index).register(promise);
+	}
+
+	/** The index of the loop with the fewest connections; ties go round-robin. */
+	private int leastLoaded() {
+		int size = this.loops.size();
+		int first = Math.floorMod(this.start.getAndIncrement(), size);
+		int best = first;
+		for (int i = 1; i < size; i++) {
+			int candidate = (first + i) % size;
+			if (this.connections.get(candidate) < this.connections.get(best)) {
+				best = candidate;
+			}
+		}
+		return best;
 	}
 
 	@Override

@@ -55,15 +55,6 @@ class TunnelEventLoopsTests {
 		assertThat(register().eventLoop()).isSameAs(closed.eventLoop());
 	}
 
-	@Test
-	void connectionsRegisteredElsewhereOnTheSameLoopsDoNotCount() {
-		// Visitors and other listeners use the wrapped group directly, round-robin.
-		Channel visitor = new NioSocketChannel();
-		this.channels.add(visitor);
-		this.group.register(visitor).syncUninterruptibly();
-		assertThat(this.loops.connectionsOn(visitor.eventLoop())).isZero();
-	}
-
 	private Channel register() {
 		Channel channel = new NioSocketChannel();
 		this.channels.add(channel);
