@@ -5,11 +5,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.edge.tunnel.ConnectionState;
 import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -85,7 +92,7 @@ class EdgeLoadBalancingTests {
 	@Test
 	void requestsOfOneVisitorConnectionStayOnTheReplicasConnectionOnTheSameEventLoop() throws Exception {
 		// Twice as many connections as the edge has event loops, accepted in turn: two on each loop.
-		int connections = 2 * reactor.netty.resources.LoopResources.DEFAULT_IO_WORKER_COUNT;
+		int connections = 2 * LoopResources.DEFAULT_IO_WORKER_COUNT;
 		for (int i = 0; i < connections; i++) {
 			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
 		}
@@ -99,7 +106,7 @@ class EdgeLoadBalancingTests {
 	@Test
 	void requestsStayOnTheVisitorsEventLoopWhateverTheRoundTripsOfTheReplicasConnections() throws Exception {
 		// As many connections as the edge has event loops: one on each, however they arrive.
-		int connections = reactor.netty.resources.LoopResources.DEFAULT_IO_WORKER_COUNT;
+		int connections = LoopResources.DEFAULT_IO_WORKER_COUNT;
 		for (int i = 0; i < connections; i++) {
 			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
 		}
@@ -107,7 +114,7 @@ class EdgeLoadBalancingTests {
 			.until(() -> this.edge.routeTable().pool(HOST) != null
 					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
 		// Heartbeats measured while some loops were busy: a few milliseconds apart.
-		java.util.List<TunnelConnection> pool = this.edge.routeTable().pool(HOST).connections();
+		List<TunnelConnection> pool = this.edge.routeTable().pool(HOST).connections();
 		for (int i = 0; i < pool.size(); i++) {
 			for (int sample = 0; sample < 3; sample++) {
 				pool.get(i).health().rttMeasured(Duration.ofMillis(5L * (i + 1)).toNanos());
@@ -116,28 +123,79 @@ class EdgeLoadBalancingTests {
 		assertThat(connectionsServingOneVisitorConnection(20)).hasSize(1);
 	}
 
+	@Test
+	void requestsLeaveTheVisitorsEventLoopOnlyWhenItsConnectionHasFarMoreInFlightThanAnother() throws Exception {
+		int connections = LoopResources.DEFAULT_IO_WORKER_COUNT;
+		for (int i = 0; i < connections; i++) {
+			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
+		}
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.edge.routeTable().pool(HOST) != null
+					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
+		onOneVisitorConnection((visitor) -> {
+			String local = servedBy(visitor, 1).iterator().next();
+			// One more in flight than the others: under load that is jitter, not imbalance.
+			List<Channel> held = holdStreams(connectionFromPort(local), 1);
+			assertThat(servedBy(visitor, 10)).containsOnly(local);
+			// Far more than the others: the other connections of the replica take the requests.
+			held.addAll(holdStreams(connectionFromPort(local), 4));
+			assertThat(servedBy(visitor, 10)).doesNotContain(local);
+			held.forEach(Channel::close);
+			return null;
+		});
+	}
+
 	/**
 	 * The tunnel connections that served requests sent one after the other on one keep-alive
 	 * visitor connection, which one edge event loop reads.
 	 */
-	private java.util.Set<String> connectionsServingOneVisitorConnection(int requests) {
-		reactor.netty.resources.ConnectionProvider one = reactor.netty.resources.ConnectionProvider.create("one", 1);
-		reactor.netty.http.client.HttpClient visitor = reactor.netty.http.client.HttpClient.create(one)
-			.host("127.0.0.1")
-			.port(this.edge.publicPort())
-			.headers((headers) -> headers.set("Host", HOST));
-		java.util.Set<String> servedBy = new java.util.HashSet<>();
+	private Set<String> connectionsServingOneVisitorConnection(int requests) {
+		return onOneVisitorConnection((visitor) -> servedBy(visitor, requests));
+	}
+
+	/** What {@code work} returns, given a client that sends every request on one keep-alive connection. */
+	private <T> T onOneVisitorConnection(Function<HttpClient, T> work) {
+		ConnectionProvider one = ConnectionProvider.create("one", 1);
 		try {
-			for (int i = 0; i < requests; i++) {
-				Visitor.Response response = Visitor.get(visitor, "/connection");
-				assertThat(response.status()).isEqualTo(200);
-				servedBy.add(response.body());
-			}
+			return work.apply(HttpClient.create(one)
+				.host("127.0.0.1")
+				.port(this.edge.publicPort())
+				.headers((headers) -> headers.set("Host", HOST)));
 		}
 		finally {
 			one.disposeLater().block();
 		}
+	}
+
+	/** The local ports of the replica's connections that served {@code requests} sent one after the other. */
+	private static Set<String> servedBy(HttpClient visitor, int requests) {
+		Set<String> servedBy = new HashSet<>();
+		for (int i = 0; i < requests; i++) {
+			Visitor.Response response = Visitor.get(visitor, "/connection");
+			assertThat(response.status()).isEqualTo(200);
+			servedBy.add(response.body());
+		}
 		return servedBy;
+	}
+
+	/** The edge's side of the replica connection whose agent-side port is {@code port}. */
+	private TunnelConnection connectionFromPort(String port) {
+		return this.edge.routeTable()
+			.pool(HOST)
+			.connections()
+			.stream()
+			.filter((connection) -> connection.remoteAddress().endsWith(":" + port))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	/** Opens {@code count} streams on a connection that stay open (and in flight) until closed. */
+	private static List<Channel> holdStreams(TunnelConnection connection, int count) {
+		List<Channel> streams = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			streams.add(connection.openStream(new ChannelInboundHandlerAdapter()).syncUninterruptibly().getNow());
+		}
+		return streams;
 	}
 
 	@Test

@@ -33,6 +33,14 @@ public final class HostnamePool {
 	/** How much the recent error rate weighs: a connection failing every request costs this much more, plus one. */
 	static final double ERROR_PENALTY = 10;
 
+	/**
+	 * How much costlier than the chosen connection the replica's connection on the caller's event
+	 * loop may be and still take the request. Under load the in-flight counts of a replica's
+	 * connections jitter around the same mean; with no margin half the requests would hop to
+	 * another thread and back, which costs more than the imbalance it corrects.
+	 */
+	static final double LOCAL_MARGIN = 2;
+
 	private final String hostname;
 
 	private final List<TunnelConnection> connections;
@@ -82,10 +90,10 @@ public final class HostnamePool {
 	}
 
 	/**
-	 * The chosen connection, or a connection of the same replica that is no more costly and runs
-	 * on the calling thread's event loop: the request then needs no hop to another thread and
-	 * back. Only the replica's own connections qualify, so the choice between replicas stays the
-	 * power of two choices'.
+	 * The chosen connection, or a connection of the same replica that runs on the calling
+	 * thread's event loop and costs at most {@link #LOCAL_MARGIN} times as much: the request then
+	 * needs no hop to another thread and back. Only the replica's own connections qualify, so the
+	 * choice between replicas stays the power of two choices'.
 	 */
 	private static TunnelConnection onCurrentEventLoop(TunnelConnection chosen, List<TunnelConnection> available) {
 		String agent = chosen.agentId();
@@ -94,7 +102,7 @@ public final class HostnamePool {
 		}
 		for (TunnelConnection connection : available) {
 			if (connection != chosen && connection.isOnCurrentEventLoop() && agent.equals(connection.agentId())
-					&& replicaCost(connection) <= replicaCost(chosen)) {
+					&& replicaCost(connection) <= LOCAL_MARGIN * replicaCost(chosen)) {
 				return connection;
 			}
 		}
