@@ -203,6 +203,16 @@ class EdgeProxyTests {
 	}
 
 	@Test
+	void bodyThatArrivesWithItsHeadReachesTheVisitorWithItsLengthInsteadOfInChunks() throws Exception {
+		// The agent answers /whoami with headers that give no length, then one DATA frame ending the stream.
+		TestAgent agent = agent(HOST);
+		Visitor.Response response = Visitor.get(this.edge, HOST, "/whoami");
+		assertThat(response.body()).isEqualTo(agent.agentId);
+		assertThat(response.headers().get("content-length")).isEqualTo(String.valueOf(agent.agentId.length()));
+		assertThat(response.headers().contains("transfer-encoding")).isFalse();
+	}
+
+	@Test
 	void passesEachChunkAsItArrives() throws Exception {
 		TestAgent agent = agent(HOST);
 		List<String> chunks = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.warp.edge.ingress;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.jspecify.annotations.Nullable;
 
@@ -9,8 +10,19 @@ import org.jspecify.annotations.Nullable;
  * @param status the status code
  * @param headers the HTTP/2 headers, {@code :status} included
  * @param endOfStream whether the response ended with its headers (no body)
+ * @param wholeBody the whole body when it had arrived with the headers, owned by whoever takes
+ * the head and sent in one write with it; {@code null} when the body streams
  */
-record ResponseHead(int status, Http2Headers headers, boolean endOfStream) {
+record ResponseHead(int status, Http2Headers headers, boolean endOfStream, @Nullable ByteBuf wholeBody) {
+
+	ResponseHead(int status, Http2Headers headers, boolean endOfStream) {
+		this(status, headers, endOfStream, null);
+	}
+
+	/** This head with the whole body attached. */
+	ResponseHead withWholeBody(ByteBuf body) {
+		return new ResponseHead(this.status, this.headers, this.endOfStream, body);
+	}
 
 	/** The status code, or {@code -1} when it is not a three-digit number from 100 to 599. */
 	static int parseStatus(@Nullable CharSequence status) {

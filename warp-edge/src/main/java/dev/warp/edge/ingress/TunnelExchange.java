@@ -53,7 +53,7 @@ final class TunnelExchange {
 
 	private final Duration responseTimeout;
 
-	private volatile TunnelResponse tunnelResponse = new TunnelResponse();
+	private volatile TunnelResponse tunnelResponse;
 
 	private volatile TunnelConnection target;
 
@@ -90,6 +90,7 @@ final class TunnelExchange {
 		EventLoop[] loop = new EventLoop[1];
 		response.withConnection((visitor) -> loop[0] = visitor.channel().eventLoop());
 		this.visitorLoop = loop[0];
+		this.tunnelResponse = new TunnelResponse(this.visitorLoop);
 	}
 
 	Mono<Void> forward() {
@@ -150,7 +151,7 @@ final class TunnelExchange {
 
 	/** One attempt: a stream on the connection, the request on it, the response head back. */
 	private Mono<ResponseHead> send(TunnelConnection connection, Http2Headers headers, boolean hasBody) {
-		TunnelResponse attempt = new TunnelResponse();
+		TunnelResponse attempt = new TunnelResponse(this.visitorLoop);
 		this.tunnelResponse = attempt;
 		this.target = connection;
 		return openStream(connection, attempt).flatMap((stream) -> sendHeaders(stream, headers, !hasBody))
@@ -237,6 +238,11 @@ final class TunnelExchange {
 		headers.set(EdgeErrors.RAY_HEADER, this.ray);
 		if (head.endOfStream()) {
 			return out.send();
+		}
+		ByteBuf whole = head.wholeBody();
+		if (whole != null) {
+			// Head and body in one write, with the body's length when the agent gave none.
+			return out.sendObject(whole).then();
 		}
 		out.trailerHeaders(this::copyTrailers);
 		Duration idle = this.idleTimeout;

@@ -7,9 +7,11 @@ import java.util.concurrent.TimeUnit;
 import dev.warp.edge.tunnel.ConnectionHealth;
 import dev.warp.edge.tunnel.StreamErrors;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -42,6 +44,12 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	private static final Logger logger = LoggerFactory.getLogger(TunnelResponse.class);
 
 	private final Sinks.One<ResponseHead> head = Sinks.one();
+
+	/** Where the visitor's response is written; a whole body is handed over only on that thread. */
+	private final EventLoop visitorLoop;
+
+	/** A head received but not emitted yet: it waits for the end of the event loop's turn. */
+	private @Nullable ResponseHead pendingHead;
 
 	private final ArrayDeque<ByteBuf> body = new ArrayDeque<>();
 
@@ -84,6 +92,14 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	/** Whether the failure is the edge's own decision, not the tunnel's fault. */
 	private boolean failureByEdge;
+
+	/**
+	 * @param visitorLoop the event loop of the visitor's connection: a body that arrived whole
+	 * goes out with its head when the stream runs there too
+	 */
+	TunnelResponse(EventLoop visitorLoop) {
+		this.visitorLoop = visitorLoop;
+	}
 
 	/** The response head: status and headers, once the agent sent them. */
 	Mono<ResponseHead> head() {
@@ -230,9 +246,21 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			}
 			this.headReceived = true;
 			this.bodyComplete = frame.isEndStream();
-			this.head.tryEmitValue(new ResponseHead(code, frame.headers(), frame.isEndStream()));
 			if (this.health != null) {
 				this.health.answered(System.nanoTime() - this.openedNanos);
+			}
+			ResponseHead head = new ResponseHead(code, frame.headers(), frame.isEndStream());
+			Channel stream = this.channel;
+			if (frame.isEndStream() || stream == null || !this.visitorLoop.inEventLoop()) {
+				this.head.tryEmitValue(head);
+			}
+			else {
+				// A small body usually follows in the same read from the tunnel: the head waits for
+				// the end of the event loop's turn with the next frames read, so that a body that came
+				// whole leaves in one write with its head instead of as a stream of chunks.
+				this.pendingHead = head;
+				stream.read();
+				stream.eventLoop().execute(this::emitPendingHead);
 			}
 		}
 		else {
@@ -240,6 +268,32 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			this.bodyComplete = true;
 		}
 		drain();
+	}
+
+	/**
+	 * Emits the head that waited for the rest of its read, with the whole body attached when the
+	 * body is complete in one buffer without trailers. Only a head on the visitor's event loop
+	 * waits: the exchange then takes it, and the buffer, synchronously, with no hop in which the
+	 * buffer could be lost; and a head that has to hop anyway would wait twice.
+	 */
+	private void emitPendingHead() {
+		ResponseHead head = this.pendingHead;
+		if (head == null) {
+			return;
+		}
+		this.pendingHead = null;
+		if (this.terminated || this.cancelled) {
+			return;
+		}
+		ByteBuf whole = null;
+		if (this.failure == null && this.bodyComplete && this.trailers == null && this.body.size() <= 1) {
+			whole = this.body.isEmpty() ? Unpooled.EMPTY_BUFFER : this.body.poll();
+			this.terminated = true;
+			head = head.withWholeBody(whole);
+		}
+		if (this.head.tryEmitValue(head).isFailure() && whole != null) {
+			whole.release();
+		}
 	}
 
 	private void onData(Http2DataFrame frame) {
@@ -257,6 +311,11 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 		if (frame.isEndStream()) {
 			this.bodyComplete = true;
+		}
+		else if (this.pendingHead != null && this.body.size() <= 1 && this.channel != null) {
+			// Still one buffer at most: the end of the stream may be in the same read (an
+			// application's body often ends with an empty DATA frame of its own).
+			this.channel.read();
 		}
 		drain();
 	}
@@ -308,6 +367,12 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	private void failed(Throwable cause) {
 		if (this.failure != null || this.terminated) {
+			return;
+		}
+		// A head already received goes out first: the failure then ends its body, as it would
+		// have had the head not waited for the rest of its read.
+		emitPendingHead();
+		if (this.terminated) {
 			return;
 		}
 		this.failure = cause;
