@@ -92,13 +92,7 @@ class EdgeLoadBalancingTests {
 	@Test
 	void requestsOfOneVisitorConnectionStayOnTheReplicasConnectionOnTheSameEventLoop() throws Exception {
 		// Twice as many connections as the edge has event loops, accepted in turn: two on each loop.
-		int connections = 2 * LoopResources.DEFAULT_IO_WORKER_COUNT;
-		for (int i = 0; i < connections; i++) {
-			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
-		}
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> this.edge.routeTable().pool(HOST) != null
-					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
+		oneReplicaWithConnections(2 * LoopResources.DEFAULT_IO_WORKER_COUNT);
 		// Only the two on the visitor's loop serve it; by cost alone, 20 requests would visit them all.
 		assertThat(connectionsServingOneVisitorConnection(20)).hasSizeBetween(1, 2);
 	}
@@ -106,13 +100,7 @@ class EdgeLoadBalancingTests {
 	@Test
 	void requestsStayOnTheVisitorsEventLoopWhateverTheRoundTripsOfTheReplicasConnections() throws Exception {
 		// As many connections as the edge has event loops: one on each, however they arrive.
-		int connections = LoopResources.DEFAULT_IO_WORKER_COUNT;
-		for (int i = 0; i < connections; i++) {
-			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
-		}
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> this.edge.routeTable().pool(HOST) != null
-					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
+		oneReplicaWithConnections(LoopResources.DEFAULT_IO_WORKER_COUNT);
 		// Heartbeats measured while some loops were busy: a few milliseconds apart.
 		List<TunnelConnection> pool = this.edge.routeTable().pool(HOST).connections();
 		for (int i = 0; i < pool.size(); i++) {
@@ -125,13 +113,7 @@ class EdgeLoadBalancingTests {
 
 	@Test
 	void requestsLeaveTheVisitorsEventLoopOnlyWhenItsConnectionHasFarMoreInFlightThanAnother() throws Exception {
-		int connections = LoopResources.DEFAULT_IO_WORKER_COUNT;
-		for (int i = 0; i < connections; i++) {
-			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
-		}
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> this.edge.routeTable().pool(HOST) != null
-					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
+		oneReplicaWithConnections(LoopResources.DEFAULT_IO_WORKER_COUNT);
 		onOneVisitorConnection((visitor) -> {
 			String local = servedBy(visitor, 1).iterator().next();
 			// One more in flight than the others: under load that is jitter, not imbalance.
@@ -144,6 +126,16 @@ class EdgeLoadBalancingTests {
 			held.forEach(Channel::close);
 			return null;
 		});
+	}
+
+	/** Connects one replica with {@code connections} tunnel connections, all registered. */
+	private void oneReplicaWithConnections(int connections) throws Exception {
+		for (int i = 0; i < connections; i++) {
+			this.agents.add(TestAgent.connect(this.edge, HOST, "replica-1"));
+		}
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.edge.routeTable().pool(HOST) != null
+					&& this.edge.routeTable().pool(HOST).connections().size() == connections);
 	}
 
 	/**

@@ -35,7 +35,9 @@ import reactor.core.publisher.Sinks;
  * <p>The stream channel does not read by itself. It reads one frame per {@code read()}, and this
  * class asks for the next frame only while the body's subscriber has demand, so that the
  * agent can never get further ahead of the visitor than the stream's flow-control window. Frames
- * that arrive before the subscriber are kept, not dropped.
+ * that arrive before the subscriber are kept, not dropped. The exception is right after the head:
+ * up to two more frames are read at once, so that a small body that came with its head is sent
+ * to the visitor with it ({@link ResponseHead#wholeBody()}).
  *
  * <p>All state is confined to the stream's event loop; calls from other threads hop onto it.
  */
