@@ -222,17 +222,17 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 		this.lastActivityNanos = System.nanoTime();
 		if (msg instanceof Http2HeadersFrame frame) {
-			onHeaders(frame);
+			onHeaders(ctx.channel(), frame);
 		}
 		else if (msg instanceof Http2DataFrame frame) {
-			onData(frame);
+			onData(ctx.channel(), frame);
 		}
 		else {
 			ReferenceCountUtil.release(msg);
 		}
 	}
 
-	private void onHeaders(Http2HeadersFrame frame) {
+	private void onHeaders(Channel stream, Http2HeadersFrame frame) {
 		if (!this.headReceived) {
 			CharSequence status = frame.headers().status();
 			int code = ResponseHead.parseStatus(status);
@@ -252,8 +252,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 				this.health.answered(System.nanoTime() - this.openedNanos);
 			}
 			ResponseHead head = new ResponseHead(code, frame.headers(), frame.isEndStream());
-			Channel stream = this.channel;
-			if (frame.isEndStream() || stream == null || !this.visitorLoop.inEventLoop()) {
+			if (frame.isEndStream() || !this.visitorLoop.inEventLoop()) {
 				this.head.tryEmitValue(head);
 			}
 			else {
@@ -298,7 +297,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 	}
 
-	private void onData(Http2DataFrame frame) {
+	private void onData(Channel stream, Http2DataFrame frame) {
 		if (!this.headReceived) {
 			frame.release();
 			failed(new OriginFailure("the agent sent a body before its response headers"));
@@ -314,10 +313,10 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		if (frame.isEndStream()) {
 			this.bodyComplete = true;
 		}
-		else if (this.pendingHead != null && this.body.size() <= 1 && this.channel != null) {
+		else if (this.pendingHead != null && this.body.size() <= 1) {
 			// Still one buffer at most: the end of the stream may be in the same read (an
 			// application's body often ends with an empty DATA frame of its own).
-			this.channel.read();
+			stream.read();
 		}
 		drain();
 	}

@@ -103,9 +103,10 @@ public final class HostnamePool {
 		if (agent == null || chosen.isOnCurrentEventLoop()) {
 			return chosen;
 		}
+		double limit = LOCAL_MARGIN * replicaCost(chosen);
 		for (TunnelConnection connection : available) {
 			if (connection != chosen && connection.isOnCurrentEventLoop() && agent.equals(connection.agentId())
-					&& replicaCost(connection) <= LOCAL_MARGIN * replicaCost(chosen)) {
+					&& replicaCost(connection) <= limit) {
 				return connection;
 			}
 		}

@@ -1,5 +1,6 @@
 package dev.warp.edge.tunnel;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link TunnelEventLoops}.
@@ -52,6 +54,8 @@ class TunnelEventLoopsTests {
 		}
 		Channel closed = this.channels.get(2);
 		closed.close().syncUninterruptibly();
+		// The count drops in a listener of the close, which may run just after close() returns.
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.loops.connectionsOn(closed.eventLoop()) == 0);
 		assertThat(register().eventLoop()).isSameAs(closed.eventLoop());
 	}
 
