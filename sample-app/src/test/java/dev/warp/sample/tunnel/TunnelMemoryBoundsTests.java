@@ -10,6 +10,7 @@ import java.util.zip.CRC32;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,9 +55,9 @@ class TunnelMemoryBoundsTests {
 				"--edge.node-id=edge-forked", "--edge.bind-address=127.0.0.1", "--edge.public.port=" + publicPort,
 				"--edge.tunnel.port=" + tunnelPort, "--edge.api.port=" + apiPort, "--edge.provisioning.port=" + ForkedJvm.freePort(),
 				"--edge.data-dir=" + data);
-		await().atMost(Duration.ofSeconds(60))
+		whileAlive(() -> await().atMost(Duration.ofSeconds(60))
 			.failFast(() -> !edge.isAlive())
-			.until(() -> Files.exists(data.resolve("ca.pem")));
+			.until(() -> Files.exists(data.resolve("ca.pem"))));
 		app = ForkedJvm.start(dir.resolve("app.log"), CAPPED, "dev.warp.sample.SampleApplication", "--server.port=0",
 				"--warp.hostname=" + HOST, "--warp.edge.addresses=127.0.0.1:" + tunnelPort,
 				"--warp.edge.ca-certificate=" + data.resolve("ca.pem"),
@@ -69,11 +70,26 @@ class TunnelMemoryBoundsTests {
 			.baseUrl("http://127.0.0.1:" + publicPort)
 			.headers((headers) -> headers.set(HttpHeaderNames.HOST, HOST))
 			.responseTimeout(Duration.ofSeconds(60));
-		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+		whileAlive(() -> await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
 			.failFast(() -> !edge.isAlive() || !app.isAlive())
 			.until(() -> visitor.get().uri("/hello").responseSingle((response, body) -> body.asString()
 				.map((text) -> response.status().code() == 200 && text.equals("hello"))
-				.defaultIfEmpty(false)).onErrorReturn(false).block(Duration.ofSeconds(5)));
+				.defaultIfEmpty(false)).onErrorReturn(false).block(Duration.ofSeconds(5))));
+	}
+
+	/** Runs a wait for the processes; should one of them die meanwhile, fails with what it printed. */
+	private static void whileAlive(Runnable wait) {
+		try {
+			wait.run();
+		}
+		catch (TerminalFailureException ex) {
+			throw new AssertionError("A forked process died during startup" + outputIfDead("edge", edge)
+					+ outputIfDead("app", app), ex);
+		}
+	}
+
+	private static String outputIfDead(String name, ForkedJvm process) {
+		return (process != null && !process.isAlive()) ? "\n--- " + name + " output:\n" + process.output() : "";
 	}
 
 	@AfterAll
