@@ -1,7 +1,14 @@
 package dev.warp.edge.ingress;
 
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -20,12 +27,29 @@ final class EdgeErrors {
 	static Mono<Void> send(HttpServerResponse response, HttpResponseStatus status, String cause, String ray) {
 		// Headers of an agent's response may be set already when it failed before sending them.
 		response.responseHeaders().clear();
-		return response.status(status)
-			.header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-			.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
-			.header(RAY_HEADER, ray)
-			.sendString(Mono.just(cause + " (Warp-Ray: " + ray + ")\n"))
-			.then();
+		response.status(status);
+		setHeaders(response.responseHeaders(), ray);
+		return response.sendString(Mono.just(body(cause, ray))).then();
+	}
+
+	/** The same error as a whole HTTP/1.1 response, for a visitor's connection written to directly. */
+	static FullHttpResponse response(ByteBufAllocator allocator, HttpResponseStatus status, String cause, String ray) {
+		byte[] body = body(cause, ray).getBytes(StandardCharsets.UTF_8);
+		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+				allocator.buffer(body.length).writeBytes(body));
+		setHeaders(response.headers(), ray);
+		response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+		return response;
+	}
+
+	private static void setHeaders(HttpHeaders headers, String ray) {
+		headers.set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+			.set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+			.set(RAY_HEADER, ray);
+	}
+
+	private static String body(String cause, String ray) {
+		return cause + " (Warp-Ray: " + ray + ")\n";
 	}
 
 }

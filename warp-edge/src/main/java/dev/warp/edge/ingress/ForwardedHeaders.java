@@ -1,6 +1,7 @@
 package dev.warp.edge.ingress;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -11,9 +12,11 @@ import java.util.Set;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;
 
 /**
@@ -51,11 +54,18 @@ final class ForwardedHeaders {
 	 * @param ray the request's ray id
 	 */
 	static Http2Headers forTunnel(HttpServerRequest request, String host, String visitorIp, String ray) {
-		HttpHeaders in = request.requestHeaders();
+		return forTunnel(request.method(), request.uri(), request.requestHeaders(), scheme(request), host, visitorIp, ray);
+	}
+
+	/**
+	 * The HTTP/2 request headers of a visitor's request, from its parts.
+	 * @param scheme {@code http} or {@code https}: how the visitor reached the edge
+	 */
+	static Http2Headers forTunnel(HttpMethod method, String uri, HttpHeaders in, String scheme, String host,
+			String visitorIp, String ray) {
 		Http2Headers out = new DefaultHttp2Headers(true);
-		String scheme = scheme(request);
-		out.method(request.method().name());
-		out.path(path(request.uri()));
+		out.method(method.name());
+		out.path(path(uri));
 		out.scheme(scheme);
 		out.authority(host);
 		Set<AsciiString> connectionOptions = connectionOptions(in);
@@ -174,8 +184,12 @@ final class ForwardedHeaders {
 
 	/** The visitor's IP address as the edge's socket saw it. */
 	static String visitorIp(HttpServerRequest request) {
-		InetSocketAddress address = request.remoteAddress();
-		if (address == null) {
+		return visitorIp(request.remoteAddress());
+	}
+
+	/** The IP address of a visitor's socket address. */
+	static String visitorIp(@Nullable SocketAddress socketAddress) {
+		if (!(socketAddress instanceof InetSocketAddress address)) {
 			return "unknown";
 		}
 		return (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();

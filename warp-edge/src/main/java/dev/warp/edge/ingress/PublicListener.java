@@ -9,6 +9,7 @@ import dev.warp.edge.pki.PublicCertificate;
 import dev.warp.edge.routing.EdgeRouteTable;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
@@ -55,6 +56,8 @@ public final class PublicListener {
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
+		Http1Forwarder.Settings forwarding = new Http1Forwarder.Settings(settings.nodeId(), routes,
+				settings.responseTimeout(), settings.idleTimeout(), metrics);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)
@@ -65,8 +68,17 @@ public final class PublicListener {
 				.maxConcurrentStreams(settings.maxConcurrentStreams())
 				.maxHeaderListSize(settings.maxHeaderSize())
 				.maxDecodedRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS))
-			.doOnChannelInit((observer, channel, address) -> channel.pipeline()
-				.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout())))
+			.doOnChannelInit((observer, channel, address) -> {
+				channel.pipeline()
+					.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout()));
+				// Only the cleartext listener has its HTTP/1.1 handlers from the start (TLS adds them
+				// after ALPN); a cluster node sends what fails here to another node, which only
+				// TunnelProxy does.
+				if (peers == null && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+					channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, Http1Forwarder.NAME,
+							new Http1Forwarder(forwarding));
+				}
+			})
 			.handle((metrics != null) ? metrics.instrument(proxy) : proxy);
 		DisposableServer server = base.port(settings.publicPort())
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +32,8 @@ final class RequestHeaderTimeout extends ChannelInboundHandlerAdapter {
 
 	private @Nullable ChannelHandlerContext context;
 
-	private @Nullable ScheduledFuture<?> timer;
+	/** Set on every request of a keep-alive connection: a timer that is rarely cancelled. */
+	private @Nullable LazyDeadline deadline;
 
 	private boolean released;
 
@@ -82,9 +82,24 @@ final class RequestHeaderTimeout extends ChannelInboundHandlerAdapter {
 		}
 	}
 
+	/** A request's headers arrived on this HTTP/1.1 connection. Called on its event loop. */
+	void headersReceived() {
+		disarm();
+	}
+
+	/** The response to this HTTP/1.1 connection's request is complete. Called on its event loop. */
+	void responseComplete() {
+		arm();
+	}
+
 	@Override
 	public void handlerAdded(ChannelHandlerContext ctx) {
 		this.context = ctx;
+		this.deadline = new LazyDeadline(ctx.executor(), this.timeoutNanos, () -> {
+			logger.debug("Closing visitor connection {}: no complete request headers within {} ms", ctx.channel(),
+					TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos));
+			ctx.close();
+		});
 		if (ctx.channel().isActive()) {
 			arm();
 		}
@@ -98,33 +113,35 @@ final class RequestHeaderTimeout extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
-		disarm();
+		cancel();
 		ctx.fireChannelInactive();
 	}
 
 	@Override
 	public void handlerRemoved(ChannelHandlerContext ctx) {
-		disarm();
+		cancel();
 	}
 
 	private void arm() {
 		ChannelHandlerContext ctx = this.context;
-		if (ctx == null || this.released || this.timer != null || !ctx.channel().isActive()) {
+		LazyDeadline deadline = this.deadline;
+		if (ctx == null || deadline == null || this.released || !ctx.channel().isActive()) {
 			return;
 		}
-		this.timer = ctx.executor().schedule(() -> {
-			this.timer = null;
-			logger.debug("Closing visitor connection {}: no complete request headers within {} ms", ctx.channel(),
-					TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos));
-			ctx.close();
-		}, this.timeoutNanos, TimeUnit.NANOSECONDS);
+		deadline.set();
 	}
 
 	private void disarm() {
-		ScheduledFuture<?> pending = this.timer;
-		this.timer = null;
-		if (pending != null) {
-			pending.cancel(false);
+		LazyDeadline deadline = this.deadline;
+		if (deadline != null) {
+			deadline.clear();
+		}
+	}
+
+	private void cancel() {
+		LazyDeadline deadline = this.deadline;
+		if (deadline != null) {
+			deadline.cancel();
 		}
 	}
 

@@ -187,12 +187,23 @@ public final class EdgeMetrics {
 
 	private void recordRequest(HttpServerRequest request, HttpServerResponse response, SignalType signal,
 			long nanos) {
-		String hostname = TunnelProtocol.routingHostname(request.requestHeaders().get(HttpHeaderNames.HOST));
-		String hostnameTag = (hostname != null && this.routes.pool(hostname) != null) ? hostname : OTHER_HOSTNAME;
 		// Cancelled once the response went out (the visitor closed its connection after it, or
 		// left while it streamed), the request counts with the status it got.
 		boolean cancelledBeforeResponse = signal == SignalType.CANCEL && !response.hasSentHeaders();
-		int status = response.status().code();
+		recordRequest(request.requestHeaders().get(HttpHeaderNames.HOST), response.status().code(),
+				cancelledBeforeResponse, nanos);
+	}
+
+	/**
+	 * Records one visitor request in {@code warp.edge.requests}.
+	 * @param host the request's {@code Host} header
+	 * @param status the response's status
+	 * @param cancelledBeforeResponse whether the visitor gave up before the response started
+	 * @param nanos the time from the request's headers to its response's end
+	 */
+	public void recordRequest(@Nullable String host, int status, boolean cancelledBeforeResponse, long nanos) {
+		String hostname = TunnelProtocol.routingHostname(host);
+		String hostnameTag = (hostname != null && this.routes.pool(hostname) != null) ? hostname : OTHER_HOSTNAME;
 		String statusTag = cancelledBeforeResponse ? "UNKNOWN" : Integer.toString(status);
 		String outcome = cancelledBeforeResponse ? "CANCELLED" : outcome(status);
 		// Looked up in a map of our own: building and registering the meter's id per request

@@ -1,0 +1,115 @@
+package dev.warp.edge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Many requests on one HTTP/1.1 visitor connection: the edge forwards plain requests (no body)
+ * itself and hands the others (bodies, errors) to its general proxy; whichever does, responses
+ * leave in request order and the connection serves on.
+ */
+class EdgeHttp1KeepAliveTests {
+
+	private static final String HOST = "shop.example.test";
+
+	@TempDir
+	Path dataDir;
+
+	private EdgeNode edge;
+
+	private TestAgent agent;
+
+	@BeforeEach
+	void start() throws Exception {
+		this.edge = EdgeNode.start(EdgeSettings.builder()
+			.nodeId("edge-test")
+			.bindAddress("127.0.0.1")
+			.publicPort(0)
+			.tunnelPort(0)
+			.apiPort(0)
+			.provisioningPort(0)
+			.responseTimeout(Duration.ofSeconds(1))
+			.dataDir(this.dataDir)
+			.build());
+		this.agent = TestAgent.connect(this.edge, HOST);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.edge.routeTable().select(HOST) != null);
+	}
+
+	@AfterEach
+	void stop() {
+		this.agent.close();
+		this.edge.close();
+	}
+
+	@Test
+	void pipelinedRequestsAreAnsweredInOrderAlsoWhenTheGeneralProxyAnswersOne() throws Exception {
+		String responses = Visitor.raw(this.edge, "GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
+				+ "GET /hello HTTP/1.1\r\nHost: nope.example.test\r\n\r\n"
+				+ "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
+				+ "GET /headers HTTP/1.1\r\nHost: " + HOST + "\r\nX-Last: yes\r\nConnection: close\r\n\r\n");
+		assertThat(responses).containsSubsequence("HTTP/1.1 200", this.agent.agentId, "HTTP/1.1 503",
+				"No healthy tunnel for hostname nope.example.test", "HTTP/1.1 200", "hello", "HTTP/1.1 200",
+				"x-last: yes");
+	}
+
+	@Test
+	void requestsPipelinedBehindOneTheEdgeForwardsWaitForItsResponse() throws Exception {
+		String responses = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
+				+ "GET /never HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
+				+ "GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+		assertThat(responses).containsSubsequence("HTTP/1.1 200", "hello", "HTTP/1.1 504", "Origin timed out",
+				"HTTP/1.1 200", this.agent.agentId);
+	}
+
+	@Test
+	void oneConnectionServesRequestsWithAndWithoutBodiesOneAfterTheOther() {
+		AtomicInteger connections = new AtomicInteger();
+		HttpClient client = HttpClient.create(ConnectionProvider.create("one-connection", 1))
+			.host("127.0.0.1")
+			.port(this.edge.publicPort())
+			.headers((headers) -> headers.set("Host", HOST))
+			.doOnChannelInit((observer, channel, address) -> connections.incrementAndGet());
+		for (int i = 0; i < 3; i++) {
+			assertThat(get(client, HOST, "/hello")).isEqualTo("hello");
+			assertThat(client.post()
+				.uri("/echo")
+				.send(ByteBufFlux.fromString(Mono.just("body-" + i)))
+				.responseContent()
+				.aggregate()
+				.asString()
+				.block(Visitor.TIMEOUT)).isEqualTo("body-" + i);
+			assertThat(get(client, "nope.example.test", "/hello")).startsWith("No healthy tunnel for hostname");
+		}
+		assertThat(connections).hasValue(1);
+	}
+
+	@Test
+	void connectionCloseEndsTheConnectionAfterTheResponse() throws Exception {
+		String response = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("hello");
+	}
+
+	private static String get(HttpClient client, String host, String path) {
+		return client.headers((headers) -> headers.set("Host", host))
+			.get()
+			.uri(path)
+			.responseContent()
+			.aggregate()
+			.asString()
+			.block(Visitor.TIMEOUT);
+	}
+
+}
