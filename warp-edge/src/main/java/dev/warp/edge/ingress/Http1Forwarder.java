@@ -194,6 +194,11 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			this.pausedReading = true;
 			ctx.channel().config().setAutoRead(false);
 		}
+		else if (this.current == null && this.passedOn == 0 && !ctx.channel().config().isAutoRead()) {
+			// Reactor Netty left reading to explicit reads (after a request body): the next
+			// request is asked for, as it does after each of its responses.
+			ctx.read();
+		}
 	}
 
 	@Override
