@@ -7,9 +7,10 @@ import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.PublicCertificate;
 import dev.warp.edge.routing.EdgeRouteTable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpServerCodec;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
@@ -71,12 +72,12 @@ public final class PublicListener {
 			.doOnChannelInit((observer, channel, address) -> {
 				channel.pipeline()
 					.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout()));
-				// Only the cleartext listener has its HTTP/1.1 handlers from the start (TLS adds them
-				// after ALPN); a cluster node sends what fails here to another node, which only
-				// TunnelProxy does.
-				if (peers == null && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
-					channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, Http1Forwarder.NAME,
-							new Http1Forwarder(forwarding));
+				// Only the cleartext listener has its HTTP/1.1 codec from the start (TLS adds it after
+				// ALPN); a cluster node sends what fails here to another node, which only TunnelProxy
+				// does. Right after the codec, so that the h2c upgrade handler only sees what passes on.
+				ChannelHandlerContext codec = channel.pipeline().context(HttpServerCodec.class);
+				if (peers == null && codec != null) {
+					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding));
 				}
 			})
 			.handle((metrics != null) ? metrics.instrument(proxy) : proxy);
