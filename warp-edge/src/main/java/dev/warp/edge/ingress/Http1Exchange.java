@@ -126,7 +126,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 		this.hostname = hostname;
 		this.ray = RayIds.next(settings.nodeId());
 		this.keepAlive = HttpUtil.isKeepAlive(request);
-		this.requestHeaders = ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), "http",
+		this.requestHeaders = ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(),
 				this.host, ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), this.ray);
 	}
 

@@ -22,7 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Forwards a cleartext HTTP/1.1 visitor's plain requests down the tunnel with Netty writes of its
+ * Forwards an HTTP/1.1 visitor's plain requests down the tunnel with Netty writes of its
  * own ({@link Http1Exchange}), without Reactor Netty's per-request machinery, which costs the
  * edge about a third of its CPU per small request. Sits in the visitor connection's pipeline
  * after the HTTP codec, before Reactor Netty's handlers.
@@ -66,11 +66,17 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	private LazyDeadline responseDeadline;
 
 	/**
-	 * What every visitor connection's forwarder shares.
+	 * What the forwarders of a listener's connections share.
+	 * @param scheme how visitors reach the listener: {@code http} or {@code https}
 	 * @param idleTimeout how long a response's stream may pass no byte once it started
 	 */
-	record Settings(String nodeId, EdgeRouteTable routes, Duration responseTimeout, @Nullable Duration idleTimeout,
-			@Nullable EdgeMetrics metrics) {
+	record Settings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
+			@Nullable Duration idleTimeout, @Nullable EdgeMetrics metrics) {
+
+		Settings scheme(String scheme) {
+			return new Settings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout, this.metrics);
+		}
+
 	}
 
 	Http1Forwarder(Settings settings) {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
@@ -57,7 +58,7 @@ public final class PublicListener {
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
-		Http1Forwarder.Settings forwarding = new Http1Forwarder.Settings(settings.nodeId(), routes,
+		Http1Forwarder.Settings forwarding = new Http1Forwarder.Settings(settings.nodeId(), "http", routes,
 				settings.responseTimeout(), settings.idleTimeout(), metrics);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
@@ -72,12 +73,17 @@ public final class PublicListener {
 			.doOnChannelInit((observer, channel, address) -> {
 				channel.pipeline()
 					.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout()));
-				// Only the cleartext listener has its HTTP/1.1 codec from the start (TLS adds it after
-				// ALPN); a cluster node sends what fails here to another node, which only TunnelProxy
-				// does. Right after the codec, so that the h2c upgrade handler only sees what passes on.
+				// Not on a cluster node: it sends what fails here to another node, which only
+				// TunnelProxy does. Right after the codec, so that the h2c upgrade handler only sees
+				// what passes on; on TLS the codec comes after ALPN.
 				ChannelHandlerContext codec = channel.pipeline().context(HttpServerCodec.class);
 				if (peers == null && codec != null) {
-					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding));
+					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME,
+							new Http1Forwarder(forwarding.scheme("http")));
+				}
+				else if (peers == null && channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, Http1ForwarderInstaller.NAME,
+							new Http1ForwarderInstaller(forwarding.scheme("https")));
 				}
 			})
 			.handle((metrics != null) ? metrics.instrument(proxy) : proxy);
