@@ -34,16 +34,7 @@ class EdgeHttp1KeepAliveTests {
 
 	@BeforeEach
 	void start() throws Exception {
-		this.edge = EdgeNode.start(EdgeSettings.builder()
-			.nodeId("edge-test")
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.responseTimeout(Duration.ofSeconds(1))
-			.dataDir(this.dataDir)
-			.build());
+		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).responseTimeout(Duration.ofSeconds(1)).build());
 		this.agent = TestAgent.connect(this.edge, HOST);
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.edge.routeTable().select(HOST) != null);
 	}

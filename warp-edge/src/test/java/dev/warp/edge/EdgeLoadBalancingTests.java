@@ -46,14 +46,7 @@ class EdgeLoadBalancingTests {
 
 	@BeforeEach
 	void startEdge() {
-		this.edge = EdgeNode.start(EdgeSettings.builder()
-			.nodeId("edge-test")
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.dataDir(this.dataDir)
+		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir)
 			.responseTimeout(Duration.ofSeconds(5))
 			.build());
 	}

@@ -40,14 +40,7 @@ class EdgeObservabilityTests {
 	}
 
 	private EdgeNode startEdge(MeterRegistry registry) {
-		this.edge = EdgeNode.start(EdgeSettings.builder()
-			.nodeId("edge-test")
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.dataDir(this.dataDir)
+		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir)
 			.heartbeat(Duration.ofMillis(100), 3)
 			.build(), registry);
 		return this.edge;

@@ -62,14 +62,7 @@ class EdgeProxyTests {
 	}
 
 	private EdgeSettings.Builder settings() {
-		return EdgeSettings.builder()
-			.nodeId("edge-test")
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.dataDir(this.dataDir);
+		return TestEdges.onLoopback(this.dataDir);
 	}
 
 	private TestAgent agent(EdgeNode node, String hostname) throws Exception {

@@ -33,15 +33,7 @@ class EdgeWebSocketTests {
 
 	@BeforeEach
 	void start() throws Exception {
-		this.edge = EdgeNode.start(EdgeSettings.builder()
-			.nodeId("edge-test")
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.dataDir(this.dataDir)
-			.build());
+		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).build());
 		// A bare HTTP/2 agent: it does not advertise SETTINGS_ENABLE_CONNECT_PROTOCOL.
 		this.agent = TestAgent.connect(this.edge, HOST);
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.edge.routeTable().select(HOST) != null);
