@@ -232,6 +232,14 @@ class EdgeProxyTests {
 	}
 
 	@Test
+	void responseHeaderWithALineBreakIs502AndNeverReachesTheVisitor() throws Exception {
+		agent(HOST);
+		String response = Visitor.raw(this.edge, "GET /bad-header HTTP/1.1\r\nHost: " + HOST
+				+ "\r\nConnection: close\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.1 502").contains("invalid response header").doesNotContain("x-injected");
+	}
+
+	@Test
 	void resetAfterHeadersAbortsTheVisitorsResponse() throws Exception {
 		agent(HOST);
 		assertThatThrownBy(() -> Visitor.get(this.edge, HOST, "/reset-after-headers"))

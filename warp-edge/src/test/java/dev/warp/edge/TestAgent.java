@@ -74,6 +74,7 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code /never}: never answers</li>
  * <li>{@code /stream}: 200 and {@code first}, then {@code second} once {@link #releaseStream()}</li>
  * <li>{@code /no-content}: 204; {@code /trailers}: a body and a trailer; {@code /informational}: 103 then 200</li>
+ * <li>{@code /bad-header}: 200 with a header value holding a line break</li>
  * </ul>
  */
 final class TestAgent implements AutoCloseable {
@@ -377,6 +378,8 @@ final class TestAgent implements AutoCloseable {
 					ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("103").set("link", "</a.css>"), false));
 					respond(ctx, ok(), "ok");
 				}
+				// HPACK carries any byte; HTTP/1.1 cannot carry a line break in a value.
+				case "/bad-header" -> respond(ctx, ok().set("x-bad", "a\r\nx-injected: 1"), "bad");
 				default -> ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
 			}
 		}

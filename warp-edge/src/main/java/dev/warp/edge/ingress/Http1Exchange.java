@@ -192,10 +192,23 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 			return;
 		}
 		stopResponseTimer();
+		HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+		try {
+			ForwardedHeaders.toVisitor(head.headers(), headers);
+		}
+		catch (IllegalArgumentException ex) {
+			// A value HTTP/1.1 cannot carry (a line break): nothing of the response can go out.
+			if (whole != null) {
+				whole.release();
+			}
+			from.cancel();
+			logger.info("Request {} for {}: the agent sent an invalid response header ({}) (502)", this.ray,
+					this.host, ex.getMessage());
+			error(HttpResponseStatus.BAD_GATEWAY, "Origin failed: the agent sent an invalid response header");
+			return;
+		}
 		this.status = head.status();
 		HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
-		HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().newHeaders();
-		ForwardedHeaders.toVisitor(head.headers(), headers);
 		headers.set(EdgeErrors.RAY_HEADER, this.ray);
 		if (!this.keepAlive) {
 			headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
