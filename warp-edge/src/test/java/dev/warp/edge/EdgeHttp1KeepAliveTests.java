@@ -38,8 +38,7 @@ class EdgeHttp1KeepAliveTests {
 	@BeforeEach
 	void start() throws Exception {
 		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).responseTimeout(Duration.ofSeconds(1)).build());
-		this.agent = TestAgent.connect(this.edge, HOST);
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.edge.routeTable().select(HOST) != null);
+		this.agent = TestAgent.connectRouted(this.edge, HOST);
 	}
 
 	@AfterEach

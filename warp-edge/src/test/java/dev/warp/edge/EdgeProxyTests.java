@@ -66,9 +66,8 @@ class EdgeProxyTests {
 	}
 
 	private TestAgent agent(EdgeNode node, String hostname) throws Exception {
-		TestAgent agent = TestAgent.connect(node, hostname);
+		TestAgent agent = TestAgent.connectRouted(node, hostname);
 		this.agents.add(agent);
-		await().atMost(Duration.ofSeconds(5)).until(() -> node.routeTable().select(hostname) != null);
 		return agent;
 	}
 

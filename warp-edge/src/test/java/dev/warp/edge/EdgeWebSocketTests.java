@@ -35,8 +35,7 @@ class EdgeWebSocketTests {
 	void start() throws Exception {
 		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).build());
 		// A bare HTTP/2 agent: it does not advertise SETTINGS_ENABLE_CONNECT_PROTOCOL.
-		this.agent = TestAgent.connect(this.edge, HOST);
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.edge.routeTable().select(HOST) != null);
+		this.agent = TestAgent.connectRouted(this.edge, HOST);
 	}
 
 	@AfterEach

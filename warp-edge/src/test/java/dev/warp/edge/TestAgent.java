@@ -57,6 +57,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -200,6 +201,13 @@ final class TestAgent implements AutoCloseable {
 
 	static TestAgent connect(EdgeNode edge, String hostname) throws Exception {
 		return connect(edge.tunnelPort(), edge.caCertificateFile(), hostname, ControlMode.REGISTER);
+	}
+
+	/** Connects and waits until the edge routes {@code hostname}: the agent is ready for visitors. */
+	static TestAgent connectRouted(EdgeNode edge, String hostname) throws Exception {
+		TestAgent agent = connect(edge, hostname);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> edge.routeTable().select(hostname) != null);
+		return agent;
 	}
 
 	/** One more connection of the replica {@code agentId}: several calls make a replica with several connections. */
