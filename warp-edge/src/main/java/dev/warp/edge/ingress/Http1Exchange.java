@@ -194,9 +194,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 		while ((chunk = this.pendingBody.poll()) != null) {
 			stream.write(new DefaultHttp2DataFrame(chunk, this.bodyComplete && this.pendingBody.isEmpty()));
 		}
-		if (this.bodyComplete) {
-			stream.flush();
-		}
+		stream.flush();
 	}
 
 	/**
