@@ -194,7 +194,9 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 		while ((chunk = this.pendingBody.poll()) != null) {
 			stream.write(new DefaultHttp2DataFrame(chunk, this.bodyComplete && this.pendingBody.isEmpty()));
 		}
-		stream.flush();
+		if (this.bodyComplete) {
+			stream.flush();
+		}
 	}
 
 	/**
