@@ -1,8 +1,5 @@
 package dev.warp.edge;
 
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,23 +84,6 @@ class EdgeHttp1KeepAliveTests {
 			assertThat(get(client, "nope.example.test", "/hello")).startsWith("No healthy tunnel for hostname");
 		}
 		assertThat(connections).hasValue(1);
-	}
-
-	@Test
-	void bodyThatArrivesInPartsReachesTheAppWhole() throws Exception {
-		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
-			socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
-			OutputStream out = socket.getOutputStream();
-			out.write(("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\nConnection: close\r\n\r\nfirst")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			// The stream is open and the first part on its way before the rest comes.
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/echo"));
-			out.write("-rest".getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-			assertThat(response).startsWith("HTTP/1.1 200").containsSubsequence("\r\n\r\n", "first", "-rest").endsWith("0\r\n\r\n");
-		}
 	}
 
 	@Test

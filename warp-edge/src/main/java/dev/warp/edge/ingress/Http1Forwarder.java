@@ -10,7 +10,6 @@ import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -28,10 +27,10 @@ import org.jspecify.annotations.Nullable;
  * edge about a third of its CPU per small request. Sits in the visitor connection's pipeline
  * after the HTTP codec, before Reactor Netty's handlers.
  *
- * <p>It takes a request only when the whole exchange is the plain case: HTTP/1.1, no body or
- * one of a declared length up to {@value #MAX_BODY} bytes, no {@code Upgrade} or {@code Expect},
- * a valid {@code Host} whose hostname has a tunnel connection on this node, and no earlier request
- * still with Reactor Netty. Everything else (larger or chunked bodies, WebSockets, h2c upgrades, errors of the request itself, hostnames served by another node of a
+ * <p>It takes a request only when the whole exchange is the plain case: HTTP/1.1, no body, no
+ * {@code Upgrade} or {@code Expect}, a valid {@code Host} whose hostname has a tunnel connection
+ * on this node, and no earlier request still with Reactor Netty. Everything else (bodies,
+ * WebSockets, h2c upgrades, errors of the request itself, hostnames served by another node of a
  * cluster) passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
  * requests pipelined behind one it took wait here, with reading paused, until its response has
  * been written.
@@ -39,13 +38,6 @@ import org.jspecify.annotations.Nullable;
 final class Http1Forwarder extends ChannelDuplexHandler {
 
 	static final String NAME = "warp.http1Forwarder";
-
-	/**
-	 * The largest request body taken here: one HTTP/2 flow-control window, so that what the edge
-	 * holds of a body for an agent that does not read is this much per visitor connection at most.
-	 * Larger bodies stream through {@link TunnelProxy} with the agent setting the pace.
-	 */
-	static final int MAX_BODY = 65_535;
 
 	private final Settings settings;
 
@@ -55,8 +47,8 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	/** A request passed on whose body is still arriving. */
 	private boolean passingBody;
 
-	/** The exchange whose request's body (or its empty end) is still to come from the codec. */
-	private @Nullable Http1Exchange receiving;
+	/** The end of a request taken here is still to come (the codec sends it after the request). */
+	private boolean discardingRest;
 
 	private @Nullable Http1Exchange current;
 
@@ -77,14 +69,12 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	 * What the forwarders of a listener's connections share.
 	 * @param scheme how visitors reach the listener: {@code http} or {@code https}
 	 * @param idleTimeout how long a response's stream may pass no byte once it started
-	 * @param maxRequestBody the largest request body forwarded, in bytes
 	 */
 	record Settings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
-			@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics) {
+			@Nullable Duration idleTimeout, @Nullable EdgeMetrics metrics) {
 
 		Settings scheme(String scheme) {
-			return new Settings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
-					this.maxRequestBody, this.metrics);
+			return new Settings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout, this.metrics);
 		}
 
 	}
@@ -107,8 +97,8 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		if (this.receiving != null) {
-			receive(msg);
+		if (this.discardingRest) {
+			discardRest(msg);
 		}
 		else if (this.current != null || !this.held.isEmpty()) {
 			this.held.add(msg);
@@ -143,54 +133,36 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	}
 
 	/** The hostname of a request this handler can forward whole, or {@code null} to pass it on. */
-	private @Nullable String plainRequestHostname(HttpRequest request) {
+	private static @Nullable String plainRequestHostname(HttpRequest request) {
 		HttpHeaders headers = request.headers();
 		if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1
 				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)
 				|| headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
 			return null;
 		}
-		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-			long length = RequestBodies.declaredLength(headers);
-			if (length < 0 || length > MAX_BODY || length > this.settings.maxRequestBody()) {
-				return null;
-			}
+		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		if (length != null && !length.equals("0")) {
+			return null;
 		}
 		return TunnelProtocol.routingHostname(headers.get(HttpHeaderNames.HOST));
 	}
 
 	private void take(ChannelHandlerContext ctx, HttpRequest request, String hostname, TunnelConnection connection) {
-		if (!ctx.channel().config().isAutoRead()) {
-			// Reactor Netty reads on demand only (a read after each of its responses, more while it
-			// consumes a body). Here the connection reads by itself: the rest of this request's body
-			// comes without asking, and turning the socket's read interest on and off (two
-			// epoll_ctl calls) per request is spared.
-			ctx.channel().config().setAutoRead(true);
-		}
+		this.discardingRest = !(request instanceof LastHttpContent);
 		if (this.headerTimeout != null) {
 			this.headerTimeout.headersReceived();
 		}
 		Http1Exchange exchange = new Http1Exchange(this, ctx, request, hostname, this.responseDeadline, this.settings);
 		this.current = exchange;
-		this.receiving = exchange;
+		ReferenceCountUtil.release(request);
 		exchange.start(connection);
-		if (request instanceof HttpContent) {
-			receive(request);
-		}
 	}
 
-	/** A part of the body of the request taken last: the exchange sends it, or drops it once ended. */
-	private void receive(Object msg) {
-		Http1Exchange exchange = this.receiving;
+	private void discardRest(Object msg) {
 		if (msg instanceof LastHttpContent) {
-			this.receiving = null;
+			this.discardingRest = false;
 		}
-		if (exchange != null && msg instanceof HttpContent content) {
-			exchange.requestContent(content);
-		}
-		else {
-			ReferenceCountUtil.release(msg);
-		}
+		ReferenceCountUtil.release(msg);
 	}
 
 	/**
@@ -216,11 +188,23 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			ctx.channel().config().setAutoRead(true);
 		}
 		while (this.current == null && !this.held.isEmpty()) {
-			dispatch(ctx, this.held.poll());
+			Object msg = this.held.poll();
+			if (this.discardingRest) {
+				discardRest(msg);
+			}
+			else {
+				dispatch(ctx, msg);
+			}
 		}
 		if (!this.held.isEmpty()) {
 			this.pausedReading = true;
 			ctx.channel().config().setAutoRead(false);
+		}
+		else if (this.current == null && this.passedOn == 0 && !ctx.channel().config().isAutoRead()) {
+			// Reactor Netty reads on demand only (one read after each of its responses); between the
+			// requests forwarded here the connection reads by itself, which spares turning the
+			// socket's read interest on and off (two epoll_ctl calls) per request.
+			ctx.channel().config().setAutoRead(true);
 		}
 	}
 
