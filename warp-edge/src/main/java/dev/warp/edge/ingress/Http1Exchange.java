@@ -175,7 +175,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 
 	/** No response head within the response timeout: the attempt under way fails, and {@link #failed} answers 504. */
 	void responseTimedOut() {
-		this.attempt.timeOut(new TimeoutException("no response within " + describe(this.settings.responseTimeout())));
+		this.attempt.timeOut(new TimeoutException("no response within " + TunnelExchange.describe(this.settings.responseTimeout())));
 	}
 
 	private void stopResponseTimer() {
@@ -388,7 +388,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, this.host,
 					this.settings.responseTimeout().toMillis());
 			error(HttpResponseStatus.GATEWAY_TIMEOUT,
-					"Origin timed out: no response within " + describe(this.settings.responseTimeout()));
+					"Origin timed out: no response within " + TunnelExchange.describe(this.settings.responseTimeout()));
 			return;
 		}
 		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
@@ -423,11 +423,6 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 		if (metrics != null) {
 			metrics.recordRequest(this.host, this.status, cancelledBeforeResponse, System.nanoTime() - this.startNanos);
 		}
-	}
-
-	private static String describe(Duration duration) {
-		long millis = duration.toMillis();
-		return (millis % 1000 == 0) ? (millis / 1000) + " s" : millis + " ms";
 	}
 
 }

@@ -78,8 +78,7 @@ public final class PublicListener {
 				// what passes on; on TLS the codec comes after ALPN.
 				ChannelHandlerContext codec = channel.pipeline().context(HttpServerCodec.class);
 				if (peers == null && codec != null) {
-					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME,
-							new Http1Forwarder(forwarding.scheme("http")));
+					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding));
 				}
 				else if (peers == null && channel.pipeline().get(NettyPipeline.SslHandler) != null) {
 					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, Http1ForwarderInstaller.NAME,

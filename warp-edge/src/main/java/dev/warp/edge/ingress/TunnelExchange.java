@@ -322,7 +322,8 @@ final class TunnelExchange {
 		}
 	}
 
-	private static String describe(Duration duration) {
+	/** A timeout as visitors read it: whole seconds as {@code 30 s}, anything else in milliseconds. */
+	static String describe(Duration duration) {
 		long millis = duration.toMillis();
 		return (millis % 1000 == 0) ? (millis / 1000) + " s" : millis + " ms";
 	}
