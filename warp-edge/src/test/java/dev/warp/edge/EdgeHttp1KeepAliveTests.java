@@ -1,7 +1,11 @@
 package dev.warp.edge;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Many requests on one HTTP/1.1 visitor connection: the edge forwards plain requests (no body)
- * itself and hands the others (bodies, errors) to its general proxy; whichever does, responses
- * leave in request order and the connection serves on.
+ * Many requests on one HTTP/1.1 visitor connection: the edge forwards plain requests (no body,
+ * or a small one of a declared length) itself and hands the others (larger bodies, errors) to
+ * its general proxy; whichever does, responses leave in request order and the connection
+ * serves on.
  */
 class EdgeHttp1KeepAliveTests {
 
@@ -84,6 +89,52 @@ class EdgeHttp1KeepAliveTests {
 			assertThat(get(client, "nope.example.test", "/hello")).startsWith("No healthy tunnel for hostname");
 		}
 		assertThat(connections).hasValue(1);
+	}
+
+	@Test
+	void bodyThatArrivesInPartsReachesTheAppWhole() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
+			socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\nConnection: close\r\n\r\nfirst")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			// The stream is open and the first part on its way before the rest comes.
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/echo"));
+			out.write("-rest".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+			assertThat(response).startsWith("HTTP/1.1 200").containsSubsequence("\r\n\r\n", "first", "-rest").endsWith("0\r\n\r\n");
+		}
+	}
+
+	@Test
+	void responseBeforeTheBodyEndedLeavesTheConnectionServingTheNextRequest() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
+			socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST /hello HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\n\r\nfirst")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			// The app answers without reading the body; the rest of it still comes, and is dropped.
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/hello"));
+			out.write(("-rest" + "GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			String responses = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+			assertThat(responses).containsSubsequence("HTTP/1.1 200", "hello", "HTTP/1.1 200", this.agent.agentId);
+		}
+	}
+
+	@Test
+	void visitorLeavingBeforeItsBodyEndedResetsTheTunnelStream() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
+			socket.getOutputStream()
+				.write(("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\n\r\nfirst")
+					.getBytes(StandardCharsets.US_ASCII));
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/echo"));
+		}
+		assertThat(this.agent.resets.poll(5, TimeUnit.SECONDS)).isEqualTo("/echo CANCEL");
 	}
 
 	@Test

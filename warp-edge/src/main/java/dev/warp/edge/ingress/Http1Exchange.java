@@ -1,6 +1,7 @@
 package dev.warp.edge.ingress;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -27,6 +29,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -110,6 +113,17 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 
 	private boolean ended;
 
+	/** Whether the request has a body (of a declared length: {@link Http1Forwarder} takes no other). */
+	private final boolean hasBody;
+
+	/** The request body that came before the stream was ready, held for it (and for a retry). */
+	private final ArrayDeque<ByteBuf> pendingBody = new ArrayDeque<>();
+
+	private boolean bodyComplete;
+
+	/** The stream the body goes to once its headers were sent; {@code null} before. */
+	private @Nullable Http2StreamChannel bodyStream;
+
 	/**
 	 * @param request the visitor's request: its headers are read here, it is not kept
 	 * @param hostname the hostname its {@code Host} routes to
@@ -126,6 +140,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 		this.hostname = hostname;
 		this.ray = RayIds.next(settings.nodeId());
 		this.keepAlive = HttpUtil.isKeepAlive(request);
+		this.hasBody = RequestBodies.hasBody(request.headers());
 		this.requestHeaders = ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(),
 				this.host, ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), this.ray);
 	}
@@ -153,15 +168,76 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 						opened.cause())));
 				return;
 			}
-			opened.getNow().writeAndFlush(new DefaultHttp2HeadersFrame(this.requestHeaders, true)).addListener((written) -> {
+			Http2StreamChannel stream = opened.getNow();
+			stream.writeAndFlush(new DefaultHttp2HeadersFrame(this.requestHeaders, !this.hasBody)).addListener((written) -> {
 				if (!written.isSuccess()) {
 					onLoop(() -> failed(attempt, OriginFailure.connectionLost(
 							"cannot send the request on the tunnel connection (" + written.cause().getMessage() + ")")));
 				}
 			});
+			if (this.hasBody) {
+				// Written after the headers whichever loop the body's writes come from: they queue
+				// behind them on the stream's loop.
+				onLoop(() -> bodyStreamReady(attempt, stream));
+			}
 		});
 		attempt.head()
 			.subscribe((head) -> onLoop(() -> respond(attempt, head)), (error) -> onLoop(() -> failed(attempt, error)));
+	}
+
+	private void bodyStreamReady(TunnelResponse from, Http2StreamChannel stream) {
+		if (from != this.attempt || this.ended) {
+			return;
+		}
+		this.bodyStream = stream;
+		boolean endSent = false;
+		ByteBuf chunk;
+		while ((chunk = this.pendingBody.poll()) != null) {
+			endSent = this.bodyComplete && this.pendingBody.isEmpty();
+			stream.write(new DefaultHttp2DataFrame(chunk, endSent));
+		}
+		if (this.bodyComplete && !endSent) {
+			stream.write(new DefaultHttp2DataFrame(true));
+		}
+		stream.flush();
+	}
+
+	/**
+	 * A part of the request's body from the visitor's connection, the last one with the end of
+	 * the body. Owned from here: sent on the stream, held until it is ready, or released.
+	 */
+	void requestContent(HttpContent content) {
+		boolean last = content instanceof LastHttpContent;
+		ByteBuf chunk = content.content();
+		if (this.ended) {
+			chunk.release();
+			return;
+		}
+		this.attempt.touch();
+		Http2StreamChannel stream = this.bodyStream;
+		if (stream == null) {
+			this.bodyComplete = last;
+			if (chunk.isReadable()) {
+				this.pendingBody.add(chunk);
+			}
+			else {
+				chunk.release();
+			}
+			return;
+		}
+		if (chunk.isReadable() || last) {
+			stream.writeAndFlush(new DefaultHttp2DataFrame(chunk, last));
+		}
+		else {
+			chunk.release();
+		}
+	}
+
+	private void releasePendingBody() {
+		ByteBuf chunk;
+		while ((chunk = this.pendingBody.poll()) != null) {
+			chunk.release();
+		}
 	}
 
 	private void onLoop(Runnable task) {
@@ -316,6 +392,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 			logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
 					this.host, cause.getMessage());
 			this.ended = true;
+			releasePendingBody();
 			this.visitor.close();
 			record(false);
 		});
@@ -357,6 +434,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 
 	private void end(Object last) {
 		this.ended = true;
+		releasePendingBody();
 		this.visitor.writeAndFlush(last).addListener(this.keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE
 				: ChannelFutureListener.CLOSE);
 		record(false);
@@ -371,7 +449,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 			onError(cause);
 			return;
 		}
-		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(this.method, false)) {
+		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(this.method, this.bodyStream != null)) {
 			TunnelConnection failedOn = this.target;
 			TunnelConnection other = this.settings.routes().select(this.hostname);
 			if (other != null && other != failedOn) {
@@ -413,6 +491,7 @@ final class Http1Exchange implements Subscriber<ByteBuf> {
 			return;
 		}
 		this.ended = true;
+		releasePendingBody();
 		stopResponseTimer();
 		this.attempt.cancel();
 		record(!this.headSent);

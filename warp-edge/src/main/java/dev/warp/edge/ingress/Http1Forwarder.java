@@ -10,6 +10,7 @@ import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -27,17 +28,24 @@ import org.jspecify.annotations.Nullable;
  * edge about a third of its CPU per small request. Sits in the visitor connection's pipeline
  * after the HTTP codec, before Reactor Netty's handlers.
  *
- * <p>It takes a request only when the whole exchange is the plain case: HTTP/1.1, no body, no
- * {@code Upgrade} or {@code Expect}, a valid {@code Host} whose hostname has a tunnel connection
- * on this node, and no earlier request still with Reactor Netty. Everything else (bodies,
- * WebSockets, h2c upgrades, errors of the request itself, hostnames served by another node of a
- * cluster) passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
+ * <p>It takes a request only when the whole exchange is the plain case: HTTP/1.1, no body or
+ * one of a declared length up to {@value #MAX_BODY} bytes, no {@code Upgrade} or {@code Expect},
+ * a valid {@code Host} whose hostname has a tunnel connection on this node, and no earlier
+ * request still with Reactor Netty. Everything else (larger or chunked bodies, WebSockets, h2c
+ * upgrades, errors of the request itself, hostnames served by another node of a cluster) passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
  * requests pipelined behind one it took wait here, with reading paused, until its response has
  * been written.
  */
 final class Http1Forwarder extends ChannelDuplexHandler {
 
 	static final String NAME = "warp.http1Forwarder";
+
+	/**
+	 * The largest request body taken here: one HTTP/2 flow-control window, so that what the edge
+	 * holds of a body for an agent that does not read is this much per visitor connection at most.
+	 * Larger bodies stream through {@link TunnelProxy} with the agent setting the pace.
+	 */
+	static final int MAX_BODY = 65_535;
 
 	private final Settings settings;
 
@@ -48,7 +56,10 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	private boolean passingBody;
 
 	/** The end of a request taken here is still to come (the codec sends it after the request). */
-	private boolean discardingRest;
+	private boolean restOfRequestToCome;
+
+	/** The exchange that sends the body of the request taken last while that body comes. */
+	private @Nullable Http1Exchange bodyReceiver;
 
 	private @Nullable Http1Exchange current;
 
@@ -69,12 +80,14 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	 * What the forwarders of a listener's connections share.
 	 * @param scheme how visitors reach the listener: {@code http} or {@code https}
 	 * @param idleTimeout how long a response's stream may pass no byte once it started
+	 * @param maxRequestBody the largest request body forwarded, in bytes
 	 */
 	record Settings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
-			@Nullable Duration idleTimeout, @Nullable EdgeMetrics metrics) {
+			@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics) {
 
 		Settings scheme(String scheme) {
-			return new Settings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout, this.metrics);
+			return new Settings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
+					this.maxRequestBody, this.metrics);
 		}
 
 	}
@@ -97,8 +110,8 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		if (this.discardingRest) {
-			discardRest(msg);
+		if (this.restOfRequestToCome) {
+			restOfRequest(msg);
 		}
 		else if (this.current != null || !this.held.isEmpty()) {
 			this.held.add(msg);
@@ -133,36 +146,63 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	}
 
 	/** The hostname of a request this handler can forward whole, or {@code null} to pass it on. */
-	private static @Nullable String plainRequestHostname(HttpRequest request) {
+	private @Nullable String plainRequestHostname(HttpRequest request) {
 		HttpHeaders headers = request.headers();
 		if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1
 				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)
 				|| headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
 			return null;
 		}
-		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-		if (length != null && !length.equals("0")) {
-			return null;
+		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+			long length = RequestBodies.declaredLength(headers);
+			if (length < 0 || length > MAX_BODY || length > this.settings.maxRequestBody()) {
+				return null;
+			}
 		}
 		return TunnelProtocol.routingHostname(headers.get(HttpHeaderNames.HOST));
 	}
 
 	private void take(ChannelHandlerContext ctx, HttpRequest request, String hostname, TunnelConnection connection) {
-		this.discardingRest = !(request instanceof LastHttpContent);
+		// Requests without a body keep the shape they had before bodies came here: a rewrite with
+		// one field for both the body's end and its receiver, the same logic, measured 15 % fewer
+		// GETs at 64 connections (a third more context switches per request).
+		this.restOfRequestToCome = !(request instanceof LastHttpContent);
+		boolean body = RequestBodies.hasBody(request.headers());
+		if (body && this.restOfRequestToCome && !ctx.channel().config().isAutoRead()) {
+			// Reactor Netty reads on demand only (a read after each of its responses, more while it
+			// consumes a body): here the rest of the body comes without asking.
+			ctx.channel().config().setAutoRead(true);
+		}
 		if (this.headerTimeout != null) {
 			this.headerTimeout.headersReceived();
 		}
 		Http1Exchange exchange = new Http1Exchange(this, ctx, request, hostname, this.responseDeadline, this.settings);
 		this.current = exchange;
-		ReferenceCountUtil.release(request);
+		if (body && this.restOfRequestToCome) {
+			this.bodyReceiver = exchange;
+		}
 		exchange.start(connection);
+		if (body && request instanceof HttpContent content) {
+			exchange.requestContent(content.retain());
+		}
+		ReferenceCountUtil.release(request);
 	}
 
-	private void discardRest(Object msg) {
+	/** A part of the body of the request taken last: the exchange sends it, or drops it once ended. */
+	private void restOfRequest(Object msg) {
 		if (msg instanceof LastHttpContent) {
-			this.discardingRest = false;
+			this.restOfRequestToCome = false;
 		}
-		ReferenceCountUtil.release(msg);
+		Http1Exchange exchange = this.bodyReceiver;
+		if (exchange != null && msg instanceof HttpContent content) {
+			if (!this.restOfRequestToCome) {
+				this.bodyReceiver = null;
+			}
+			exchange.requestContent(content);
+		}
+		else {
+			ReferenceCountUtil.release(msg);
+		}
 	}
 
 	/**
@@ -189,8 +229,8 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		}
 		while (this.current == null && !this.held.isEmpty()) {
 			Object msg = this.held.poll();
-			if (this.discardingRest) {
-				discardRest(msg);
+			if (this.restOfRequestToCome) {
+				restOfRequest(msg);
 			}
 			else {
 				dispatch(ctx, msg);

@@ -59,7 +59,7 @@ public final class PublicListener {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
 		Http1Forwarder.Settings forwarding = new Http1Forwarder.Settings(settings.nodeId(), "http", routes,
-				settings.responseTimeout(), settings.idleTimeout(), metrics);
+				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)

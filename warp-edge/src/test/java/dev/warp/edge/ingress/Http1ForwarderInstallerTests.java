@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Http1ForwarderInstallerTests {
 
 	private final Http1Forwarder.Settings settings = new Http1Forwarder.Settings("edge-test", "https",
-			new EdgeRouteTable(), Duration.ofSeconds(1), null, null);
+			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null);
 
 	@Test
 	void putsAForwarderAfterTheCodecThatAlpnAddedAndLeaves() {
