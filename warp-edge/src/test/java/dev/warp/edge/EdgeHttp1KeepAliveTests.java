@@ -1,5 +1,6 @@
 package dev.warp.edge;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -94,47 +95,49 @@ class EdgeHttp1KeepAliveTests {
 	@Test
 	void bodyThatArrivesInPartsReachesTheAppWhole() throws Exception {
 		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
-			socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
-			OutputStream out = socket.getOutputStream();
-			out.write(("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\nConnection: close\r\n\r\nfirst")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
 			// The stream is open and the first part on its way before the rest comes.
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/echo"));
-			out.write("-rest".getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-			assertThat(response).startsWith("HTTP/1.1 200").containsSubsequence("\r\n\r\n", "first", "-rest").endsWith("0\r\n\r\n");
+			sendHalfABody(socket, "/echo", "Connection: close\r\n");
+			send(socket, "-rest");
+			assertThat(readAll(socket)).startsWith("HTTP/1.1 200")
+				.containsSubsequence("\r\n\r\n", "first", "-rest")
+				.endsWith("0\r\n\r\n");
 		}
 	}
 
 	@Test
 	void responseBeforeTheBodyEndedLeavesTheConnectionServingTheNextRequest() throws Exception {
 		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
-			socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
-			OutputStream out = socket.getOutputStream();
-			out.write(("POST /hello HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\n\r\nfirst")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
 			// The app answers without reading the body; the rest of it still comes, and is dropped.
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/hello"));
-			out.write(("-rest" + "GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			String responses = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-			assertThat(responses).containsSubsequence("HTTP/1.1 200", "hello", "HTTP/1.1 200", this.agent.agentId);
+			sendHalfABody(socket, "/hello", "");
+			send(socket, "-rest" + "GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+			assertThat(readAll(socket)).containsSubsequence("HTTP/1.1 200", "hello", "HTTP/1.1 200", this.agent.agentId);
 		}
 	}
 
 	@Test
 	void visitorLeavingBeforeItsBodyEndedResetsTheTunnelStream() throws Exception {
 		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
-			socket.getOutputStream()
-				.write(("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\n\r\nfirst")
-					.getBytes(StandardCharsets.US_ASCII));
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/echo"));
+			sendHalfABody(socket, "/echo", "");
 		}
 		assertThat(this.agent.resets.poll(5, TimeUnit.SECONDS)).isEqualTo("/echo CANCEL");
+	}
+
+	/** A POST of 10 declared bytes with only its first 5; returns once the app has the request. */
+	private void sendHalfABody(Socket socket, String path, String moreHeaders) throws IOException {
+		socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
+		send(socket, "POST " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\n" + moreHeaders
+				+ "\r\nfirst");
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains(path));
+	}
+
+	private static void send(Socket socket, String text) throws IOException {
+		OutputStream out = socket.getOutputStream();
+		out.write(text.getBytes(StandardCharsets.US_ASCII));
+		out.flush();
+	}
+
+	private static String readAll(Socket socket) throws IOException {
+		return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
 	}
 
 	@Test

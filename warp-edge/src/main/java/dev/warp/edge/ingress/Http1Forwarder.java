@@ -32,9 +32,11 @@ import org.jspecify.annotations.Nullable;
  * one of a declared length up to {@value #MAX_BODY} bytes, no {@code Upgrade} or {@code Expect},
  * a valid {@code Host} whose hostname has a tunnel connection on this node, and no earlier
  * request still with Reactor Netty. Everything else (larger or chunked bodies, WebSockets, h2c
- * upgrades, errors of the request itself, hostnames served by another node of a cluster) passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
- * requests pipelined behind one it took wait here, with reading paused, until its response has
- * been written.
+ * upgrades, errors of the request itself, hostnames served by another node of a cluster)
+ * passes on to {@link TunnelProxy} unchanged. Responses leave in request order: requests
+ * pipelined behind one it took wait here, with reading paused, until its response has been
+ * written. A body that comes before the tunnel stream is open is held for it, and for the one
+ * retry on another connection.
  */
 final class Http1Forwarder extends ChannelDuplexHandler {
 
