@@ -1,6 +1,7 @@
 package dev.warp.edge;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -233,8 +234,7 @@ class EdgeProxyTests {
 	@Test
 	void responseHeaderWithALineBreakIs502AndNeverReachesTheVisitor() throws Exception {
 		agent(HOST);
-		String response = Visitor.raw(this.edge, "GET /bad-header HTTP/1.1\r\nHost: " + HOST
-				+ "\r\nConnection: close\r\n\r\n");
+		String response = rawGet("/bad-header", "");
 		assertThat(response).startsWith("HTTP/1.1 502").contains("invalid response header").doesNotContain("x-injected");
 	}
 
@@ -323,8 +323,7 @@ class EdgeProxyTests {
 	@Test
 	void forwardsTrailers() throws Exception {
 		agent(HOST);
-		String response = Visitor.raw(this.edge, "GET /trailers HTTP/1.1\r\nHost: " + HOST
-				+ "\r\nTE: trailers\r\nConnection: close\r\n\r\n");
+		String response = rawGet("/trailers", "TE: trailers\r\n");
 		assertThat(response).startsWith("HTTP/1.1 200").contains("body").contains("x-checksum: abc");
 	}
 
@@ -419,6 +418,12 @@ class EdgeProxyTests {
 		HttpClient client = Visitor.h2c(this.edge, HOST);
 		assertThatThrownBy(() -> Visitor.get(client, "/reset-after-headers")).isNotNull();
 		assertThat(Visitor.get(client, "/hello").body()).isEqualTo("hello");
+	}
+
+	/** A GET for {@link #HOST} on a connection of its own: the response's bytes as they came. */
+	private String rawGet(String path, String moreHeaders) throws IOException {
+		return Visitor.raw(this.edge, "GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n" + moreHeaders
+				+ "Connection: close\r\n\r\n");
 	}
 
 }
