@@ -9,6 +9,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -20,6 +23,9 @@ final class EdgeErrors {
 
 	/** The name of the ray header on visitors' responses. */
 	static final String RAY_HEADER = "Warp-Ray";
+
+	/** The ray header's name as HTTP/2 writes it: lower case (RFC 9113 8.2.1). */
+	static final AsciiString RAY_HEADER_LOWER = AsciiString.cached("warp-ray");
 
 	private EdgeErrors() {
 	}
@@ -34,12 +40,25 @@ final class EdgeErrors {
 
 	/** The same error as a whole HTTP/1.1 response, for a visitor's connection written to directly. */
 	static FullHttpResponse response(ByteBufAllocator allocator, HttpResponseStatus status, String cause, String ray) {
-		byte[] body = body(cause, ray).getBytes(StandardCharsets.UTF_8);
+		byte[] body = bodyBytes(cause, ray);
 		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
 				allocator.buffer(body.length).writeBytes(body));
 		setHeaders(response.headers(), ray);
 		response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
 		return response;
+	}
+
+	/** The head of the same error for an HTTP/2 visitor, whose body is {@link #bodyBytes}. */
+	static Http2Headers http2Headers(HttpResponseStatus status, int contentLength, String ray) {
+		return new DefaultHttp2Headers().status(status.codeAsText())
+			.set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+			.set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+			.set(RAY_HEADER_LOWER, ray)
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+	}
+
+	static byte[] bodyBytes(String cause, String ray) {
+		return body(cause, ray).getBytes(StandardCharsets.UTF_8);
 	}
 
 	private static void setHeaders(HttpHeaders headers, String ray) {

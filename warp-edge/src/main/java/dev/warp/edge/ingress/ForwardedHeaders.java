@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -63,14 +64,30 @@ final class ForwardedHeaders {
 	 */
 	static Http2Headers forTunnel(HttpMethod method, String uri, HttpHeaders in, String scheme, String host,
 			String visitorIp, String ray) {
+		return forTunnel(method.name(), path(uri), in.iteratorCharSequence(), connectionOptions(in), scheme, host,
+				visitorIp, ray);
+	}
+
+	/**
+	 * The HTTP/2 request headers of an HTTP/2 visitor's request (not a {@code CONNECT}: it has a
+	 * {@code :method} and a {@code :path}).
+	 * @param scheme {@code http} or {@code https}: how the visitor reached the edge
+	 * @param host its {@code :authority}, or its {@code Host} without one
+	 */
+	static Http2Headers forTunnel(Http2Headers in, String scheme, String host, String visitorIp, String ray) {
+		// HTTP/2 has no Connection header (RFC 9113 8.2.2): Netty's codec refuses a request with one.
+		return forTunnel(in.method().toString(), in.path().toString(), in.iterator(), Set.of(), scheme, host, visitorIp,
+				ray);
+	}
+
+	private static Http2Headers forTunnel(String method, String path, Iterator<Map.Entry<CharSequence, CharSequence>> headers,
+			Set<AsciiString> connectionOptions, String scheme, String host, String visitorIp, String ray) {
 		Http2Headers out = new DefaultHttp2Headers(true);
-		out.method(method.name());
-		out.path(path(uri));
+		out.method(method);
+		out.path(path);
 		out.scheme(scheme);
 		out.authority(host);
-		Set<AsciiString> connectionOptions = connectionOptions(in);
 		StringBuilder forwardedFor = new StringBuilder();
-		Iterator<Map.Entry<CharSequence, CharSequence>> headers = in.iteratorCharSequence();
 		while (headers.hasNext()) {
 			Map.Entry<CharSequence, CharSequence> header = headers.next();
 			AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
@@ -95,6 +112,21 @@ final class ForwardedHeaders {
 	 * and hop-by-hop headers, repeated headers kept in order.
 	 */
 	static void toVisitor(Http2Headers in, HttpHeaders out) {
+		toVisitor(in, out::add);
+	}
+
+	/**
+	 * Copies an agent's response headers (or trailers) to an HTTP/2 visitor's: the same as for
+	 * HTTP/1.1 (no header HTTP/2 forbids as connection-specific passes).
+	 * @param out headers that validate values, such as {@code new DefaultHttp2Headers(true, true, n)},
+	 * so that a value HTTP/2 cannot carry (a line break, RFC 9113 8.2.1) throws
+	 * {@link IllegalArgumentException}; {@code out} is then not to be used
+	 */
+	static void toVisitor(Http2Headers in, Http2Headers out) {
+		toVisitor(in, out::add);
+	}
+
+	private static void toVisitor(Http2Headers in, BiConsumer<AsciiString, CharSequence> out) {
 		for (Map.Entry<CharSequence, CharSequence> header : in) {
 			CharSequence name = header.getKey();
 			if (name.length() > 0 && name.charAt(0) == ':') {
@@ -102,7 +134,7 @@ final class ForwardedHeaders {
 			}
 			AsciiString lower = AsciiString.of(name).toLowerCase();
 			if (!HOP_BY_HOP.contains(lower) || lower.contentEquals(HttpHeaderNames.TRAILER)) {
-				out.add(lower, header.getValue());
+				out.accept(lower, header.getValue());
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Frame;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
@@ -137,6 +138,10 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 				return;
 			}
 		}
+		if (msg instanceof Http2Frame) {
+			becomeHttp2(ctx, msg);
+			return;
+		}
 		if (msg instanceof HttpRequest) {
 			this.passedOn++;
 			this.passingBody = true;
@@ -145,6 +150,17 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			this.passingBody = false;
 		}
 		ctx.fireChannelRead(msg);
+	}
+
+	/**
+	 * The visitor sent the HTTP/2 preface (h2c with prior knowledge): Reactor Netty put the
+	 * HTTP/2 frame codec where the HTTP/1.1 codec was, and its stream multiplexer after this
+	 * handler, which is where an {@link Http2Forwarder} belongs.
+	 */
+	private void becomeHttp2(ChannelHandlerContext ctx, Object msg) {
+		Http2Forwarder forwarder = new Http2Forwarder(this.settings);
+		ctx.pipeline().replace(this, Http2Forwarder.NAME, forwarder);
+		forwarder.channelRead(ctx.pipeline().context(forwarder), msg);
 	}
 
 	/** The hostname of a request this handler can forward whole, or {@code null} to pass it on. */

@@ -3,12 +3,13 @@ package dev.warp.edge.ingress;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpServerCodec;
+import reactor.netty.NettyPipeline;
 
 /**
- * Puts an {@link Http1Forwarder} on a TLS visitor's connection once ALPN chose HTTP/1.1: Reactor
- * Netty adds the HTTP codec only then, in front of this handler, which it finds with the first
- * bytes after the handshake. It leaves the pipeline at that moment, with or without a codec
- * (HTTP/2 visitors go Reactor Netty's way).
+ * Puts an {@link Http1Forwarder} on a TLS visitor's connection once ALPN chose HTTP/1.1, or an
+ * {@link Http2Forwarder} in front of the stream multiplexer once it chose HTTP/2: Reactor Netty
+ * adds the codecs only then, which this handler finds with the first bytes after the handshake.
+ * It leaves the pipeline at that moment.
  */
 final class Http1ForwarderInstaller extends ChannelInboundHandlerAdapter {
 
@@ -25,6 +26,9 @@ final class Http1ForwarderInstaller extends ChannelInboundHandlerAdapter {
 		ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
 		if (codec != null && ctx.pipeline().get(Http1Forwarder.NAME) == null) {
 			ctx.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(this.settings));
+		}
+		else if (ctx.pipeline().get(NettyPipeline.H2MultiplexHandler) != null && ctx.pipeline().get(Http2Forwarder.NAME) == null) {
+			ctx.pipeline().addBefore(NettyPipeline.H2MultiplexHandler, Http2Forwarder.NAME, new Http2Forwarder(this.settings));
 		}
 		ctx.pipeline().remove(this);
 		ctx.fireChannelRead(msg);

@@ -87,6 +87,12 @@ final class RequestHeaderTimeout extends ChannelInboundHandlerAdapter {
 		disarm();
 	}
 
+	/** A request's headers arrived on a stream of this HTTP/2 connection. Called on its event loop. */
+	void streamHeadersReceived() {
+		this.released = true;
+		disarm();
+	}
+
 	/** The response to this HTTP/1.1 connection's request is complete. Called on its event loop. */
 	void responseComplete() {
 		arm();

@@ -9,7 +9,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
+import io.netty.handler.codec.http2.Http2Settings;
 import org.junit.jupiter.api.Test;
+import reactor.netty.NettyPipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,15 +35,31 @@ class Http1ForwarderInstallerTests {
 	}
 
 	@Test
-	void leavesWithoutAForwarderWhenAlpnChoseHttp2() {
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(this.settings),
-				new ChannelInboundHandlerAdapter());
+	void putsAnHttp2ForwarderBeforeTheMultiplexerWhenAlpnChoseHttp2AndLeaves() {
+		// What Reactor Netty does once ALPN chose HTTP/2: the frame codec, then the stream multiplexer.
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(this.settings));
+		channel.pipeline().addLast(NettyPipeline.HttpCodec, new ChannelInboundHandlerAdapter());
+		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
 		channel.writeInbound(request());
-		assertThat(channel.pipeline().get(Http1Forwarder.class)).isNull();
-		assertThat(channel.pipeline().get(Http1ForwarderInstaller.class)).isNull();
+		assertThat(channel.pipeline().names())
+			.containsSubsequence(NettyPipeline.HttpCodec, Http2Forwarder.NAME, NettyPipeline.H2MultiplexHandler)
+			.doesNotContain(Http1ForwarderInstaller.NAME, Http1Forwarder.NAME);
 		ByteBuf passed = channel.readInbound();
 		assertThat(passed.toString(StandardCharsets.US_ASCII)).startsWith("GET /");
 		passed.release();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void anHttp1ForwarderBecomesAnHttp2ForwarderAtTheH2cPreface() {
+		// h2c with prior knowledge: Reactor Netty swaps the HTTP/1.1 codec for the HTTP/2 one in
+		// front of the forwarder and adds the multiplexer behind it; the first frame then arrives.
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1Forwarder(this.settings));
+		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
+		channel.writeInbound(new DefaultHttp2SettingsFrame(Http2Settings.defaultSettings()));
+		assertThat(channel.pipeline().names()).containsSubsequence(Http2Forwarder.NAME, NettyPipeline.H2MultiplexHandler)
+			.doesNotContain(Http1Forwarder.NAME);
+		assertThat((Object) channel.readInbound()).isInstanceOf(DefaultHttp2SettingsFrame.class);
 		channel.finishAndReleaseAll();
 	}
 

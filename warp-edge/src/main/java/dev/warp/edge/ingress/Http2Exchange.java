@@ -1,0 +1,150 @@
+package dev.warp.edge.ingress;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request of an HTTP/2 visitor taken by {@link Http2Forwarder}, its response written as
+ * frames of the visitor's stream on the visitor's connection: the agent's headers pass as they
+ * are (less what HTTP/2 forbids), the body as DATA frames as the visitor's flow-control window
+ * allows, the agent's trailers as the last HEADERS frame. An aborted response resets the stream,
+ * not the connection.
+ */
+final class Http2Exchange extends ShortPathExchange {
+
+	private final Http2Forwarder forwarder;
+
+	/** The forwarder's context on the visitor's connection: frames written here reach its HTTP/2 codec. */
+	private final ChannelHandlerContext visitor;
+
+	private final Http2FrameStream stream;
+
+	private @Nullable ScheduledFuture<?> responseTimer;
+
+	/**
+	 * @param request the visitor's request headers (not a {@code CONNECT}); read here, not kept
+	 * @param host its {@code :authority} (or {@code Host})
+	 * @param hostname the hostname that routes to
+	 */
+	Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
+			Http2Headers request, String host, String hostname, Http1Forwarder.Settings settings) {
+		this(forwarder, visitor, stream, request, host, hostname, RayIds.next(settings.nodeId()), settings);
+	}
+
+	private Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
+			Http2Headers request, String host, String hostname, String ray, Http1Forwarder.Settings settings) {
+		super(visitor.channel().eventLoop(), settings, HttpMethod.valueOf(request.method().toString()), host, hostname,
+				ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
+						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
+				false);
+		this.forwarder = forwarder;
+		this.visitor = visitor;
+		this.stream = stream;
+	}
+
+	Http2FrameStream stream() {
+		return this.stream;
+	}
+
+	@Override
+	protected void responseTimerStarted() {
+		// Streams of one connection wait side by side: a timer each, cancelled when the head comes.
+		this.responseTimer = this.loop.schedule(this::responseTimedOut, this.settings.responseTimeout().toNanos(),
+				TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	protected void responseTimerStopped() {
+		ScheduledFuture<?> timer = this.responseTimer;
+		if (timer != null) {
+			this.responseTimer = null;
+			timer.cancel(false);
+		}
+	}
+
+	@Override
+	protected void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content) {
+		Http2Headers headers = new DefaultHttp2Headers(true, true, head.headers().size() + 2);
+		headers.status(HttpResponseStatus.valueOf(head.status()).codeAsText());
+		ForwardedHeaders.toVisitor(head.headers(), headers);
+		headers.set(EdgeErrors.RAY_HEADER_LOWER, this.ray);
+		if (whole && content != null) {
+			this.visitor.write(new DefaultHttp2HeadersFrame(headers, false).stream(this.stream));
+			this.visitor.writeAndFlush(new DefaultHttp2DataFrame(content, true).stream(this.stream));
+		}
+		else {
+			this.visitor.writeAndFlush(new DefaultHttp2HeadersFrame(headers, whole).stream(this.stream));
+		}
+	}
+
+	@Override
+	protected void writeContent(ByteBuf content) {
+		this.visitor.write(new DefaultHttp2DataFrame(content, false).stream(this.stream));
+	}
+
+	@Override
+	protected void writeEnd(@Nullable Http2Headers trailers) {
+		Http2Headers out = null;
+		if (trailers != null) {
+			out = new DefaultHttp2Headers(true, true, trailers.size());
+			try {
+				ForwardedHeaders.toVisitor(trailers, out);
+			}
+			catch (IllegalArgumentException ex) {
+				// The body went out whole: it ends without the trailer HTTP/2 cannot carry.
+				out = null;
+			}
+		}
+		if (out != null && !out.isEmpty()) {
+			this.visitor.writeAndFlush(new DefaultHttp2HeadersFrame(out, true).stream(this.stream));
+		}
+		else {
+			this.visitor.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true).stream(this.stream));
+		}
+	}
+
+	@Override
+	protected void writeError(HttpResponseStatus status, String cause) {
+		byte[] body = EdgeErrors.bodyBytes(cause, this.ray);
+		this.visitor.write(new DefaultHttp2HeadersFrame(EdgeErrors.http2Headers(status, body.length, this.ray), false)
+			.stream(this.stream));
+		this.visitor.writeAndFlush(new DefaultHttp2DataFrame(this.visitor.alloc().buffer(body.length).writeBytes(body), true)
+			.stream(this.stream));
+	}
+
+	@Override
+	protected void abort() {
+		this.visitor.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR).stream(this.stream));
+		this.forwarder.exchangeEnded(this);
+	}
+
+	@Override
+	protected boolean visitorWritable() {
+		return this.forwarder.isWritable(this.stream);
+	}
+
+	@Override
+	protected void flushVisitor() {
+		this.visitor.flush();
+	}
+
+	@Override
+	protected void exchangeEnded() {
+		this.forwarder.exchangeEnded(this);
+	}
+
+}

@@ -1,0 +1,194 @@
+package dev.warp.edge.ingress;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2FrameStreamEvent;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Forwards an HTTP/2 visitor's plain requests down the tunnel with Netty writes of its own
+ * ({@link Http2Exchange}), without Reactor Netty's per-request machinery (its request and
+ * response objects, the conversion of each stream's frames to HTTP/1.1 objects and back).
+ * Sits in the visitor connection's pipeline between Netty's HTTP/2 frame codec and Reactor
+ * Netty's stream multiplexer; it takes a request's frames before the multiplexer sees them and
+ * writes the response's frames to the codec.
+ *
+ * <p>It takes a request only in the plain case: a {@code HEADERS} frame that ends the stream (no
+ * body), not a {@code CONNECT} (WebSockets), with an {@code :authority} (or {@code Host}) whose
+ * hostname has a tunnel connection on this node. Everything else passes on to the multiplexer
+ * and {@link TunnelProxy} unchanged. The multiplexer still opens its stream channel for a request
+ * taken here (it expects one for every active stream), which then sees no frame and closes with
+ * the stream.
+ */
+final class Http2Forwarder extends ChannelDuplexHandler {
+
+	static final String NAME = "warp.http2Forwarder";
+
+	private final Http1Forwarder.Settings settings;
+
+	/** The requests taken here whose streams are still open, by stream id. */
+	private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
+
+	/**
+	 * The highest stream id whose first HEADERS frame was seen: a visitor's new stream always
+	 * has a higher one (RFC 9113 5.1.1), so a HEADERS frame of a lower id is a stream's trailers.
+	 */
+	private int lastStreamId;
+
+	private @Nullable ChannelHandlerContext context;
+
+	private @Nullable Http2Connection connection;
+
+	private @Nullable RequestHeaderTimeout headerTimeout;
+
+	Http2Forwarder(Http1Forwarder.Settings settings) {
+		this.settings = settings;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.context = ctx;
+		Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+		this.connection = (codec != null) ? codec.connection() : null;
+		this.headerTimeout = ctx.pipeline().get(RequestHeaderTimeout.class);
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (msg instanceof Http2StreamFrame frame && frame.stream() != null) {
+			int id = frame.stream().id();
+			Http2Exchange exchange = this.exchanges.get(id);
+			if (exchange != null) {
+				// A visitor may only reset a stream whose request ended (or send frames it must not).
+				if (frame instanceof Http2ResetFrame) {
+					this.exchanges.remove(id);
+					exchange.visitorLeft();
+				}
+				ReferenceCountUtil.release(msg);
+				return;
+			}
+			if (frame instanceof Http2HeadersFrame headers && id > this.lastStreamId) {
+				this.lastStreamId = id;
+				if (take(ctx, headers)) {
+					return;
+				}
+			}
+		}
+		ctx.fireChannelRead(msg);
+	}
+
+	private boolean take(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
+		Http2Headers headers = frame.headers();
+		CharSequence method = headers.method();
+		if (!frame.isEndStream() || method == null || headers.path() == null
+				|| HttpMethod.CONNECT.asciiName().contentEquals(method) || this.connection == null) {
+			return false;
+		}
+		CharSequence authority = headers.authority();
+		if (authority == null) {
+			authority = headers.get(HttpHeaderNames.HOST);
+		}
+		String host = (authority != null) ? authority.toString().trim() : null;
+		String hostname = TunnelProtocol.routingHostname(host);
+		TunnelConnection tunnel = (hostname != null) ? this.settings.routes().select(hostname) : null;
+		if (tunnel == null) {
+			return false;
+		}
+		Http2Exchange exchange;
+		try {
+			exchange = new Http2Exchange(this, ctx, frame.stream(), headers, host, hostname, this.settings);
+		}
+		catch (IllegalArgumentException ex) {
+			// A method name Netty refuses: Reactor Netty answers it.
+			return false;
+		}
+		if (this.headerTimeout != null) {
+			this.headerTimeout.streamHeadersReceived();
+		}
+		this.exchanges.put(frame.stream().id(), exchange);
+		exchange.start(tunnel);
+		return true;
+	}
+
+	/** The exchange wrote its whole response (or reset its stream): its stream is done here. */
+	void exchangeEnded(Http2Exchange exchange) {
+		this.exchanges.remove(exchange.stream().id());
+	}
+
+	/** Whether the visitor takes more of a stream's body now: its connection and its flow-control window. */
+	boolean isWritable(Http2FrameStream frameStream) {
+		Http2Connection connection = this.connection;
+		ChannelHandlerContext ctx = this.context;
+		if (connection == null || ctx == null) {
+			return false;
+		}
+		Http2Stream stream = connection.stream(frameStream.id());
+		return stream != null && ctx.channel().isWritable() && connection.remote().flowController().isWritable(stream);
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+		if (evt instanceof Http2FrameStreamEvent event && !this.exchanges.isEmpty()) {
+			Http2Exchange exchange = this.exchanges.get(event.stream().id());
+			if (exchange != null) {
+				if (event.type() == Http2FrameStreamEvent.Type.Writability) {
+					exchange.writable();
+				}
+				else if (event.stream().state() == Http2Stream.State.CLOSED) {
+					// Closed before its response ended: the visitor reset it, or the connection failed.
+					this.exchanges.remove(event.stream().id());
+					exchange.visitorLeft();
+				}
+			}
+		}
+		ctx.fireUserEventTriggered(evt);
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (ctx.channel().isWritable() && !this.exchanges.isEmpty()) {
+			for (Http2Exchange exchange : this.exchanges.values().toArray(new Http2Exchange[0])) {
+				exchange.writable();
+			}
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		visitorLeft();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void handlerRemoved(ChannelHandlerContext ctx) {
+		visitorLeft();
+	}
+
+	private void visitorLeft() {
+		if (this.exchanges.isEmpty()) {
+			return;
+		}
+		Http2Exchange[] left = this.exchanges.values().toArray(new Http2Exchange[0]);
+		this.exchanges.clear();
+		for (Http2Exchange exchange : left) {
+			exchange.visitorLeft();
+		}
+	}
+
+}

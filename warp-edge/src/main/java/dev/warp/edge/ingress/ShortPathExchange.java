@@ -1,0 +1,459 @@
+package dev.warp.edge.ingress;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeoutException;
+
+import dev.warp.edge.metrics.EdgeMetrics;
+import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request taken on the edge's short path: sent down a tunnel stream with Netty writes of
+ * its own, its response written to the visitor by a subclass for the visitor's protocol
+ * ({@link Http1Exchange}, {@link Http2Exchange}). It keeps {@link TunnelExchange}'s behaviour:
+ * one retry on another connection of the hostname when that is safe, {@code 504} after the
+ * response timeout, {@code 502} when the tunnel fails before the response, an aborted response
+ * when it fails after; a small body that came with its head leaves in one write, a larger one
+ * streams with the visitor setting the pace.
+ *
+ * <p>Confined to the visitor's event loop: signals of a tunnel stream on another loop hop onto it.
+ */
+abstract class ShortPathExchange implements Subscriber<ByteBuf> {
+
+	private static final Logger logger = LoggerFactory.getLogger(ShortPathExchange.class);
+
+	/** Body buffers asked of the tunnel stream ahead of the visitor's writes. */
+	private static final int BODY_PREFETCH = 8;
+
+	/** The visitor connection's event loop, where all of this runs. */
+	protected final EventLoop loop;
+
+	protected final Http1Forwarder.Settings settings;
+
+	protected final HttpMethod method;
+
+	/** The visitor's {@code Host} (or {@code :authority}), as sent. */
+	protected final String host;
+
+	private final String hostname;
+
+	protected final String ray;
+
+	private final Http2Headers requestHeaders;
+
+	private final long startNanos = System.nanoTime();
+
+	/** The attempt under way; set by {@link #start}. */
+	protected TunnelResponse attempt;
+
+	private @Nullable TunnelConnection target;
+
+	private boolean retried;
+
+	private @Nullable Subscription body;
+
+	/** Body buffers the visitor was too busy to ask for yet. */
+	private int owed;
+
+	private boolean flushScheduled;
+
+	private boolean headSent;
+
+	private boolean discardBody;
+
+	private int status;
+
+	/** Whether the response was written whole or aborted, or the visitor left. */
+	protected boolean ended;
+
+	/** Whether the request has a body (of a declared length: the forwarders take no other). */
+	private final boolean hasBody;
+
+	/** The request body that came before the stream was ready, held for it (and for a retry). */
+	private final ArrayDeque<ByteBuf> pendingBody = new ArrayDeque<>();
+
+	private boolean bodyComplete;
+
+	/** The stream the body goes to once its headers were sent; {@code null} before. */
+	private @Nullable Http2StreamChannel bodyStream;
+
+	/**
+	 * @param requestHeaders the request as it goes down the tunnel ({@link ForwardedHeaders})
+	 * @param hostname the hostname its {@code Host} routes to
+	 * @param hasBody whether a body follows the request's headers
+	 */
+	protected ShortPathExchange(EventLoop loop, Http1Forwarder.Settings settings, HttpMethod method, String host,
+			String hostname, String ray, Http2Headers requestHeaders, boolean hasBody) {
+		this.loop = loop;
+		this.settings = settings;
+		this.method = method;
+		this.host = host;
+		this.hostname = hostname;
+		this.ray = ray;
+		this.requestHeaders = requestHeaders;
+		this.hasBody = hasBody;
+	}
+
+	void start(TunnelConnection connection) {
+		responseTimerStarted();
+		send(connection);
+	}
+
+	/** One attempt: a stream on the connection, the request's headers on it, the response head back. */
+	private void send(TunnelConnection connection) {
+		TunnelResponse attempt = new TunnelResponse(this.loop);
+		this.attempt = attempt;
+		this.target = connection;
+		connection.openStream(attempt).addListener((Future<Http2StreamChannel> opened) -> {
+			if (!opened.isSuccess()) {
+				// Nothing was sent: the request can go to another connection, whatever its method.
+				onLoop(() -> failed(attempt, OriginFailure.unprocessed(
+						"cannot open a stream on the tunnel connection (" + opened.cause().getMessage() + ")",
+						opened.cause())));
+				return;
+			}
+			Http2StreamChannel stream = opened.getNow();
+			stream.writeAndFlush(new DefaultHttp2HeadersFrame(this.requestHeaders, !this.hasBody)).addListener((written) -> {
+				if (!written.isSuccess()) {
+					onLoop(() -> failed(attempt, OriginFailure.connectionLost(
+							"cannot send the request on the tunnel connection (" + written.cause().getMessage() + ")")));
+				}
+			});
+			if (this.hasBody) {
+				// Written after the headers whichever loop the body's writes come from: they queue
+				// behind them on the stream's loop.
+				onLoop(() -> bodyStreamReady(attempt, stream));
+			}
+		});
+		attempt.head()
+			.subscribe((head) -> onLoop(() -> respond(attempt, head)), (error) -> onLoop(() -> failed(attempt, error)));
+	}
+
+	private void bodyStreamReady(TunnelResponse from, Http2StreamChannel stream) {
+		if (from != this.attempt || this.ended) {
+			return;
+		}
+		this.bodyStream = stream;
+		boolean endSent = false;
+		ByteBuf chunk;
+		while ((chunk = this.pendingBody.poll()) != null) {
+			endSent = this.bodyComplete && this.pendingBody.isEmpty();
+			stream.write(new DefaultHttp2DataFrame(chunk, endSent));
+		}
+		if (this.bodyComplete && !endSent) {
+			stream.write(new DefaultHttp2DataFrame(true));
+		}
+		stream.flush();
+	}
+
+	/**
+	 * A part of the request's body, the last one with the end of the body. Owned from here: sent
+	 * on the stream, held until it is ready, or released.
+	 */
+	void requestContent(ByteBuf chunk, boolean last) {
+		if (this.ended) {
+			chunk.release();
+			return;
+		}
+		this.attempt.touch();
+		Http2StreamChannel stream = this.bodyStream;
+		if (stream == null) {
+			this.bodyComplete = last;
+			if (chunk.isReadable()) {
+				this.pendingBody.add(chunk);
+			}
+			else {
+				chunk.release();
+			}
+			return;
+		}
+		if (chunk.isReadable() || last) {
+			stream.writeAndFlush(new DefaultHttp2DataFrame(chunk, last));
+		}
+		else {
+			chunk.release();
+		}
+	}
+
+	private void releasePendingBody() {
+		ByteBuf chunk;
+		while ((chunk = this.pendingBody.poll()) != null) {
+			chunk.release();
+		}
+	}
+
+	protected final void onLoop(Runnable task) {
+		if (this.loop.inEventLoop()) {
+			task.run();
+		}
+		else {
+			this.loop.execute(task);
+		}
+	}
+
+	/** No response head within the response timeout: the attempt under way fails, and {@link #failed} answers 504. */
+	void responseTimedOut() {
+		this.attempt.timeOut(new TimeoutException("no response within " + TunnelExchange.describe(this.settings.responseTimeout())));
+	}
+
+	/** Starts the response timeout, which calls {@link #responseTimedOut} unless stopped first. */
+	protected abstract void responseTimerStarted();
+
+	/** Stops the response timeout: the head came, or the exchange ended. */
+	protected abstract void responseTimerStopped();
+
+	private void respond(TunnelResponse from, ResponseHead head) {
+		ByteBuf whole = head.wholeBody();
+		if (from != this.attempt || this.ended) {
+			if (whole != null) {
+				whole.release();
+			}
+			from.cancel();
+			return;
+		}
+		responseTimerStopped();
+		boolean noBody = HttpMethod.HEAD.equals(this.method) || head.status() == 204 || head.status() == 304;
+		boolean whollyHere = head.endOfStream() || whole != null;
+		ByteBuf content = (whole != null && !noBody) ? whole : null;
+		if (whole != null && content == null) {
+			whole.release();
+		}
+		// Set before the last write: an HTTP/2 stream closes as it is written.
+		this.ended = whollyHere;
+		try {
+			writeHead(head, noBody, whollyHere, content);
+		}
+		catch (IllegalArgumentException ex) {
+			// A value the visitor's protocol cannot carry (a line break): nothing of the response can go out.
+			if (content != null) {
+				content.release();
+			}
+			from.cancel();
+			logger.info("Request {} for {}: the agent sent an invalid response header ({}) (502)", this.ray,
+					this.host, ex.getMessage());
+			error(HttpResponseStatus.BAD_GATEWAY, "Origin failed: the agent sent an invalid response header");
+			return;
+		}
+		this.status = head.status();
+		this.headSent = true;
+		if (whollyHere) {
+			ended();
+			return;
+		}
+		this.discardBody = noBody;
+		Duration idle = this.settings.idleTimeout();
+		if (idle != null) {
+			from.watchIdle(idle);
+		}
+		from.subscribe(this);
+	}
+
+	/**
+	 * Writes the agent's response head to the visitor: with its body and its end when the whole
+	 * response is here ({@code whole}), otherwise flushed at once (a stream of events shows its
+	 * headers before its first event), its body to follow.
+	 * @param noBody whether the response has no body whatever the agent sent (a {@code HEAD}, a
+	 * {@code 204}, a {@code 304})
+	 * @param whole whether the response ends with this head and {@code content}
+	 * @param content the whole body, or {@code null} for none; owned from here
+	 * @throws IllegalArgumentException for a header the visitor's protocol cannot carry, before
+	 * anything was written
+	 */
+	protected abstract void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content);
+
+	/** Writes a part of the response's body, unflushed ({@link #scheduleFlush}). */
+	protected abstract void writeContent(ByteBuf content);
+
+	/** Writes the end of the response's body, with the agent's trailers if it sent any. */
+	protected abstract void writeEnd(@Nullable Http2Headers trailers);
+
+	/** Writes one of the edge's own error responses ({@link EdgeErrors}), whole. */
+	protected abstract void writeError(HttpResponseStatus status, String cause);
+
+	/** Ends a response that started but cannot finish: the visitor must not take it for whole. */
+	protected abstract void abort();
+
+	/** Whether the visitor takes more of the response's body now. */
+	protected abstract boolean visitorWritable();
+
+	protected abstract void flushVisitor();
+
+	/** The response was written whole: the forwarder may go on with the visitor's next request. */
+	protected abstract void exchangeEnded();
+
+	// The body's subscriber: signals come on the tunnel stream's event loop.
+
+	@Override
+	public void onSubscribe(Subscription subscription) {
+		onLoop(() -> {
+			if (this.ended) {
+				subscription.cancel();
+				return;
+			}
+			this.body = subscription;
+			subscription.request(BODY_PREFETCH);
+		});
+	}
+
+	@Override
+	public void onNext(ByteBuf buffer) {
+		onLoop(() -> {
+			if (this.ended || this.discardBody) {
+				buffer.release();
+				if (!this.ended) {
+					askMore();
+				}
+				return;
+			}
+			writeContent(buffer);
+			scheduleFlush();
+			askMore();
+		});
+	}
+
+	private void askMore() {
+		Subscription subscription = this.body;
+		if (subscription == null) {
+			return;
+		}
+		if (visitorWritable()) {
+			subscription.request(1);
+		}
+		else {
+			this.owed++;
+		}
+	}
+
+	/** The visitor drained: the body buffers it was too busy for are asked for. */
+	void writable() {
+		Subscription subscription = this.body;
+		if (subscription != null && this.owed > 0 && !this.ended && visitorWritable()) {
+			int n = this.owed;
+			this.owed = 0;
+			subscription.request(n);
+		}
+	}
+
+	/** Writes of one event-loop turn leave in one flush. */
+	private void scheduleFlush() {
+		if (!this.flushScheduled) {
+			this.flushScheduled = true;
+			this.loop.execute(() -> {
+				this.flushScheduled = false;
+				flushVisitor();
+			});
+		}
+	}
+
+	@Override
+	public void onError(Throwable cause) {
+		onLoop(() -> {
+			if (this.ended) {
+				return;
+			}
+			// The head went out: the only honest signal left is a truncated response.
+			logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
+					this.host, cause.getMessage());
+			this.ended = true;
+			releasePendingBody();
+			abort();
+			record(false);
+		});
+	}
+
+	@Override
+	public void onComplete() {
+		onLoop(() -> {
+			if (this.ended) {
+				return;
+			}
+			this.ended = true;
+			writeEnd(this.attempt.trailers());
+			ended();
+		});
+	}
+
+	/** The response went out whole. */
+	private void ended() {
+		this.ended = true;
+		releasePendingBody();
+		record(false);
+		exchangeEnded();
+	}
+
+	private void failed(TunnelResponse from, Throwable cause) {
+		if (from != this.attempt || this.ended) {
+			return;
+		}
+		if (this.headSent) {
+			onError(cause);
+			return;
+		}
+		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(this.method, this.bodyStream != null)) {
+			TunnelConnection failedOn = this.target;
+			TunnelConnection other = this.settings.routes().select(this.hostname);
+			if (other != null && other != failedOn) {
+				this.retried = true;
+				logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, this.host,
+						cause.getMessage(), (failedOn != null) ? failedOn.id() : "?", other.id());
+				send(other);
+				return;
+			}
+		}
+		responseTimerStopped();
+		from.cancel();
+		if (cause instanceof TimeoutException) {
+			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, this.host,
+					this.settings.responseTimeout().toMillis());
+			error(HttpResponseStatus.GATEWAY_TIMEOUT,
+					"Origin timed out: no response within " + TunnelExchange.describe(this.settings.responseTimeout()));
+			return;
+		}
+		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
+		logger.info("Request {} for {}: {} (502)", this.ray, this.host, reason);
+		logger.debug("Request {} failed", this.ray, cause);
+		error(HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason);
+	}
+
+	private void error(HttpResponseStatus status, String cause) {
+		this.status = status.code();
+		this.headSent = true;
+		this.ended = true;
+		writeError(status, cause);
+		ended();
+	}
+
+	/** The visitor left (its connection closed, or it reset the stream): the tunnel stream is reset unless it completed. */
+	void visitorLeft() {
+		if (this.ended) {
+			return;
+		}
+		this.ended = true;
+		releasePendingBody();
+		responseTimerStopped();
+		this.attempt.cancel();
+		record(!this.headSent);
+	}
+
+	private void record(boolean cancelledBeforeResponse) {
+		EdgeMetrics metrics = this.settings.metrics();
+		if (metrics != null) {
+			metrics.recordRequest(this.host, this.status, cancelledBeforeResponse, System.nanoTime() - this.startNanos);
+		}
+	}
+
+}

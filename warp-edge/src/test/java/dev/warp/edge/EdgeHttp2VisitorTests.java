@@ -1,0 +1,177 @@
+package dev.warp.edge;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2Error;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * HTTP/2 visitors (h2c with prior knowledge) on one connection each: many requests side by
+ * side, each stream with its own response, flow control and end.
+ */
+class EdgeHttp2VisitorTests {
+
+	private static final String HOST = "shop.example.test";
+
+	@TempDir
+	Path dataDir;
+
+	private EdgeNode edge;
+
+	private TestAgent agent;
+
+	@BeforeEach
+	void start() throws Exception {
+		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).responseTimeout(Duration.ofSeconds(2)).build());
+		this.agent = TestAgent.connectRouted(this.edge, HOST);
+	}
+
+	@AfterEach
+	void stop() {
+		this.agent.close();
+		this.edge.close();
+	}
+
+	@Test
+	void concurrentStreamsOfOneConnectionEachGetTheirOwnResponse() {
+		HttpClient client = Visitor.h2c(this.edge, HOST);
+		List<String> bodies = Flux.range(0, 200)
+			.flatMap((i) -> client.get()
+				.uri("/headers?i=" + i)
+				.responseSingle((response, body) -> body.asString())
+				.map((body) -> i + " " + body), 200)
+			.collectList()
+			.block(Visitor.TIMEOUT);
+		assertThat(bodies).hasSize(200)
+			.allSatisfy((entry) -> assertThat(entry).contains(":path: /headers?i=" + entry.substring(0, entry.indexOf(' ')) + "\n"));
+	}
+
+	@Test
+	void visitorResettingAStreamResetsItsTunnelStreamAndKeepsTheConnection() throws Exception {
+		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.edge.publicPort())) {
+			visitor.headers(1, RawHttp2Visitor.get(HOST, "/never"), true);
+			visitor.flush();
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.agent.requests.contains("/never"));
+			visitor.reset(1, Http2Error.CANCEL.code());
+			visitor.flush();
+			assertThat(this.agent.resets.poll(5, TimeUnit.SECONDS)).isEqualTo("/never CANCEL");
+			visitor.headers(3, RawHttp2Visitor.get(HOST, "/hello"), true);
+			visitor.flush();
+			assertThat(nextFrameOf(visitor, 3).type()).isEqualTo(RawHttp2Visitor.HEADERS);
+			await().atMost(Duration.ofSeconds(2))
+				.until(() -> this.edge.routeTable().pool(HOST).connections().get(0).activeStreams() == 0);
+		}
+	}
+
+	@Test
+	void responseTimeoutIs504OnItsStreamOnly() throws Exception {
+		HttpClient client = Visitor.h2c(this.edge, HOST);
+		Visitor.Response timedOut = Visitor.get(client, "/never");
+		assertThat(timedOut.status()).isEqualTo(504);
+		assertThat(timedOut.body()).startsWith("Origin timed out: no response within 2 s (Warp-Ray: " + timedOut.ray() + ")");
+		assertThat(Visitor.get(client, "/hello").body()).isEqualTo("hello");
+	}
+
+	@Test
+	void slowVisitorStallsTheAgentThroughItsStreamWindow() {
+		long size = 64L * 1024 * 1024;
+		AtomicLong received = new AtomicLong();
+		BaseSubscriber<ByteBuf> visitor = new BaseSubscriber<>() {
+
+			@Override
+			protected void hookOnSubscribe(Subscription subscription) {
+				request(1);
+			}
+
+			@Override
+			protected void hookOnNext(ByteBuf chunk) {
+				received.addAndGet(chunk.readableBytes());
+			}
+
+		};
+		Visitor.h2c(this.edge, HOST).get().uri("/download?size=" + size).responseContent().subscribe(visitor);
+		await().atMost(Duration.ofSeconds(5)).until(() -> received.get() > 0);
+		await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> {
+			long before = this.agent.downloaded.get();
+			Thread.sleep(300);
+			return this.agent.downloaded.get() == before;
+		});
+		// The visitor's stream window, the tunnel stream's window and a few chunks in flight.
+		assertThat(this.agent.downloaded.get()).isLessThan(8L * 1024 * 1024);
+		visitor.requestUnbounded();
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == size);
+		assertThat(this.agent.downloaded.get()).isEqualTo(size);
+	}
+
+	@Test
+	void agentsTrailersEndTheResponse() {
+		HttpHeaders trailers = Visitor.h2c(this.edge, HOST)
+			.get()
+			.uri("/trailers")
+			.responseSingle((response, body) -> body.asString().then(response.trailerHeaders()))
+			.block(Visitor.TIMEOUT);
+		assertThat(trailers.get("x-checksum")).isEqualTo("abc");
+	}
+
+	@Test
+	void responseHeaderWithALineBreakIs502() {
+		Visitor.Response response = Visitor.get(Visitor.h2c(this.edge, HOST), "/bad-header");
+		assertThat(response.status()).isEqualTo(502);
+		assertThat(response.headers().contains("x-injected")).isFalse();
+		assertThat(response.body()).startsWith("Origin failed: the agent sent an invalid response header");
+	}
+
+	@Test
+	void headResponseKeepsTheAgentsContentLengthAndHasNoBody() {
+		Visitor.Response response = Visitor.h2c(this.edge, HOST)
+			.head()
+			.uri("/hello")
+			.responseSingle((r, body) -> body.asString()
+				.defaultIfEmpty("")
+				.map((text) -> new Visitor.Response(r.status().code(), r.responseHeaders(), text)))
+			.block(Visitor.TIMEOUT);
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.headers().get("content-length")).isEqualTo("5");
+		assertThat(response.body()).isEmpty();
+	}
+
+	@Test
+	void requestWithABodyReachesTheApp() {
+		String echoed = Visitor.h2c(this.edge, HOST)
+			.post()
+			.uri("/echo")
+			.send(Flux.just("a", "b").map((text) -> (ByteBuf) Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)))
+			.responseSingle((r, body) -> body.asString())
+			.block(Visitor.TIMEOUT);
+		assertThat(echoed).isEqualTo("ab");
+	}
+
+	private static RawHttp2Visitor.Frame nextFrameOf(RawHttp2Visitor visitor, int streamId) throws InterruptedException {
+		while (true) {
+			RawHttp2Visitor.Frame frame = visitor.next(Duration.ofSeconds(5));
+			assertThat(frame).isNotNull().isNotEqualTo(RawHttp2Visitor.CLOSED);
+			if (frame.streamId() == streamId) {
+				return frame;
+			}
+		}
+	}
+
+}
