@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -112,7 +111,12 @@ final class ForwardedHeaders {
 	 * and hop-by-hop headers, repeated headers kept in order.
 	 */
 	static void toVisitor(Http2Headers in, HttpHeaders out) {
-		toVisitor(in, out::add);
+		for (Map.Entry<CharSequence, CharSequence> header : in) {
+			AsciiString name = visitorHeaderName(header.getKey());
+			if (name != null) {
+				out.add(name, header.getValue());
+			}
+		}
 	}
 
 	/**
@@ -123,20 +127,21 @@ final class ForwardedHeaders {
 	 * {@link IllegalArgumentException}; {@code out} is then not to be used
 	 */
 	static void toVisitor(Http2Headers in, Http2Headers out) {
-		toVisitor(in, out::add);
-	}
-
-	private static void toVisitor(Http2Headers in, BiConsumer<AsciiString, CharSequence> out) {
 		for (Map.Entry<CharSequence, CharSequence> header : in) {
-			CharSequence name = header.getKey();
-			if (name.length() > 0 && name.charAt(0) == ':') {
-				continue;
-			}
-			AsciiString lower = AsciiString.of(name).toLowerCase();
-			if (!HOP_BY_HOP.contains(lower) || lower.contentEquals(HttpHeaderNames.TRAILER)) {
-				out.accept(lower, header.getValue());
+			AsciiString name = visitorHeaderName(header.getKey());
+			if (name != null) {
+				out.add(name, header.getValue());
 			}
 		}
+	}
+
+	/** The lower-case name of an agent's response header the visitor gets, {@code null} for one it does not. */
+	private static @Nullable AsciiString visitorHeaderName(CharSequence name) {
+		if (name.length() > 0 && name.charAt(0) == ':') {
+			return null;
+		}
+		AsciiString lower = AsciiString.of(name).toLowerCase();
+		return (!HOP_BY_HOP.contains(lower) || lower.contentEquals(HttpHeaderNames.TRAILER)) ? lower : null;
 	}
 
 	/**
