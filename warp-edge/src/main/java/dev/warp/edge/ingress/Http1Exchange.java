@@ -49,6 +49,8 @@ final class Http1Exchange extends ShortPathExchange {
 
 	private boolean chunked;
 
+	private boolean flushScheduled;
+
 	/** The response's {@code Trailer} header: the trailers it may send. */
 	private @Nullable String declaredTrailers;
 
@@ -178,8 +180,14 @@ final class Http1Exchange extends ShortPathExchange {
 	}
 
 	@Override
-	protected void flushVisitor() {
-		this.visitor.flush();
+	protected void flushSoon() {
+		if (!this.flushScheduled) {
+			this.flushScheduled = true;
+			this.loop.execute(() -> {
+				this.flushScheduled = false;
+				this.visitor.flush();
+			});
+		}
 	}
 
 	@Override

@@ -84,11 +84,12 @@ final class Http2Exchange extends ShortPathExchange {
 		headers.set(EdgeErrors.RAY_HEADER_LOWER, this.ray);
 		if (whole && content != null) {
 			this.visitor.write(new DefaultHttp2HeadersFrame(headers, false).stream(this.stream));
-			this.visitor.writeAndFlush(new DefaultHttp2DataFrame(content, true).stream(this.stream));
+			this.visitor.write(new DefaultHttp2DataFrame(content, true).stream(this.stream));
 		}
 		else {
-			this.visitor.writeAndFlush(new DefaultHttp2HeadersFrame(headers, whole).stream(this.stream));
+			this.visitor.write(new DefaultHttp2HeadersFrame(headers, whole).stream(this.stream));
 		}
+		flushSoon();
 	}
 
 	@Override
@@ -110,11 +111,12 @@ final class Http2Exchange extends ShortPathExchange {
 			}
 		}
 		if (out != null && !out.isEmpty()) {
-			this.visitor.writeAndFlush(new DefaultHttp2HeadersFrame(out, true).stream(this.stream));
+			this.visitor.write(new DefaultHttp2HeadersFrame(out, true).stream(this.stream));
 		}
 		else {
-			this.visitor.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true).stream(this.stream));
+			this.visitor.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true).stream(this.stream));
 		}
+		flushSoon();
 	}
 
 	@Override
@@ -122,13 +124,15 @@ final class Http2Exchange extends ShortPathExchange {
 		byte[] body = EdgeErrors.bodyBytes(cause, this.ray);
 		this.visitor.write(new DefaultHttp2HeadersFrame(EdgeErrors.http2Headers(status, body.length, this.ray), false)
 			.stream(this.stream));
-		this.visitor.writeAndFlush(new DefaultHttp2DataFrame(this.visitor.alloc().buffer(body.length).writeBytes(body), true)
+		this.visitor.write(new DefaultHttp2DataFrame(this.visitor.alloc().buffer(body.length).writeBytes(body), true)
 			.stream(this.stream));
+		flushSoon();
 	}
 
 	@Override
 	protected void abort() {
-		this.visitor.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR).stream(this.stream));
+		this.visitor.write(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR).stream(this.stream));
+		flushSoon();
 		this.forwarder.exchangeEnded(this);
 	}
 
@@ -138,8 +142,8 @@ final class Http2Exchange extends ShortPathExchange {
 	}
 
 	@Override
-	protected void flushVisitor() {
-		this.visitor.flush();
+	protected void flushSoon() {
+		this.forwarder.flushSoon();
 	}
 
 	@Override

@@ -56,6 +56,8 @@ final class Http2Forwarder extends ChannelDuplexHandler {
 
 	private @Nullable RequestHeaderTimeout headerTimeout;
 
+	private boolean flushScheduled;
+
 	Http2Forwarder(Http1Forwarder.Settings settings) {
 		this.settings = settings;
 	}
@@ -128,6 +130,21 @@ final class Http2Forwarder extends ChannelDuplexHandler {
 	/** The exchange wrote its whole response (or reset its stream): its stream is done here. */
 	void exchangeEnded(Http2Exchange exchange) {
 		this.exchanges.remove(exchange.stream().id());
+	}
+
+	/**
+	 * Flushes the connection once the writes of this event-loop turn are done: the responses of
+	 * many streams that end in one turn leave in one write.
+	 */
+	void flushSoon() {
+		ChannelHandlerContext ctx = this.context;
+		if (!this.flushScheduled && ctx != null) {
+			this.flushScheduled = true;
+			ctx.executor().execute(() -> {
+				this.flushScheduled = false;
+				ctx.flush();
+			});
+		}
 	}
 
 	/** Whether the visitor takes more of a stream's body now: its connection and its flow-control window. */

@@ -2,6 +2,7 @@ package dev.warp.edge.ingress;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 
 import dev.warp.edge.metrics.EdgeMetrics;
@@ -69,8 +70,6 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	/** Body buffers the visitor was too busy to ask for yet. */
 	private int owed;
 
-	private boolean flushScheduled;
-
 	private boolean headSent;
 
 	private boolean discardBody;
@@ -115,7 +114,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 
 	/** One attempt: a stream on the connection, the request's headers on it, the response head back. */
 	private void send(TunnelConnection connection) {
-		TunnelResponse attempt = new TunnelResponse(this.loop);
+		TunnelResponse attempt = new TunnelResponse(this.loop, true);
 		this.attempt = attempt;
 		this.target = connection;
 		connection.openStream(attempt).addListener((Future<Http2StreamChannel> opened) -> {
@@ -139,8 +138,26 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 				onLoop(() -> bodyStreamReady(attempt, stream));
 			}
 		});
-		attempt.head()
-			.subscribe((head) -> onLoop(() -> respond(attempt, head)), (error) -> onLoop(() -> failed(attempt, error)));
+		attempt.head().subscribe((head) -> headArrived(attempt, head), (error) -> onLoop(() -> failed(attempt, error)));
+	}
+
+	/** The head of an attempt, on the tunnel stream's loop: it hops to the visitor's with its body, if whole. */
+	private void headArrived(TunnelResponse from, ResponseHead head) {
+		if (this.loop.inEventLoop()) {
+			respond(from, head);
+			return;
+		}
+		try {
+			this.loop.execute(() -> respond(from, head));
+		}
+		catch (RejectedExecutionException ex) {
+			// The visitor's loop stopped with the edge: nobody will write this response.
+			ByteBuf whole = head.wholeBody();
+			if (whole != null) {
+				whole.release();
+			}
+			from.cancel();
+		}
 	}
 
 	private void bodyStreamReady(TunnelResponse from, Http2StreamChannel stream) {
@@ -275,7 +292,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	 */
 	protected abstract void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content);
 
-	/** Writes a part of the response's body, unflushed ({@link #scheduleFlush}). */
+	/** Writes a part of the response's body, unflushed ({@link #flushSoon}). */
 	protected abstract void writeContent(ByteBuf content);
 
 	/** Writes the end of the response's body, with the agent's trailers if it sent any. */
@@ -290,7 +307,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	/** Whether the visitor takes more of the response's body now. */
 	protected abstract boolean visitorWritable();
 
-	protected abstract void flushVisitor();
+	/** Flushes the visitor's writes once this event-loop turn's writes are done: they leave in one flush. */
+	protected abstract void flushSoon();
 
 	/** The response was written whole: the forwarder may go on with the visitor's next request. */
 	protected abstract void exchangeEnded();
@@ -320,7 +338,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 				return;
 			}
 			writeContent(buffer);
-			scheduleFlush();
+			flushSoon();
 			askMore();
 		});
 	}
@@ -345,17 +363,6 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			int n = this.owed;
 			this.owed = 0;
 			subscription.request(n);
-		}
-	}
-
-	/** Writes of one event-loop turn leave in one flush. */
-	private void scheduleFlush() {
-		if (!this.flushScheduled) {
-			this.flushScheduled = true;
-			this.loop.execute(() -> {
-				this.flushScheduled = false;
-				flushVisitor();
-			});
 		}
 	}
 

@@ -95,12 +95,26 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	/** Whether the failure is the edge's own decision, not the tunnel's fault. */
 	private boolean failureByEdge;
 
+	/** Whether a head on another loop than the visitor's waits for a whole body too. */
+	private final boolean wholeBodyFromAnyLoop;
+
 	/**
 	 * @param visitorLoop the event loop of the visitor's connection: a body that arrived whole
 	 * goes out with its head when the stream runs there too
 	 */
 	TunnelResponse(EventLoop visitorLoop) {
+		this(visitorLoop, false);
+	}
+
+	/**
+	 * @param wholeBodyFromAnyLoop whether a body that arrived whole goes with its head whichever
+	 * loop the stream runs on: for a subscriber of {@link #head()} that releases a head's body
+	 * itself wherever it ends up (one hop to the visitor's loop instead of one per signal of a
+	 * streamed body)
+	 */
+	TunnelResponse(EventLoop visitorLoop, boolean wholeBodyFromAnyLoop) {
 		this.visitorLoop = visitorLoop;
+		this.wholeBodyFromAnyLoop = wholeBodyFromAnyLoop;
 	}
 
 	/** The response head: status and headers, once the agent sent them. */
@@ -252,7 +266,7 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 				this.health.answered(System.nanoTime() - this.openedNanos);
 			}
 			ResponseHead head = new ResponseHead(code, frame.headers(), frame.isEndStream());
-			if (frame.isEndStream() || !this.visitorLoop.inEventLoop()) {
+			if (frame.isEndStream() || !(this.wholeBodyFromAnyLoop || this.visitorLoop.inEventLoop())) {
 				this.head.tryEmitValue(head);
 			}
 			else {
@@ -273,9 +287,9 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	/**
 	 * Emits the head that waited for the rest of its read, with the whole body attached when the
-	 * body is complete in one buffer without trailers. Only a head on the visitor's event loop
-	 * waits: the exchange then takes it, and the buffer, synchronously, with no hop in which the
-	 * buffer could be lost; and a head that has to hop anyway would wait twice.
+	 * body is complete in one buffer without trailers. Unless the subscriber said it takes a body
+	 * from any loop, only a head on the visitor's event loop waits: the exchange then takes it,
+	 * and the buffer, synchronously, with no hop in which the buffer could be lost.
 	 */
 	private void emitPendingHead() {
 		ResponseHead head = this.pendingHead;
