@@ -1,5 +1,8 @@
 package dev.warp.edge.ingress;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.channel.ChannelDuplexHandler;
@@ -57,6 +60,9 @@ final class Http2Forwarder extends ChannelDuplexHandler {
 	private @Nullable RequestHeaderTimeout headerTimeout;
 
 	private boolean flushScheduled;
+
+	/** Tunnel connections on other loops that streams were opened on during this read, to wake at its end. */
+	private final List<TunnelConnection> toWake = new ArrayList<>(2);
 
 	Http2Forwarder(Http1Forwarder.Settings settings) {
 		this.settings = settings;
@@ -123,7 +129,12 @@ final class Http2Forwarder extends ChannelDuplexHandler {
 			this.headerTimeout.streamHeadersReceived();
 		}
 		this.exchanges.put(frame.stream().id(), exchange);
-		exchange.start(tunnel);
+		// Another loop's connection is woken once at the end of this read, not once per request.
+		boolean local = tunnel.isOnCurrentEventLoop();
+		exchange.start(tunnel, local);
+		if (!local && !this.toWake.contains(tunnel)) {
+			this.toWake.add(tunnel);
+		}
 		return true;
 	}
 
@@ -156,6 +167,21 @@ final class Http2Forwarder extends ChannelDuplexHandler {
 		}
 		Http2Stream stream = connection.stream(frameStream.id());
 		return stream != null && ctx.channel().isWritable() && connection.remote().flowController().isWritable(stream);
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		wakeTunnels();
+		ctx.fireChannelReadComplete();
+	}
+
+	private void wakeTunnels() {
+		if (!this.toWake.isEmpty()) {
+			for (TunnelConnection tunnel : this.toWake) {
+				tunnel.wakeUp();
+			}
+			this.toWake.clear();
+		}
 	}
 
 	@Override
@@ -198,6 +224,8 @@ final class Http2Forwarder extends ChannelDuplexHandler {
 	}
 
 	private void visitorLeft() {
+		// Should a read end without its completion, what it started still reaches the tunnel.
+		wakeTunnels();
 		if (this.exchanges.isEmpty()) {
 			return;
 		}

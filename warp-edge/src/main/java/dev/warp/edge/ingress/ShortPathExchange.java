@@ -108,16 +108,24 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	}
 
 	void start(TunnelConnection connection) {
+		start(connection, true);
+	}
+
+	/**
+	 * @param wakeUp whether the connection's loop is woken for the stream now; without, the caller
+	 * wakes it ({@link TunnelConnection#wakeUp()}) once it started all the requests of one read
+	 */
+	void start(TunnelConnection connection, boolean wakeUp) {
 		responseTimerStarted();
-		send(connection);
+		send(connection, wakeUp);
 	}
 
 	/** One attempt: a stream on the connection, the request's headers on it, the response head back. */
-	private void send(TunnelConnection connection) {
+	private void send(TunnelConnection connection, boolean wakeUp) {
 		TunnelResponse attempt = new TunnelResponse(this.loop, true);
 		this.attempt = attempt;
 		this.target = connection;
-		connection.openStream(attempt).addListener((Future<Http2StreamChannel> opened) -> {
+		connection.openStream(attempt, wakeUp).addListener((Future<Http2StreamChannel> opened) -> {
 			if (!opened.isSuccess()) {
 				// Nothing was sent: the request can go to another connection, whatever its method.
 				onLoop(() -> failed(attempt, OriginFailure.unprocessed(
@@ -417,7 +425,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 				this.retried = true;
 				logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, this.host,
 						cause.getMessage(), (failedOn != null) ? failedOn.id() : "?", other.id());
-				send(other);
+				send(other, true);
 				return;
 			}
 		}

@@ -14,9 +14,11 @@ import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.concurrent.AbstractEventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -159,6 +161,10 @@ public final class TunnelConnection {
 	 * Whether the calling thread is this connection's event loop: a request that arrived there
 	 * is sent on this connection without a hop to another thread and back.
 	 */
+	/** A task that only wakes an event loop: the tasks queued before it run. */
+	private static final Runnable NOTHING = () -> {
+	};
+
 	public boolean isOnCurrentEventLoop() {
 		return this.channel.eventLoop().inEventLoop();
 	}
@@ -192,6 +198,16 @@ public final class TunnelConnection {
 	 * @return the stream, once opened (it fails if the connection is gone)
 	 */
 	public Future<Http2StreamChannel> openStream(ChannelHandler handler) {
+		return openStream(handler, true);
+	}
+
+	/**
+	 * Opens a stream, as {@link #openStream(ChannelHandler)} does.
+	 * @param wakeUp whether the connection's event loop, when it is another thread's and idle, is
+	 * woken for it now; without, the stream opens the next time the loop wakes, which the caller
+	 * then makes happen with {@link #wakeUp()}, once for many streams
+	 */
+	public Future<Http2StreamChannel> openStream(ChannelHandler handler, boolean wakeUp) {
 		Promise<Http2StreamChannel> promise = this.channel.eventLoop().newPromise();
 		this.activeStreams.incrementAndGet();
 		promise.addListener((Future<Http2StreamChannel> future) -> {
@@ -213,13 +229,22 @@ public final class TunnelConnection {
 				.handler(handler)
 				.open(promise);
 		};
-		if (this.channel.eventLoop().inEventLoop()) {
+		EventLoop loop = this.channel.eventLoop();
+		if (loop.inEventLoop()) {
 			open.run();
 		}
+		else if (!wakeUp && loop instanceof AbstractEventExecutor lazy) {
+			lazy.lazyExecute(open);
+		}
 		else {
-			this.channel.eventLoop().execute(open);
+			loop.execute(open);
 		}
 		return promise;
+	}
+
+	/** Wakes the connection's event loop for the streams opened without waking it; from another thread. */
+	public void wakeUp() {
+		this.channel.eventLoop().execute(NOTHING);
 	}
 
 	/** Closes the connection at once; streams in flight fail. */
