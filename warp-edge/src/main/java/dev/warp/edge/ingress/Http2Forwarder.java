@@ -5,8 +5,8 @@ import java.util.List;
 
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.tunnel.TunnelConnection;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * taken here (it expects one for every active stream), which then sees no frame and closes with
  * the stream.
  */
-final class Http2Forwarder extends ChannelDuplexHandler {
+final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	static final String NAME = "warp.http2Forwarder";
 

@@ -289,8 +289,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 
 	/**
 	 * Writes the agent's response head to the visitor: with its body and its end when the whole
-	 * response is here ({@code whole}), otherwise flushed at once (a stream of events shows its
-	 * headers before its first event), its body to follow.
+	 * response is here ({@code whole}), otherwise flushed without waiting for the body (a stream of
+	 * events shows its headers before its first event), its body to follow.
 	 * @param noBody whether the response has no body whatever the agent sent (a {@code HEAD}, a
 	 * {@code 204}, a {@code 304})
 	 * @param whole whether the response ends with this head and {@code content}
