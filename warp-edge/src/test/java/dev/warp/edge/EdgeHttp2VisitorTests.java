@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,8 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
@@ -92,33 +89,9 @@ class EdgeHttp2VisitorTests {
 
 	@Test
 	void slowVisitorStallsTheAgentThroughItsStreamWindow() {
-		long size = 64L * 1024 * 1024;
-		AtomicLong received = new AtomicLong();
-		BaseSubscriber<ByteBuf> visitor = new BaseSubscriber<>() {
-
-			@Override
-			protected void hookOnSubscribe(Subscription subscription) {
-				request(1);
-			}
-
-			@Override
-			protected void hookOnNext(ByteBuf chunk) {
-				received.addAndGet(chunk.readableBytes());
-			}
-
-		};
-		Visitor.h2c(this.edge, HOST).get().uri("/download?size=" + size).responseContent().subscribe(visitor);
-		await().atMost(Duration.ofSeconds(5)).until(() -> received.get() > 0);
-		await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> {
-			long before = this.agent.downloaded.get();
-			Thread.sleep(300);
-			return this.agent.downloaded.get() == before;
-		});
 		// The visitor's stream window, the tunnel stream's window and a few chunks in flight.
-		assertThat(this.agent.downloaded.get()).isLessThan(8L * 1024 * 1024);
-		visitor.requestUnbounded();
-		await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == size);
-		assertThat(this.agent.downloaded.get()).isEqualTo(size);
+		Visitor.assertSlowReaderStallsTheAgent(Visitor.h2c(this.edge, HOST), this.agent, 64L * 1024 * 1024,
+				8L * 1024 * 1024);
 	}
 
 	@Test

@@ -26,8 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -361,33 +359,9 @@ class EdgeProxyTests {
 	@Test
 	void stalledVisitorStallsTheAgent() throws Exception {
 		TestAgent agent = agent(HOST);
-		long size = 256L * 1024 * 1024;
-		AtomicLong received = new AtomicLong();
-		BaseSubscriber<ByteBuf> visitor = new BaseSubscriber<>() {
-
-			@Override
-			protected void hookOnSubscribe(Subscription subscription) {
-				request(1);
-			}
-
-			@Override
-			protected void hookOnNext(ByteBuf chunk) {
-				received.addAndGet(chunk.readableBytes());
-			}
-
-		};
-		Visitor.http(this.edge, HOST).get().uri("/download?size=" + size).responseContent().subscribe(visitor);
-		await().atMost(Duration.ofSeconds(5)).until(() -> received.get() > 0);
 		// Socket buffers, one stream window and a few chunks in flight: far less than the body.
-		await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> {
-			long before = agent.downloaded.get();
-			Thread.sleep(300);
-			return agent.downloaded.get() == before;
-		});
-		assertThat(agent.downloaded.get()).isLessThan(32L * 1024 * 1024);
-		visitor.requestUnbounded();
-		await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == size);
-		assertThat(agent.downloaded.get()).isEqualTo(size);
+		Visitor.assertSlowReaderStallsTheAgent(Visitor.http(this.edge, HOST), agent, 256L * 1024 * 1024,
+				32L * 1024 * 1024);
 	}
 
 	@Test

@@ -7,12 +7,19 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A visitor of the edge's public listener: Reactor Netty's {@link HttpClient}, or a raw socket
@@ -54,6 +61,39 @@ final class Visitor {
 				.defaultIfEmpty("")
 				.map((text) -> new Response(response.status().code(), response.responseHeaders(), text)))
 			.block(TIMEOUT);
+	}
+
+	/**
+	 * Downloads {@code size} bytes of the agent's {@code /download} through {@code client}, taking
+	 * one chunk and then nothing for a while: the agent must stall with at most
+	 * {@code agentMayBeAhead} bytes sent, and finish once the visitor reads again.
+	 */
+	static void assertSlowReaderStallsTheAgent(HttpClient client, TestAgent agent, long size, long agentMayBeAhead) {
+		AtomicLong received = new AtomicLong();
+		BaseSubscriber<ByteBuf> visitor = new BaseSubscriber<>() {
+
+			@Override
+			protected void hookOnSubscribe(Subscription subscription) {
+				request(1);
+			}
+
+			@Override
+			protected void hookOnNext(ByteBuf chunk) {
+				received.addAndGet(chunk.readableBytes());
+			}
+
+		};
+		client.get().uri("/download?size=" + size).responseContent().subscribe(visitor);
+		await().atMost(Duration.ofSeconds(5)).until(() -> received.get() > 0);
+		await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> {
+			long before = agent.downloaded.get();
+			Thread.sleep(300);
+			return agent.downloaded.get() == before;
+		});
+		assertThat(agent.downloaded.get()).isLessThan(agentMayBeAhead);
+		visitor.requestUnbounded();
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == size);
+		assertThat(agent.downloaded.get()).isEqualTo(size);
 	}
 
 	/** Sends raw bytes to the public port and reads until the edge closes the connection. */
