@@ -62,6 +62,20 @@ class EdgeHttp2VisitorTests {
 	}
 
 	@Test
+	void everyVisitorConnectionIsAnsweredPromptlyWhicheverLoopItIsOn() {
+		// Visitor connections take the edge's loops in turn; the tunnel connection is on one of them.
+		for (int i = 0; i < 8; i++) {
+			Visitor.Response response = Visitor.h2c(this.edge, HOST)
+				.get()
+				.uri("/hello")
+				.responseSingle((r, body) -> body.asString()
+					.map((text) -> new Visitor.Response(r.status().code(), r.responseHeaders(), text)))
+				.block(Duration.ofSeconds(2));
+			assertThat(response.body()).isEqualTo("hello");
+		}
+	}
+
+	@Test
 	void visitorResettingAStreamResetsItsTunnelStreamAndKeepsTheConnection() throws Exception {
 		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.edge.publicPort())) {
 			visitor.headers(1, RawHttp2Visitor.get(HOST, "/never"), true);
