@@ -3,18 +3,23 @@ package dev.warp.edge;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,6 +146,69 @@ class EdgeHttp2VisitorTests {
 	}
 
 	@Test
+	void bodyBytesGoBackToTheVisitorsWindowOnceForwardedWhileItsRequestGoesOn() throws Exception {
+		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.edge.publicPort())) {
+			visitor.headers(1, post("/never", 60_000), false);
+			for (int i = 0; i < 3; i++) {
+				visitor.data(1, new byte[16_000], false);
+			}
+			visitor.flush();
+			// More than half the connection's window (64 KiB) was used: its WINDOW_UPDATE is due
+			// although the request is still open, or the connection's other streams would stall.
+			RawHttp2Visitor.Frame frame;
+			do {
+				frame = nextFrameOf(visitor, 0);
+			}
+			while (frame.type() != RawHttp2Visitor.WINDOW_UPDATE);
+		}
+	}
+
+	@Test
+	void bodiesOfDeclaredLengthKeepFlowingOnOneConnection() {
+		// Together far more than a connection's flow-control window (64 KiB): the edge gives the
+		// visitor back what it forwarded.
+		HttpClient client = Visitor.h2c(this.edge, HOST);
+		for (int i = 0; i < 4; i++) {
+			byte[] body = new byte[60_000];
+			Arrays.fill(body, (byte) ('a' + i));
+			String echoed = client.headers((headers) -> headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length))
+				.post()
+				.uri("/echo")
+				.send(Mono.just(Unpooled.wrappedBuffer(body)))
+				.responseSingle((r, content) -> content.asString())
+				.block(Duration.ofSeconds(5));
+			assertThat(echoed).isEqualTo(new String(body, StandardCharsets.US_ASCII));
+		}
+	}
+
+	@Test
+	void bodyThatArrivesInPartsReachesTheAppWhole() throws Exception {
+		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.edge.publicPort())) {
+			visitor.headers(1, post("/echo", 5), false);
+			visitor.data(1, "hel".getBytes(StandardCharsets.US_ASCII), false);
+			visitor.flush();
+			Thread.sleep(100);
+			visitor.data(1, "lo".getBytes(StandardCharsets.US_ASCII), true);
+			visitor.flush();
+			assertThat(bodyOf(visitor, 1)).isEqualTo("hello");
+		}
+	}
+
+	@Test
+	void responseBeforeTheBodyEndedLeavesTheConnectionServing() throws Exception {
+		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.edge.publicPort())) {
+			visitor.headers(1, post("/hello", 10), false);
+			visitor.data(1, "first".getBytes(StandardCharsets.US_ASCII), false);
+			visitor.flush();
+			assertThat(bodyOf(visitor, 1)).isEqualTo("hello");
+			visitor.data(1, "after".getBytes(StandardCharsets.US_ASCII), true);
+			visitor.headers(3, RawHttp2Visitor.get(HOST, "/hello"), true);
+			visitor.flush();
+			assertThat(bodyOf(visitor, 3)).isEqualTo("hello");
+		}
+	}
+
+	@Test
 	void requestWithABodyReachesTheApp() {
 		String echoed = Visitor.h2c(this.edge, HOST)
 			.post()
@@ -149,6 +217,29 @@ class EdgeHttp2VisitorTests {
 			.responseSingle((r, body) -> body.asString())
 			.block(Visitor.TIMEOUT);
 		assertThat(echoed).isEqualTo("ab");
+	}
+
+	private static Http2Headers post(String path, int contentLength) {
+		return new DefaultHttp2Headers().method("POST")
+			.scheme("http")
+			.authority(HOST)
+			.path(path)
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+	}
+
+	/** The body of a stream's response, read up to its end. */
+	private static String bodyOf(RawHttp2Visitor visitor, int streamId) throws InterruptedException {
+		StringBuilder body = new StringBuilder();
+		while (true) {
+			RawHttp2Visitor.Frame frame = nextFrameOf(visitor, streamId);
+			assertThat(frame.type()).isNotEqualTo(RawHttp2Visitor.RST_STREAM);
+			if (frame.type() == RawHttp2Visitor.DATA) {
+				body.append(new String(frame.payload(), StandardCharsets.UTF_8));
+			}
+			if ((frame.flags() & 0x1) != 0) {
+				return body.toString();
+			}
+		}
 	}
 
 	private static RawHttp2Visitor.Frame nextFrameOf(RawHttp2Visitor visitor, int streamId) throws InterruptedException {

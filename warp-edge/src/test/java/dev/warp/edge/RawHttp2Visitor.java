@@ -35,6 +35,8 @@ final class RawHttp2Visitor implements AutoCloseable {
 
 	static final int GOAWAY = 0x7;
 
+	static final int WINDOW_UPDATE = 0x8;
+
 	/** Marks the end of the connection in {@link #frames}. */
 	static final Frame CLOSED = new Frame(-1, 0, 0, new byte[0]);
 
@@ -76,6 +78,10 @@ final class RawHttp2Visitor implements AutoCloseable {
 		block.release();
 		// END_HEADERS, and END_STREAM when asked.
 		writeFrame(HEADERS, 0x4 | (endStream ? 0x1 : 0), streamId, payload);
+	}
+
+	synchronized void data(int streamId, byte[] payload, boolean endStream) throws IOException {
+		writeFrame(DATA, endStream ? 0x1 : 0, streamId, payload);
 	}
 
 	synchronized void reset(int streamId, long errorCode) throws IOException {

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -37,20 +38,22 @@ final class Http2Exchange extends ShortPathExchange {
 
 	/**
 	 * @param request the visitor's request headers (not a {@code CONNECT}); read here, not kept
+	 * @param hasBody whether DATA frames follow them ({@link #requestContent})
 	 * @param host its {@code :authority} (or {@code Host})
 	 * @param hostname the hostname that routes to
 	 */
 	Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
-			Http2Headers request, String host, String hostname, Http1Forwarder.Settings settings) {
-		this(forwarder, visitor, stream, request, host, hostname, RayIds.next(settings.nodeId()), settings);
+			Http2Headers request, boolean hasBody, String host, String hostname, Http1Forwarder.Settings settings) {
+		this(forwarder, visitor, stream, request, hasBody, host, hostname, RayIds.next(settings.nodeId()), settings);
 	}
 
 	private Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
-			Http2Headers request, String host, String hostname, String ray, Http1Forwarder.Settings settings) {
+			Http2Headers request, boolean hasBody, String host, String hostname, String ray,
+			Http1Forwarder.Settings settings) {
 		super(visitor.channel().eventLoop(), settings, HttpMethod.valueOf(request.method().toString()), host, hostname,
 				ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
 						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
-				false);
+				hasBody);
 		this.forwarder = forwarder;
 		this.visitor = visitor;
 		this.stream = stream;
@@ -147,8 +150,27 @@ final class Http2Exchange extends ShortPathExchange {
 	}
 
 	@Override
+	protected void bodyWritten(ChannelFuture written, int bytes) {
+		// The visitor may send more once these left for the tunnel, not before: what the edge
+		// holds of a connection's bodies stays within the visitor's flow-control window.
+		if (bytes > 0) {
+			written.addListener((done) -> onLoop(() -> this.forwarder.consumed(this.stream, bytes)));
+		}
+	}
+
+	@Override
+	protected void bodyDropped(int bytes) {
+		this.forwarder.consumed(this.stream, bytes);
+	}
+
+	@Override
 	protected void exchangeEnded() {
-		this.forwarder.exchangeEnded(this);
+		// A response whole before the request's body: the rest of the body still comes here, is
+		// dropped and its bytes returned, until the stream closes. (A reset would also cancel
+		// the response's frames still waiting for the visitor's flow-control window.)
+		if (requestEnded()) {
+			this.forwarder.exchangeEnded(this);
+		}
 	}
 
 }

@@ -5,11 +5,14 @@ import java.util.List;
 
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2FrameStreamEvent;
@@ -31,10 +34,13 @@ import org.jspecify.annotations.Nullable;
  * Netty's stream multiplexer; it takes a request's frames before the multiplexer sees them and
  * writes the response's frames to the codec.
  *
- * <p>It takes a request only in the plain case: a {@code HEADERS} frame that ends the stream (no
- * body), not a {@code CONNECT} (WebSockets), with an {@code :authority} (or {@code Host}) whose
- * hostname has a tunnel connection on this node. Everything else passes on to the multiplexer
- * and {@link TunnelProxy} unchanged. The multiplexer still opens its stream channel for a request
+ * <p>It takes a request only in the plain case: no body, or one of a declared
+ * {@code content-length} up to {@value Http1Forwarder#MAX_BODY} bytes without {@code expect}; not
+ * a {@code CONNECT} (WebSockets); an {@code :authority} (or {@code Host}) whose hostname has a
+ * tunnel connection on this node. Everything else passes on to the multiplexer and
+ * {@link TunnelProxy} unchanged. A body's bytes go back to the visitor's flow-control window
+ * once they left for the tunnel, so what the edge holds of a connection's bodies stays within
+ * that window. The multiplexer still opens its stream channel for a request
  * taken here (it expects one for every active stream), which then sees no frame and closes with
  * the stream.
  */
@@ -82,12 +88,7 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 			int id = frame.stream().id();
 			Http2Exchange exchange = this.exchanges.get(id);
 			if (exchange != null) {
-				// A visitor may only reset a stream whose request ended (or send frames it must not).
-				if (frame instanceof Http2ResetFrame) {
-					this.exchanges.remove(id);
-					exchange.visitorLeft();
-				}
-				ReferenceCountUtil.release(msg);
+				requestFrame(exchange, frame);
 				return;
 			}
 			if (frame instanceof Http2HeadersFrame headers && id > this.lastStreamId) {
@@ -100,11 +101,32 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		ctx.fireChannelRead(msg);
 	}
 
+	/** A frame of a stream taken here after its HEADERS: a part of its body, its trailers, or its reset. */
+	private void requestFrame(Http2Exchange exchange, Http2StreamFrame frame) {
+		if (frame instanceof Http2DataFrame data) {
+			// Padding is nobody's to forward: its share of the window goes back at once.
+			consumed(data.stream(), data.initialFlowControlledBytes() - data.content().readableBytes());
+			exchange.requestContent(data.content(), data.isEndStream());
+		}
+		else if (frame instanceof Http2HeadersFrame) {
+			// Request trailers end the body; they are dropped, as on the general path.
+			exchange.requestContent(Unpooled.EMPTY_BUFFER, true);
+		}
+		else if (frame instanceof Http2ResetFrame) {
+			this.exchanges.remove(frame.stream().id());
+			exchange.visitorLeft();
+		}
+		else {
+			ReferenceCountUtil.release(frame);
+		}
+	}
+
 	private boolean take(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
 		Http2Headers headers = frame.headers();
 		CharSequence method = headers.method();
-		if (!frame.isEndStream() || method == null || headers.path() == null
-				|| HttpMethod.CONNECT.asciiName().contentEquals(method) || this.connection == null) {
+		boolean hasBody = !frame.isEndStream();
+		if (method == null || headers.path() == null || HttpMethod.CONNECT.asciiName().contentEquals(method)
+				|| this.connection == null || (hasBody && !smallDeclaredBody(headers))) {
 			return false;
 		}
 		CharSequence authority = headers.authority();
@@ -119,7 +141,7 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		}
 		Http2Exchange exchange;
 		try {
-			exchange = new Http2Exchange(this, ctx, frame.stream(), headers, host, hostname, this.settings);
+			exchange = new Http2Exchange(this, ctx, frame.stream(), headers, hasBody, host, hostname, this.settings);
 		}
 		catch (IllegalArgumentException ex) {
 			// A method name Netty refuses: Reactor Netty answers it.
@@ -136,6 +158,28 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 			this.toWake.add(tunnel);
 		}
 		return true;
+	}
+
+	/**
+	 * Whether a request's body is one taken here: of a declared length up to one flow-control
+	 * window ({@link Http1Forwarder#MAX_BODY}) and the node's limit, without {@code expect}.
+	 */
+	private boolean smallDeclaredBody(Http2Headers headers) {
+		long length = RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH));
+		return length >= 0 && length <= Http1Forwarder.MAX_BODY && length <= this.settings.maxRequestBody()
+				&& !headers.contains(HttpHeaderNames.EXPECT);
+	}
+
+	/**
+	 * Gives a stream's received body bytes back to the visitor's flow-control window, so that it
+	 * may send more.
+	 */
+	void consumed(Http2FrameStream stream, int bytes) {
+		ChannelHandlerContext ctx = this.context;
+		if (bytes > 0 && ctx != null && ctx.channel().isActive()) {
+			ctx.write(new DefaultHttp2WindowUpdateFrame(bytes).stream(stream));
+			flushSoon();
+		}
 	}
 
 	/** The exchange wrote its whole response (or reset its stream): its stream is done here. */

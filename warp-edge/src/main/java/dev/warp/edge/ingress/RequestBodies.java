@@ -25,6 +25,11 @@ final class RequestBodies {
 		return parse(headers.get(HttpHeaderNames.CONTENT_LENGTH));
 	}
 
+	/** The same, of an HTTP/2 request's {@code content-length} value ({@code null} without one). */
+	static long declaredLength(@Nullable CharSequence contentLength) {
+		return parse((contentLength != null) ? contentLength.toString() : null);
+	}
+
 	/**
 	 * Whether a body follows the headers: chunked, or a declared length above zero. A length
 	 * that cannot be read counts as a body, so that whatever does follow is forwarded, not lost.

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -87,6 +88,9 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 
 	private boolean bodyComplete;
 
+	/** Whether the request's end came from the visitor: its headers, or the last part of its body. */
+	private boolean requestEnded;
+
 	/** The stream the body goes to once its headers were sent; {@code null} before. */
 	private @Nullable Http2StreamChannel bodyStream;
 
@@ -105,6 +109,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 		this.ray = ray;
 		this.requestHeaders = requestHeaders;
 		this.hasBody = hasBody;
+		this.requestEnded = !hasBody;
 	}
 
 	void start(TunnelConnection connection) {
@@ -177,7 +182,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 		ByteBuf chunk;
 		while ((chunk = this.pendingBody.poll()) != null) {
 			endSent = this.bodyComplete && this.pendingBody.isEmpty();
-			stream.write(new DefaultHttp2DataFrame(chunk, endSent));
+			int bytes = chunk.readableBytes();
+			bodyWritten(stream.write(new DefaultHttp2DataFrame(chunk, endSent)), bytes);
 		}
 		if (this.bodyComplete && !endSent) {
 			stream.write(new DefaultHttp2DataFrame(true));
@@ -190,7 +196,9 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	 * on the stream, held until it is ready, or released.
 	 */
 	void requestContent(ByteBuf chunk, boolean last) {
+		this.requestEnded |= last;
 		if (this.ended) {
+			bodyDropped(chunk.readableBytes());
 			chunk.release();
 			return;
 		}
@@ -207,7 +215,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			return;
 		}
 		if (chunk.isReadable() || last) {
-			stream.writeAndFlush(new DefaultHttp2DataFrame(chunk, last));
+			int bytes = chunk.readableBytes();
+			bodyWritten(stream.writeAndFlush(new DefaultHttp2DataFrame(chunk, last)), bytes);
 		}
 		else {
 			chunk.release();
@@ -217,8 +226,25 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	private void releasePendingBody() {
 		ByteBuf chunk;
 		while ((chunk = this.pendingBody.poll()) != null) {
+			bodyDropped(chunk.readableBytes());
 			chunk.release();
 		}
+	}
+
+	/** Whether the whole request, its body included, came from the visitor. */
+	protected final boolean requestEnded() {
+		return this.requestEnded;
+	}
+
+	/**
+	 * These bytes of the request's body were written to the tunnel stream, on the stream's loop
+	 * when {@code written} completes: for a visitor whose flow control wants them counted.
+	 */
+	protected void bodyWritten(ChannelFuture written, int bytes) {
+	}
+
+	/** These bytes of the request's body were dropped: the exchange ended first. */
+	protected void bodyDropped(int bytes) {
 	}
 
 	protected final void onLoop(Runnable task) {
