@@ -55,12 +55,15 @@ final class Visitor {
 	}
 
 	static Response get(HttpClient client, String path) {
-		return client.get()
-			.uri(path)
-			.responseSingle((response, body) -> body.asString()
-				.defaultIfEmpty("")
-				.map((text) -> new Response(response.status().code(), response.responseHeaders(), text)))
-			.block(TIMEOUT);
+		return response(client.get().uri(path), TIMEOUT);
+	}
+
+	/** Sends the request: its response, the whole body as a string, within {@code timeout}. */
+	static Response response(HttpClient.ResponseReceiver<?> request, Duration timeout) {
+		return request.responseSingle((response, body) -> body.asString()
+			.defaultIfEmpty("")
+			.map((text) -> new Response(response.status().code(), response.responseHeaders(), text)))
+			.block(timeout);
 	}
 
 	/**

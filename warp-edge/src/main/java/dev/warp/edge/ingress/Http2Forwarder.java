@@ -40,9 +40,8 @@ import org.jspecify.annotations.Nullable;
  * tunnel connection on this node. Everything else passes on to the multiplexer and
  * {@link TunnelProxy} unchanged. A body's bytes go back to the visitor's flow-control window
  * once they left for the tunnel, so what the edge holds of a connection's bodies stays within
- * that window. The multiplexer still opens its stream channel for a request
- * taken here (it expects one for every active stream), which then sees no frame and closes with
- * the stream.
+ * that window. The multiplexer still opens its stream channel for a request taken here (it
+ * expects one for every active stream), which then sees no frame and closes with the stream.
  */
 final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
