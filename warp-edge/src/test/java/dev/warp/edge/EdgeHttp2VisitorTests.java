@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * HTTP/2 visitors (h2c with prior knowledge) on one connection each: many requests side by
- * side, each stream with its own response, flow control and end.
+ * HTTP/2 visitors (h2c with prior knowledge): many requests side by side on one connection, each
+ * stream with its own body, response, flow control both ways, and end.
  */
 class EdgeHttp2VisitorTests {
 
