@@ -154,9 +154,10 @@ class EdgeHttp2VisitorTests {
 	}
 
 	@Test
-	void bodiesOfDeclaredLengthKeepFlowingOnOneConnection() {
-		// Together far more than a connection's flow-control window (64 KiB): the edge gives the
-		// visitor back what it forwarded.
+	void bodiesOfDeclaredLengthReachTheAppWholeOneAfterAnotherOnOneConnection() {
+		// Each nearly a flow-control window (64 KiB). That bytes go back to the window while a
+		// request is still open is bodyBytesGoBackToTheVisitorsWindowOnceForwarded...: a stream
+		// that ends returns its bytes by itself.
 		HttpClient client = Visitor.h2c(this.edge, HOST);
 		for (int i = 0; i < 4; i++) {
 			byte[] body = new byte[60_000];

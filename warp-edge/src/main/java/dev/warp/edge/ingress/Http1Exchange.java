@@ -59,13 +59,13 @@ final class Http1Exchange extends ShortPathExchange {
 	 * @param hostname the hostname its {@code Host} routes to
 	 */
 	Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String hostname,
-			LazyDeadline responseDeadline, Http1Forwarder.Settings settings) {
+			LazyDeadline responseDeadline, ShortPathSettings settings) {
 		this(forwarder, visitor, request, request.headers().get(HttpHeaderNames.HOST).trim(), hostname,
 				RayIds.next(settings.nodeId()), responseDeadline, settings);
 	}
 
 	private Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String host,
-			String hostname, String ray, LazyDeadline responseDeadline, Http1Forwarder.Settings settings) {
+			String hostname, String ray, LazyDeadline responseDeadline, ShortPathSettings settings) {
 		super(visitor.channel().eventLoop(), settings, request.method(), host, hostname, ray,
 				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
 						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),

@@ -1,11 +1,8 @@
 package dev.warp.edge.ingress;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 
 import dev.warp.core.protocol.TunnelProtocol;
-import dev.warp.edge.metrics.EdgeMetrics;
-import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,9 +27,9 @@ import org.jspecify.annotations.Nullable;
  * after the HTTP codec, before Reactor Netty's handlers.
  *
  * <p>It takes a request only when the whole exchange is the plain case: HTTP/1.1, no body or
- * one of a declared length up to {@value #MAX_BODY} bytes, no {@code Upgrade} or {@code Expect},
- * a valid {@code Host} whose hostname has a tunnel connection on this node, and no earlier
- * request still with Reactor Netty. Everything else (larger or chunked bodies, WebSockets, h2c
+ * one of a declared length up to {@value ShortPathSettings#MAX_BODY} bytes, no {@code Upgrade}
+ * or {@code Expect}, a valid {@code Host} whose hostname has a tunnel connection on this node,
+ * and no earlier request still with Reactor Netty. Everything else (larger or chunked bodies, WebSockets, h2c
  * upgrades, errors of the request itself, hostnames served by another node of a cluster)
  * passes on to {@link TunnelProxy} unchanged. Responses leave in request order: requests
  * pipelined behind one it took wait here, with reading paused, until its response has been
@@ -43,14 +40,7 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	static final String NAME = "warp.http1Forwarder";
 
-	/**
-	 * The largest request body taken here: one HTTP/2 flow-control window, so that what the edge
-	 * holds of a body for an agent that does not read is this much per visitor connection at most.
-	 * Larger bodies stream through {@link TunnelProxy} with the agent setting the pace.
-	 */
-	static final int MAX_BODY = 65_535;
-
-	private final Settings settings;
+	private final ShortPathSettings settings;
 
 	/** Requests passed on to Reactor Netty whose responses have not ended yet. */
 	private int passedOn;
@@ -79,23 +69,7 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	/** The response timeout of the exchange in progress: one per connection (made in handlerAdded), set per request. */
 	private LazyDeadline responseDeadline;
 
-	/**
-	 * What the forwarders of a listener's connections share.
-	 * @param scheme how visitors reach the listener: {@code http} or {@code https}
-	 * @param idleTimeout how long a response's stream may pass no byte once it started
-	 * @param maxRequestBody the largest request body forwarded, in bytes
-	 */
-	record Settings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
-			@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics) {
-
-		Settings scheme(String scheme) {
-			return new Settings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
-					this.maxRequestBody, this.metrics);
-		}
-
-	}
-
-	Http1Forwarder(Settings settings) {
+	Http1Forwarder(ShortPathSettings settings) {
 		this.settings = settings;
 	}
 
@@ -172,8 +146,7 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			return null;
 		}
 		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-			long length = RequestBodies.declaredLength(headers);
-			if (length < 0 || length > MAX_BODY || length > this.settings.maxRequestBody()) {
+			if (!this.settings.takesBody(RequestBodies.declaredLength(headers))) {
 				return null;
 			}
 		}

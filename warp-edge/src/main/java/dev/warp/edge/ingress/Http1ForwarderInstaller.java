@@ -15,9 +15,9 @@ final class Http1ForwarderInstaller extends ChannelInboundHandlerAdapter {
 
 	static final String NAME = "warp.http1ForwarderInstaller";
 
-	private final Http1Forwarder.Settings settings;
+	private final ShortPathSettings settings;
 
-	Http1ForwarderInstaller(Http1Forwarder.Settings settings) {
+	Http1ForwarderInstaller(ShortPathSettings settings) {
 		this.settings = settings;
 	}
 

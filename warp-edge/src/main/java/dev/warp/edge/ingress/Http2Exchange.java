@@ -43,13 +43,13 @@ final class Http2Exchange extends ShortPathExchange {
 	 * @param hostname the hostname that routes to
 	 */
 	Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
-			Http2Headers request, boolean hasBody, String host, String hostname, Http1Forwarder.Settings settings) {
+			Http2Headers request, boolean hasBody, String host, String hostname, ShortPathSettings settings) {
 		this(forwarder, visitor, stream, request, hasBody, host, hostname, RayIds.next(settings.nodeId()), settings);
 	}
 
 	private Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
 			Http2Headers request, boolean hasBody, String host, String hostname, String ray,
-			Http1Forwarder.Settings settings) {
+			ShortPathSettings settings) {
 		super(visitor.channel().eventLoop(), settings, HttpMethod.valueOf(request.method().toString()), host, hostname,
 				ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
 						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),

@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * writes the response's frames to the codec.
  *
  * <p>It takes a request only in the plain case: no body, or one of a declared
- * {@code content-length} up to {@value Http1Forwarder#MAX_BODY} bytes without {@code expect}; not
+ * {@code content-length} up to {@value ShortPathSettings#MAX_BODY} bytes without {@code expect}; not
  * a {@code CONNECT} (WebSockets); an {@code :authority} (or {@code Host}) whose hostname has a
  * tunnel connection on this node. Everything else passes on to the multiplexer and
  * {@link TunnelProxy} unchanged. A body's bytes go back to the visitor's flow-control window
@@ -47,7 +47,7 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	static final String NAME = "warp.http2Forwarder";
 
-	private final Http1Forwarder.Settings settings;
+	private final ShortPathSettings settings;
 
 	/** The requests taken here whose streams are still open, by stream id. */
 	private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
@@ -69,7 +69,7 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	/** Tunnel connections on other loops that streams were opened on during this read, to wake at its end. */
 	private final List<TunnelConnection> toWake = new ArrayList<>(2);
 
-	Http2Forwarder(Http1Forwarder.Settings settings) {
+	Http2Forwarder(ShortPathSettings settings) {
 		this.settings = settings;
 	}
 
@@ -161,11 +161,10 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	/**
 	 * Whether a request's body is one taken here: of a declared length up to one flow-control
-	 * window ({@link Http1Forwarder#MAX_BODY}) and the node's limit, without {@code expect}.
+	 * window ({@link ShortPathSettings#MAX_BODY}) and the node's limit, without {@code expect}.
 	 */
 	private boolean smallDeclaredBody(Http2Headers headers) {
-		long length = RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH));
-		return length >= 0 && length <= Http1Forwarder.MAX_BODY && length <= this.settings.maxRequestBody()
+		return this.settings.takesBody(RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)))
 				&& !headers.contains(HttpHeaderNames.EXPECT);
 	}
 

@@ -58,7 +58,7 @@ public final class PublicListener {
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
-		Http1Forwarder.Settings forwarding = new Http1Forwarder.Settings(settings.nodeId(), "http", routes,
+		ShortPathSettings forwarding = new ShortPathSettings(settings.nodeId(), "http", routes,
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())

@@ -44,7 +44,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	/** The visitor connection's event loop, where all of this runs. */
 	protected final EventLoop loop;
 
-	protected final Http1Forwarder.Settings settings;
+	protected final ShortPathSettings settings;
 
 	protected final HttpMethod method;
 
@@ -99,7 +99,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	 * @param hostname the hostname its {@code Host} routes to
 	 * @param hasBody whether a body follows the request's headers
 	 */
-	protected ShortPathExchange(EventLoop loop, Http1Forwarder.Settings settings, HttpMethod method, String host,
+	protected ShortPathExchange(EventLoop loop, ShortPathSettings settings, HttpMethod method, String host,
 			String hostname, String ray, Http2Headers requestHeaders, boolean hasBody) {
 		this.loop = loop;
 		this.settings = settings;

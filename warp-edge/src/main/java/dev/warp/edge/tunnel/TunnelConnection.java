@@ -37,6 +37,10 @@ public final class TunnelConnection {
 
 	private static final Logger logger = LoggerFactory.getLogger(TunnelConnection.class);
 
+	/** A task that only wakes an event loop: the tasks queued before it run ({@link #wakeUp}). */
+	private static final Runnable NOTHING = () -> {
+	};
+
 	private final String id;
 
 	private final String nodeId;
@@ -161,10 +165,6 @@ public final class TunnelConnection {
 	 * Whether the calling thread is this connection's event loop: a request that arrived there
 	 * is sent on this connection without a hop to another thread and back.
 	 */
-	/** A task that only wakes an event loop: the tasks queued before it run. */
-	private static final Runnable NOTHING = () -> {
-	};
-
 	public boolean isOnCurrentEventLoop() {
 		return this.channel.eventLoop().inEventLoop();
 	}

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class Http1ForwarderInstallerTests {
 
-	private final Http1Forwarder.Settings settings = new Http1Forwarder.Settings("edge-test", "https",
+	private final ShortPathSettings settings = new ShortPathSettings("edge-test", "https",
 			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null);
 
 	@Test

@@ -1,0 +1,38 @@
+package dev.warp.edge.ingress;
+
+import java.time.Duration;
+
+import dev.warp.edge.metrics.EdgeMetrics;
+import dev.warp.edge.routing.EdgeRouteTable;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the short path's forwarders ({@link Http1Forwarder}, {@link Http2Forwarder}) of a
+ * listener's connections share, and the rule for the request bodies they take.
+ *
+ * @param scheme how visitors reach the listener: {@code http} or {@code https}
+ * @param idleTimeout how long a response's stream may pass no byte once it started
+ * @param maxRequestBody the largest request body the node forwards, in bytes
+ */
+record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
+		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics) {
+
+	/**
+	 * The largest request body taken on the short path: one HTTP/2 flow-control window, so that
+	 * what the edge holds of a body for an agent that does not read is this much per visitor
+	 * connection at most. Larger bodies stream through {@link TunnelProxy} with the agent setting
+	 * the pace.
+	 */
+	static final int MAX_BODY = 65_535;
+
+	ShortPathSettings scheme(String scheme) {
+		return new ShortPathSettings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
+				this.maxRequestBody, this.metrics);
+	}
+
+	/** Whether a body of this declared length ({@link RequestBodies#UNKNOWN_LENGTH} for none usable) is taken. */
+	boolean takesBody(long declaredLength) {
+		return declaredLength >= 0 && declaredLength <= MAX_BODY && declaredLength <= this.maxRequestBody;
+	}
+
+}
