@@ -6,13 +6,19 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+
+import io.netty.buffer.Unpooled;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -23,9 +29,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Many requests on one HTTP/1.1 visitor connection: the edge forwards plain requests (no body,
- * or a small one of a declared length) itself and hands the others (larger bodies, errors) to
- * its general proxy; whichever does, responses leave in request order and the connection
- * serves on.
+ * or one of a declared length) itself and hands the others (chunked bodies, errors) to its
+ * general proxy; whichever does, responses leave in request order and the connection serves on.
+ * A body the edge forwards itself goes at the pace the agent reads it.
  */
 class EdgeHttp1KeepAliveTests {
 
@@ -73,11 +79,7 @@ class EdgeHttp1KeepAliveTests {
 	@Test
 	void oneConnectionServesRequestsWithAndWithoutBodiesOneAfterTheOther() {
 		AtomicInteger connections = new AtomicInteger();
-		HttpClient client = HttpClient.create(ConnectionProvider.create("one-connection", 1))
-			.host("127.0.0.1")
-			.port(this.edge.publicPort())
-			.headers((headers) -> headers.set("Host", HOST))
-			.doOnChannelInit((observer, channel, address) -> connections.incrementAndGet());
+		HttpClient client = oneConnection(connections);
 		for (int i = 0; i < 3; i++) {
 			assertThat(get(client, HOST, "/hello")).isEqualTo("hello");
 			assertThat(client.post()
@@ -115,6 +117,50 @@ class EdgeHttp1KeepAliveTests {
 	}
 
 	@Test
+	void largeBodyOfDeclaredLengthReachesTheAppWholeAndTheConnectionServesOn() {
+		AtomicInteger connections = new AtomicInteger();
+		HttpClient client = oneConnection(connections);
+		byte[] chunk = new byte[64 * 1024];
+		ThreadLocalRandom.current().nextBytes(chunk);
+		int chunks = 512;
+		CRC32 sent = new CRC32();
+		for (int i = 0; i < chunks; i++) {
+			sent.update(chunk);
+		}
+		CRC32 received = new CRC32();
+		AtomicLong length = new AtomicLong();
+		Integer status = client.headers((headers) -> headers.set("Content-Length", (long) chunks * chunk.length))
+			.post()
+			.uri("/echo")
+			.send(Flux.range(0, chunks).map((i) -> Unpooled.wrappedBuffer(chunk)))
+			.response((response, body) -> body.doOnNext((buffer) -> {
+				length.addAndGet(buffer.readableBytes());
+				received.update(buffer.nioBuffer());
+			}).then(Mono.just(response.status().code())))
+			.blockLast(Duration.ofSeconds(60));
+		assertThat(status).isEqualTo(200);
+		assertThat(length).hasValue((long) chunks * chunk.length);
+		assertThat(received.getValue()).isEqualTo(sent.getValue());
+		assertThat(get(client, HOST, "/hello")).isEqualTo("hello");
+		assertThat(connections).hasValue(1);
+	}
+
+	@Test
+	void continueForAnExpectingRequestLeavesTheResponsesOfPipelinedRequestsInLine() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
+			socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
+			send(socket, "POST /never HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+			byte[] interim = socket.getInputStream().readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
+			assertThat(new String(interim, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+			// A HEAD read long before the POST's answer (a 504) is written: that answer still has its body.
+			send(socket, "hello" + "HEAD /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n" + "GET /whoami HTTP/1.1\r\nHost: "
+					+ HOST + "\r\nConnection: close\r\n\r\n");
+			assertThat(readAll(socket)).matches("(?s)HTTP/1.1 504 .*?\r\n\r\nOrigin timed out[^\r]*\n"
+					+ "HTTP/1.1 200 .*?content-length: 5\r\n.*?\r\n\r\nHTTP/1.1 200 .*\r\n\r\n" + this.agent.agentId);
+		}
+	}
+
+	@Test
 	void visitorLeavingBeforeItsBodyEndedResetsTheTunnelStream() throws Exception {
 		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
 			sendHalfABody(socket, "/echo", "");
@@ -144,6 +190,15 @@ class EdgeHttp1KeepAliveTests {
 	void connectionCloseEndsTheConnectionAfterTheResponse() throws Exception {
 		String response = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
 		assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("hello");
+	}
+
+	/** A client of one connection at most, which counts the connections it opened. */
+	private HttpClient oneConnection(AtomicInteger connections) {
+		return HttpClient.create(ConnectionProvider.create("one-connection", 1))
+			.host("127.0.0.1")
+			.port(this.edge.publicPort())
+			.headers((headers) -> headers.set("Host", HOST))
+			.doOnChannelInit((observer, channel, address) -> connections.incrementAndGet());
 	}
 
 	private static String get(HttpClient client, String host, String path) {

@@ -370,6 +370,8 @@ final class TestAgent implements AutoCloseable {
 				}
 				case "/never" -> {
 				}
+				// Reads nothing of the request's body: the edge's writes wait for the stream's window.
+				case "/unread" -> ctx.channel().config().setAutoRead(false);
 				case "/stream" -> {
 					ctx.write(new DefaultHttp2HeadersFrame(ok().set("content-type", "text/event-stream"), false));
 					ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("first\n", StandardCharsets.UTF_8)));

@@ -1,9 +1,11 @@
 package dev.warp.edge.ingress;
 
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -38,6 +40,18 @@ final class Http1Exchange extends ShortPathExchange {
 	private static final Set<AsciiString> FRAMING_HEADERS = Set.of(HttpHeaderNames.CONTENT_LENGTH,
 			HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TRAILER);
 
+	/**
+	 * Body bytes read ahead of the tunnel at most: above this many read but not yet written to
+	 * the tunnel stream, the visitor's connection stops reading until they fall to
+	 * {@link #UNSENT_LOW}. Room for a fast link between two pauses, little heap per upload.
+	 */
+	static final int UNSENT_HIGH = 512 * 1024;
+
+	static final int UNSENT_LOW = 128 * 1024;
+
+	private static final AtomicLongFieldUpdater<Http1Exchange> UNSENT = AtomicLongFieldUpdater.newUpdater(Http1Exchange.class,
+			"unsent");
+
 	private final Http1Forwarder forwarder;
 
 	private final ChannelHandlerContext visitor;
@@ -50,6 +64,15 @@ final class Http1Exchange extends ShortPathExchange {
 	private boolean chunked;
 
 	private boolean flushScheduled;
+
+	/**
+	 * Body bytes read from the visitor and not yet written to the tunnel (or dropped). Added on
+	 * the visitor's loop, taken off on the tunnel stream's as its writes complete.
+	 */
+	private volatile long unsent;
+
+	/** Whether this exchange paused the visitor's reading for its body to catch up. */
+	private boolean readingPaused;
 
 	/** The response's {@code Trailer} header: the trailers it may send. */
 	private @Nullable String declaredTrailers;
@@ -84,6 +107,42 @@ final class Http1Exchange extends ShortPathExchange {
 	/** A part of the request's body from the visitor's connection, the last one with the end of the body. */
 	void requestContent(HttpContent content) {
 		requestContent(content.content(), content instanceof LastHttpContent);
+	}
+
+	@Override
+	protected void bodyReceived(int bytes) {
+		if (UNSENT.addAndGet(this, bytes) > UNSENT_HIGH && !this.readingPaused) {
+			this.readingPaused = true;
+			this.forwarder.pauseBody(this);
+		}
+	}
+
+	@Override
+	protected void bodyWritten(ChannelFuture written, int bytes) {
+		written.addListener((done) -> bodyLeft(bytes));
+	}
+
+	@Override
+	protected void bodyDropped(int bytes) {
+		bodyLeft(bytes);
+	}
+
+	/**
+	 * Bytes of the body left the edge, or were dropped. Only the fall to {@link #UNSENT_LOW} hops
+	 * to the visitor's loop: not one task per chunk.
+	 */
+	private void bodyLeft(int bytes) {
+		long after = UNSENT.addAndGet(this, -bytes);
+		if (after <= UNSENT_LOW && after + bytes > UNSENT_LOW) {
+			onLoop(this::resumeReading);
+		}
+	}
+
+	private void resumeReading() {
+		if (this.readingPaused && this.unsent <= UNSENT_LOW) {
+			this.readingPaused = false;
+			this.forwarder.resumeBody(this);
+		}
 	}
 
 	@Override

@@ -1,10 +1,13 @@
 package dev.warp.edge.ingress;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
@@ -13,7 +16,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Frame;
@@ -27,18 +32,26 @@ import org.jspecify.annotations.Nullable;
  * after the HTTP codec, before Reactor Netty's handlers.
  *
  * <p>It takes a request only when the whole exchange is the plain case: HTTP/1.1, no body or
- * one of a declared length up to {@value ShortPathSettings#MAX_BODY} bytes, no {@code Upgrade}
- * or {@code Expect}, a valid {@code Host} whose hostname has a tunnel connection on this node,
- * and no earlier request still with Reactor Netty. Everything else (larger or chunked bodies, WebSockets, h2c
- * upgrades, errors of the request itself, hostnames served by another node of a cluster)
- * passes on to {@link TunnelProxy} unchanged. Responses leave in request order: requests
- * pipelined behind one it took wait here, with reading paused, until its response has been
- * written. A body that comes before the tunnel stream is open is held for it, and for the one
- * retry on another connection.
+ * one of a declared length the node forwards, no {@code Upgrade}, no {@code Expect} other than
+ * {@code 100-continue}, a valid {@code Host} whose hostname has a tunnel connection on this
+ * node, and no earlier request still with Reactor Netty. Everything else (chunked bodies,
+ * WebSockets, h2c upgrades, errors of the request itself, hostnames served by another node of a
+ * cluster) passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
+ * requests pipelined behind one it took wait here, with reading paused, until its response has
+ * been written.
+ *
+ * <p>A body streams to the tunnel as it comes, and reading pauses while more than
+ * {@value Http1Exchange#UNSENT_HIGH} bytes of it wait for the tunnel, so an agent that reads
+ * slowly slows the visitor down. A body that comes before the tunnel stream is open is held for
+ * it, and for the one retry on another connection. {@code Expect: 100-continue} is answered at
+ * once: the edge reads the body straight away.
  */
 final class Http1Forwarder extends ChannelDuplexHandler {
 
 	static final String NAME = "warp.http1Forwarder";
+
+	/** The interim response that {@code Expect: 100-continue} waits for. */
+	private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
 	private final ShortPathSettings settings;
 
@@ -58,6 +71,9 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	/** Whether this handler turned the connection's auto-read off while requests wait. */
 	private boolean pausedReading;
+
+	/** The exchange whose body is too far ahead of the tunnel: reading is off until it catches up. */
+	private @Nullable Http1Exchange pacing;
 
 	/** Messages of requests pipelined behind the one in progress here, in order. */
 	private final ArrayDeque<Object> held = new ArrayDeque<>();
@@ -142,11 +158,15 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		HttpHeaders headers = request.headers();
 		if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1
 				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)
-				|| headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+				|| headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+			return null;
+		}
+		if (headers.contains(HttpHeaderNames.EXPECT) && !HttpUtil.is100ContinueExpected(request)) {
+			// Reactor Netty answers an expectation it cannot meet with 417.
 			return null;
 		}
 		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-			if (!this.settings.takesBody(RequestBodies.declaredLength(headers))) {
+			if (!this.settings.takesPacedBody(RequestBodies.declaredLength(headers))) {
 				return null;
 			}
 		}
@@ -167,6 +187,9 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		if (this.headerTimeout != null) {
 			this.headerTimeout.headersReceived();
 		}
+		if (body && this.restOfRequestToCome && HttpUtil.is100ContinueExpected(request)) {
+			continueBody(ctx);
+		}
 		Http1Exchange exchange = new Http1Exchange(this, ctx, request, hostname, this.responseDeadline, this.settings);
 		this.current = exchange;
 		if (body && this.restOfRequestToCome) {
@@ -177,6 +200,42 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			exchange.requestContent(content.retain());
 		}
 		ReferenceCountUtil.release(request);
+	}
+
+	/**
+	 * Tells a visitor that waits before it sends its body to go on. As bytes, past the codec's
+	 * encoder: that one takes every response it encodes for the answer to the next request in
+	 * line, so a {@code 100} through it would shift which request each later response answers.
+	 */
+	private static void continueBody(ChannelHandlerContext ctx) {
+		ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
+		(codec != null ? codec : ctx).writeAndFlush(Unpooled.wrappedBuffer(CONTINUE))
+			.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+	}
+
+	/**
+	 * The exchange's body is too far ahead of the tunnel: reading stops, unless all of the body
+	 * has come already.
+	 */
+	void pauseBody(Http1Exchange exchange) {
+		ChannelHandlerContext ctx = this.context;
+		if (exchange != this.bodyReceiver || ctx == null) {
+			return;
+		}
+		this.pacing = exchange;
+		ctx.channel().config().setAutoRead(false);
+	}
+
+	/** The exchange's body caught up with the tunnel: reading goes on unless requests wait. */
+	void resumeBody(Http1Exchange exchange) {
+		ChannelHandlerContext ctx = this.context;
+		if (exchange != this.pacing || ctx == null) {
+			return;
+		}
+		this.pacing = null;
+		if (!this.pausedReading) {
+			ctx.channel().config().setAutoRead(true);
+		}
 	}
 
 	/** A part of the body of the request taken last: the exchange sends it, or drops it once ended. */
@@ -205,6 +264,8 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			return;
 		}
 		this.current = null;
+		// The rest of its body, if any, is read and dropped.
+		this.pacing = null;
 		ChannelHandlerContext ctx = this.context;
 		if (ctx == null || !ctx.channel().isActive() || !exchange.keepAlive()) {
 			releaseHeld();

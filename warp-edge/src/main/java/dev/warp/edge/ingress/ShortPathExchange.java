@@ -197,6 +197,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	 */
 	void requestContent(ByteBuf chunk, boolean last) {
 		this.requestEnded |= last;
+		bodyReceived(chunk.readableBytes());
 		if (this.ended) {
 			bodyDropped(chunk.readableBytes());
 			chunk.release();
@@ -237,8 +238,16 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	}
 
 	/**
+	 * These bytes of the request's body came from the visitor; each of them is then either
+	 * {@link #bodyWritten written} or {@link #bodyDropped dropped}.
+	 */
+	protected void bodyReceived(int bytes) {
+	}
+
+	/**
 	 * These bytes of the request's body were written to the tunnel stream, on the stream's loop
-	 * when {@code written} completes: for a visitor whose flow control wants them counted.
+	 * when {@code written} completes (whether it succeeded or not): for a visitor whose flow
+	 * control wants them counted.
 	 */
 	protected void bodyWritten(ChannelFuture written, int bytes) {
 	}

@@ -18,10 +18,11 @@ record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Du
 		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics) {
 
 	/**
-	 * The largest request body taken on the short path: one HTTP/2 flow-control window, so that
-	 * what the edge holds of a body for an agent that does not read is this much per visitor
-	 * connection at most. Larger bodies stream through {@link TunnelProxy} with the agent setting
-	 * the pace.
+	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
+	 * flow-control window, so that what the edge holds of a body for an agent that does not read
+	 * is this much per visitor connection at most. Larger bodies stream through
+	 * {@link TunnelProxy} with the agent setting the pace. (An HTTP/1.1 visitor's reading pauses
+	 * instead: {@link #takesPacedBody}.)
 	 */
 	static final int MAX_BODY = 65_535;
 
@@ -30,9 +31,21 @@ record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Du
 				this.maxRequestBody, this.metrics);
 	}
 
-	/** Whether a body of this declared length ({@link RequestBodies#UNKNOWN_LENGTH} for none usable) is taken. */
+	/**
+	 * Whether an HTTP/2 stream's body of this declared length ({@link RequestBodies#UNKNOWN_LENGTH}
+	 * for none usable) is taken.
+	 */
 	boolean takesBody(long declaredLength) {
-		return declaredLength >= 0 && declaredLength <= MAX_BODY && declaredLength <= this.maxRequestBody;
+		return declaredLength <= MAX_BODY && takesPacedBody(declaredLength);
+	}
+
+	/**
+	 * Whether a body of this declared length is taken where the edge pauses reading the visitor's
+	 * connection while the tunnel is behind (HTTP/1.1): any the node forwards. A body of no
+	 * declared length, counted as it comes against the limit, goes through {@link TunnelProxy}.
+	 */
+	boolean takesPacedBody(long declaredLength) {
+		return declaredLength >= 0 && declaredLength <= this.maxRequestBody;
 	}
 
 }
