@@ -7,21 +7,17 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32;
 
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.protocol.ControlMessage;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
@@ -154,28 +150,7 @@ class EdgeClusterTests {
 		agent(b.tunnelPort(), b.caCertificateFile(), HOST);
 		awaitRoute(HOST, "edge-b");
 
-		byte[] chunk = new byte[64 * 1024];
-		ThreadLocalRandom.current().nextBytes(chunk);
-		int chunks = 256;
-		CRC32 sent = new CRC32();
-		for (int i = 0; i < chunks; i++) {
-			sent.update(chunk);
-		}
-		CRC32 received = new CRC32();
-		AtomicLong length = new AtomicLong();
-		Integer status = Visitor.http(a, HOST)
-			.headers((headers) -> headers.set("content-type", "application/octet-stream"))
-			.post()
-			.uri("/echo")
-			.send(Flux.range(0, chunks).map((i) -> Unpooled.wrappedBuffer(chunk)))
-			.response((response, body) -> body.doOnNext((buffer) -> {
-				length.addAndGet(buffer.readableBytes());
-				received.update(buffer.nioBuffer());
-			}).then(Mono.just(response.status().code())))
-			.blockLast(Duration.ofSeconds(30));
-		assertThat(status).isEqualTo(200);
-		assertThat(length.get()).isEqualTo((long) chunks * chunk.length);
-		assertThat(received.getValue()).isEqualTo(sent.getValue());
+		Visitor.assertEchoesWhole(Visitor.http(a, HOST), 256, false);
 
 		AtomicLong downloaded = new AtomicLong();
 		HttpHeaders headers = Visitor.http(a, HOST)

@@ -6,19 +6,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32;
-
-import io.netty.buffer.Unpooled;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -120,27 +114,7 @@ class EdgeHttp1KeepAliveTests {
 	void largeBodyOfDeclaredLengthReachesTheAppWholeAndTheConnectionServesOn() {
 		AtomicInteger connections = new AtomicInteger();
 		HttpClient client = oneConnection(connections);
-		byte[] chunk = new byte[64 * 1024];
-		ThreadLocalRandom.current().nextBytes(chunk);
-		int chunks = 512;
-		CRC32 sent = new CRC32();
-		for (int i = 0; i < chunks; i++) {
-			sent.update(chunk);
-		}
-		CRC32 received = new CRC32();
-		AtomicLong length = new AtomicLong();
-		Integer status = client.headers((headers) -> headers.set("Content-Length", (long) chunks * chunk.length))
-			.post()
-			.uri("/echo")
-			.send(Flux.range(0, chunks).map((i) -> Unpooled.wrappedBuffer(chunk)))
-			.response((response, body) -> body.doOnNext((buffer) -> {
-				length.addAndGet(buffer.readableBytes());
-				received.update(buffer.nioBuffer());
-			}).then(Mono.just(response.status().code())))
-			.blockLast(Duration.ofSeconds(60));
-		assertThat(status).isEqualTo(200);
-		assertThat(length).hasValue((long) chunks * chunk.length);
-		assertThat(received.getValue()).isEqualTo(sent.getValue());
+		Visitor.assertEchoesWhole(client, 512, true);
 		assertThat(get(client, HOST, "/hello")).isEqualTo("hello");
 		assertThat(connections).hasValue(1);
 	}

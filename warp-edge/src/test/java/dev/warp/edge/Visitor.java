@@ -7,13 +7,18 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -97,6 +102,39 @@ final class Visitor {
 		visitor.requestUnbounded();
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == size);
 		assertThat(agent.downloaded.get()).isEqualTo(size);
+	}
+
+	/**
+	 * POSTs {@code chunks} random 64 KiB chunks to the agent's {@code /echo} through
+	 * {@code client}, with their length declared or chunked, and checks that every byte came back
+	 * in order.
+	 */
+	static void assertEchoesWhole(HttpClient client, int chunks, boolean declaredLength) {
+		byte[] chunk = new byte[64 * 1024];
+		ThreadLocalRandom.current().nextBytes(chunk);
+		CRC32 sent = new CRC32();
+		for (int i = 0; i < chunks; i++) {
+			sent.update(chunk);
+		}
+		CRC32 received = new CRC32();
+		AtomicLong length = new AtomicLong();
+		Integer status = client.headers((headers) -> {
+				headers.set("content-type", "application/octet-stream");
+				if (declaredLength) {
+					headers.set("content-length", (long) chunks * chunk.length);
+				}
+			})
+			.post()
+			.uri("/echo")
+			.send(Flux.range(0, chunks).map((i) -> Unpooled.wrappedBuffer(chunk)))
+			.response((response, body) -> body.doOnNext((buffer) -> {
+				length.addAndGet(buffer.readableBytes());
+				received.update(buffer.nioBuffer());
+			}).then(Mono.just(response.status().code())))
+			.blockLast(Duration.ofSeconds(60));
+		assertThat(status).isEqualTo(200);
+		assertThat(length).hasValue((long) chunks * chunk.length);
+		assertThat(received.getValue()).isEqualTo(sent.getValue());
 	}
 
 	/** Sends raw bytes to the public port and reads until the edge closes the connection. */
