@@ -173,6 +173,19 @@ class EdgeClusterTests {
 	}
 
 	@Test
+	void uploadThatTakesLongerThanTheResponseTimeoutIsAnsweredThroughThePeerConnection() throws Exception {
+		// A one-second response timeout on both nodes (two with the forwarding node's margin); the
+		// upload takes three: the time counts from the request's last byte on each.
+		EdgeNode a = node(settings("edge-a").responseTimeout(Duration.ofSeconds(1)).build());
+		shareCa(a, this.temp.resolve("edge-b"));
+		EdgeNode b = node(settings("edge-b").responseTimeout(Duration.ofSeconds(1)).build());
+		agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+		assertThat(Visitor.slowUpload(a, HOST, "/length", "Content-Length: 6\r\n", Duration.ofMillis(500), "a", "b", "c",
+				"d", "e", "f")).startsWith("HTTP/1.1 200").containsPattern("\r\n\r\n(1\r\n)?6(\r\n0\r\n\r\n)?$");
+	}
+
+	@Test
 	void errorsOfTheNodeWithTheTunnelReachTheVisitor() throws Exception {
 		EdgeNode a = node(settings("edge-a").build());
 		EdgeNode b = nodeSharingCa("edge-b", a);

@@ -134,6 +134,30 @@ class EdgeHttp1KeepAliveTests {
 		}
 	}
 
+	// The edge's response timeout is one second; each upload takes twice that. The time counts
+	// from the request's last byte.
+
+	@Test
+	void uploadOfADeclaredLengthThatTakesLongerThanTheResponseTimeoutIsAnswered() throws Exception {
+		assertThat(Visitor.slowUpload(this.edge, HOST, "/length", "Content-Length: 6\r\n", Duration.ofMillis(400), "a", "b",
+				"c", "d", "e", "f")).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n6");
+	}
+
+	@Test
+	void chunkedUploadThatTakesLongerThanTheResponseTimeoutIsAnswered() throws Exception {
+		assertThat(Visitor.slowUpload(this.edge, HOST, "/length", "Transfer-Encoding: chunked\r\n", Duration.ofMillis(400),
+				"2\r\nab\r\n", "2\r\ncd\r\n", "2\r\nef\r\n", "0\r\n\r\n")).startsWith("HTTP/1.1 200")
+			.endsWith("\r\n\r\n6");
+	}
+
+	@Test
+	void uploadThatStopsHalfwayIsAnswered504OnceTheResponseTimeoutPassed() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
+			sendHalfABody(socket, "/length", "Connection: close\r\n");
+			assertThat(readAll(socket)).startsWith("HTTP/1.1 504").contains("Origin timed out");
+		}
+	}
+
 	@Test
 	void visitorLeavingBeforeItsBodyEndedResetsTheTunnelStream() throws Exception {
 		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {

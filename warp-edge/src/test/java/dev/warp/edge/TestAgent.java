@@ -301,6 +301,8 @@ final class TestAgent implements AutoCloseable {
 
 		private long remainingDownload;
 
+		private long bodyLength;
+
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			try {
@@ -372,6 +374,12 @@ final class TestAgent implements AutoCloseable {
 				}
 				// Reads nothing of the request's body: the edge's writes wait for the stream's window.
 				case "/unread" -> ctx.channel().config().setAutoRead(false);
+				// Answers only once the whole body came: with its length.
+				case "/length" -> {
+					if (frame.isEndStream()) {
+						respond(ctx, ok(), "0");
+					}
+				}
 				case "/stream" -> {
 					ctx.write(new DefaultHttp2HeadersFrame(ok().set("content-type", "text/event-stream"), false));
 					ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("first\n", StandardCharsets.UTF_8)));
@@ -431,6 +439,13 @@ final class TestAgent implements AutoCloseable {
 				// The edge writes one whole line per frame.
 				data.content().toString(StandardCharsets.UTF_8).lines().filter((line) -> !line.isBlank())
 					.forEach((line) -> TestAgent.this.fromEdge.add(ControlMessage.parse(line)));
+				return;
+			}
+			if (this.path.equals("/length")) {
+				this.bodyLength += data.content().readableBytes();
+				if (data.isEndStream()) {
+					respond(ctx, ok(), String.valueOf(this.bodyLength));
+				}
 				return;
 			}
 			if (this.path.equals("/echo")) {

@@ -137,6 +137,28 @@ final class Visitor {
 		assertThat(received.getValue()).isEqualTo(sent.getValue());
 	}
 
+	/**
+	 * Sends a {@code POST} to {@code path} with {@code headers}, then its body in {@code parts}
+	 * each {@code gap} after the one before, and reads the response until the edge closes the
+	 * connection (the request asks it to).
+	 */
+	static String slowUpload(EdgeNode edge, String host, String path, String headers, Duration gap, String... parts)
+			throws IOException, InterruptedException {
+		try (Socket socket = new Socket("127.0.0.1", edge.publicPort())) {
+			socket.setSoTimeout((int) TIMEOUT.toMillis());
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "Connection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			for (String part : parts) {
+				Thread.sleep(gap.toMillis());
+				out.write(part.getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+			}
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+		}
+	}
+
 	/** Sends raw bytes to the public port and reads until the edge closes the connection. */
 	static String raw(EdgeNode edge, String request) throws IOException {
 		try (Socket socket = new Socket("127.0.0.1", edge.publicPort())) {

@@ -66,6 +66,7 @@ final class Http2Exchange extends ShortPathExchange {
 	@Override
 	protected void responseTimerStarted() {
 		// Streams of one connection wait side by side: a timer each, cancelled when the head comes.
+		responseTimerStopped();
 		this.responseTimer = this.loop.schedule(this::responseTimedOut, this.settings.responseTimeout().toNanos(),
 				TimeUnit.NANOSECONDS);
 	}

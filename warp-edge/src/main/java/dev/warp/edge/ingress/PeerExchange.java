@@ -70,6 +70,9 @@ final class PeerExchange {
 
 	private final Duration responseTimeout;
 
+	/** When the visitor's request last sent a byte here: what the response timeout counts from. */
+	private volatile long lastRequestByteNanos = System.nanoTime();
+
 	private final Http2Headers headers;
 
 	private final boolean hasBody;
@@ -110,7 +113,9 @@ final class PeerExchange {
 				outHeaders.clear();
 				ForwardedHeaders.toPeer(this.headers, outHeaders);
 				outHeaders.set(HttpHeaderNames.HOST, this.host);
-				return this.hasBody ? outbound.send(this.request.receive().retain()) : outbound;
+				return this.hasBody ? outbound.send(this.request.receive()
+					.retain()
+					.doOnNext((chunk) -> this.lastRequestByteNanos = System.nanoTime())) : outbound;
 			})
 			.response((in, body) -> {
 				this.answered = true;
@@ -189,10 +194,19 @@ final class PeerExchange {
 		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
 	}
 
-	/** Times out a peer that sends no response headers; once they arrived, the body may take its time. */
+	/**
+	 * Times out a peer that sends no response headers within the response timeout of the
+	 * request's last byte (a long upload is not cut off while its body flows); once they arrived,
+	 * the body may take its time.
+	 */
 	private Mono<Long> headTimeout() {
-		return Mono.delay(this.responseTimeout.plus(PEER_MARGIN))
-			.flatMap((tick) -> this.answered ? Mono.never() : Mono.just(tick));
+		return Mono.defer(() -> {
+			if (this.answered) {
+				return Mono.never();
+			}
+			long left = this.responseTimeout.plus(PEER_MARGIN).toNanos() - (System.nanoTime() - this.lastRequestByteNanos);
+			return (left <= 0) ? Mono.just(0L) : Mono.delay(Duration.ofNanos(left)).flatMap((tick) -> headTimeout());
+		});
 	}
 
 	private Scheduler visitorLoop() {

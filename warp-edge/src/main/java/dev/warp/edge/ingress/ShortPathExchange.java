@@ -204,6 +204,10 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			return;
 		}
 		this.attempt.touch();
+		if (!this.headSent) {
+			// The response's time counts from the request's last byte: a long upload is not cut off.
+			responseTimerStarted();
+		}
 		Http2StreamChannel stream = this.bodyStream;
 		if (stream == null) {
 			this.bodyComplete = last;
@@ -270,7 +274,10 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 		this.attempt.timeOut(new TimeoutException("no response within " + TunnelExchange.describe(this.settings.responseTimeout())));
 	}
 
-	/** Starts the response timeout, which calls {@link #responseTimedOut} unless stopped first. */
+	/**
+	 * Starts the response timeout, which calls {@link #responseTimedOut} unless stopped first; if
+	 * it runs, starts it again from now.
+	 */
 	protected abstract void responseTimerStarted();
 
 	/** Stops the response timeout: the head came, or the exchange ended. */

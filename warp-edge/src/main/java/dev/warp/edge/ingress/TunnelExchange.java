@@ -117,8 +117,17 @@ final class TunnelExchange {
 			.doOnCancel(this::abandon);
 	}
 
-	/** No response head within the response timeout: the attempt under way fails, and {@link #fail} answers 504. */
+	/**
+	 * No response head within the response timeout of the request's last byte: the attempt under
+	 * way fails, and {@link #fail} answers 504. While a body still streams to the app, the time
+	 * starts again with each of its chunks, so a long upload is not cut off.
+	 */
 	private void responseTimedOut() {
+		long left = this.responseTimeout.toNanos() - (System.nanoTime() - this.tunnelResponse.lastActivityNanos());
+		if (left > 0) {
+			this.responseTimer = this.visitorLoop.schedule(this::responseTimedOut, left, TimeUnit.NANOSECONDS);
+			return;
+		}
 		this.tunnelResponse.timeOut(new TimeoutException("no response within " + describe(this.responseTimeout)));
 	}
 

@@ -166,6 +166,11 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		this.lastActivityNanos = System.nanoTime();
 	}
 
+	/** When a byte last passed on the stream, either way ({@link System#nanoTime()}). */
+	long lastActivityNanos() {
+		return this.lastActivityNanos;
+	}
+
 	/**
 	 * Ends the exchange with a failure of the edge's own making (a limit): the response's
 	 * subscriber, or the head's, gets {@code cause}, and the stream is reset (RST_STREAM CANCEL)
