@@ -302,6 +302,15 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+		ChannelHandlerContext codec;
+		if (msg instanceof HttpResponse response && response.status().code() == 100
+				&& (codec = ctx.pipeline().context(HttpServerCodec.class)) != null) {
+			// Reactor Netty's own 100 Continue, for a request passed on: as bytes past the
+			// encoder too (see continueBody), or the request's answer would lose its body.
+			ReferenceCountUtil.release(msg);
+			codec.write(Unpooled.wrappedBuffer(CONTINUE), promise);
+			return;
+		}
 		// Only Reactor Netty's writes pass here (an exchange writes from this handler's context):
 		// the end of a response to a request passed on. A 101 (WebSocket) never ends: everything
 		// after it stays with Reactor Netty.
