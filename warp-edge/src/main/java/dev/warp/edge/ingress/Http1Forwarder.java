@@ -187,8 +187,10 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		if (this.headerTimeout != null) {
 			this.headerTimeout.headersReceived();
 		}
-		if (body && this.restOfRequestToCome && HttpUtil.is100ContinueExpected(request)) {
-			continueBody(ctx);
+		if (body && this.restOfRequestToCome && HttpUtil.is100ContinueExpected(request)
+				&& writeContinue(ctx, ctx.newPromise().addListener(ChannelFutureListener.CLOSE_ON_FAILURE))) {
+			// The edge reads the body at once: the visitor may send it.
+			ctx.flush();
 		}
 		Http1Exchange exchange = new Http1Exchange(this, ctx, request, hostname, this.responseDeadline, this.settings);
 		this.current = exchange;
@@ -203,14 +205,19 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	}
 
 	/**
-	 * Tells a visitor that waits before it sends its body to go on. As bytes, past the codec's
-	 * encoder: that one takes every response it encodes for the answer to the next request in
-	 * line, so a {@code 100} through it would shift which request each later response answers.
+	 * Writes the {@code 100 Continue} that a visitor waits for before it sends its body. As
+	 * bytes, past the codec's encoder: that one takes every response it encodes for the answer to
+	 * the next request in line, so a {@code 100} through it would shift which request each later
+	 * response answers (and a {@code HEAD} in line would take the body of the real answer).
+	 * @return {@code false}, with nothing written, without an HTTP codec in the pipeline
 	 */
-	private static void continueBody(ChannelHandlerContext ctx) {
+	private static boolean writeContinue(ChannelHandlerContext ctx, ChannelPromise promise) {
 		ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
-		(codec != null ? codec : ctx).writeAndFlush(Unpooled.wrappedBuffer(CONTINUE))
-			.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+		if (codec == null) {
+			return false;
+		}
+		codec.write(Unpooled.wrappedBuffer(CONTINUE), promise);
+		return true;
 	}
 
 	/**
@@ -302,13 +309,9 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-		ChannelHandlerContext codec;
-		if (msg instanceof HttpResponse response && response.status().code() == 100
-				&& (codec = ctx.pipeline().context(HttpServerCodec.class)) != null) {
-			// Reactor Netty's own 100 Continue, for a request passed on: as bytes past the
-			// encoder too (see continueBody), or the request's answer would lose its body.
+		if (msg instanceof HttpResponse response && response.status().code() == 100 && writeContinue(ctx, promise)) {
+			// Reactor Netty's own 100 Continue, for a request passed on: written as bytes instead.
 			ReferenceCountUtil.release(msg);
-			codec.write(Unpooled.wrappedBuffer(CONTINUE), promise);
 			return;
 		}
 		// Only Reactor Netty's writes pass here (an exchange writes from this handler's context):
