@@ -76,12 +76,14 @@ if ((QUICK)); then
 	((reps_set)) || REPS=1
 	((duration_set)) || DURATION=3
 	TRANSFER_BYTES=$((256 * 1024 * 1024)); TRANSFER_LABEL="256 MiB"
-	WARMUP_ROUNDS=1; WARMUP_LONG=2; WARMUP_SHORT=1
+	WARMUP_ROUNDS=1; WARMUP_LONG=2; WARMUP_SHORT=1; WARMUP_TRANSFER_BYTES=$((128 * 1024 * 1024))
 	LP_COUNT=10000; LP_MS=5000
 	IDLE_SETTLE=3
 else
 	TRANSFER_BYTES=$((1024 * 1024 * 1024)); TRANSFER_LABEL="1 GiB"
-	WARMUP_ROUNDS=2; WARMUP_LONG=8; WARMUP_SHORT=4
+	# The JVMs (app and edge) keep compiling for about 45 s of load and 1-2 GiB of transfers: less
+	# warm-up measured them at up to a quarter below their steady state (the same for every target).
+	WARMUP_ROUNDS=3; WARMUP_LONG=8; WARMUP_SHORT=4; WARMUP_TRANSFER_BYTES=$((512 * 1024 * 1024))
 	LP_COUNT=10000; LP_MS=8000
 	IDLE_SETTLE=10
 fi
@@ -622,8 +624,8 @@ warmup() {
 	timeout 60 h2load -t1 -c1 -m100 -D "$DURATION" -H ":authority: $APP_HOSTNAME" "$(target_h2_url "$target")/small" >/dev/null 2>&1 || true
 	DURATION="$saved"
 	if has_workload download || has_workload upload; then
-		run_transfer download "$target" 0 $((128 * 1024 * 1024)) warmup
-		run_transfer upload "$target" 0 $((128 * 1024 * 1024)) warmup
+		run_transfer download "$target" 0 "$WARMUP_TRANSFER_BYTES" warmup
+		run_transfer upload "$target" 0 "$WARMUP_TRANSFER_BYTES" warmup
 	fi
 }
 
