@@ -1,6 +1,9 @@
 package dev.warp.edge;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -183,6 +186,47 @@ class EdgeClusterTests {
 		awaitRoute(HOST, "edge-b");
 		assertThat(Visitor.slowUpload(a, HOST, "/length", "Content-Length: 6\r\n", Duration.ofMillis(500), "a", "b", "c",
 				"d", "e", "f")).startsWith("HTTP/1.1 200").containsPattern("\r\n\r\n(1\r\n)?6(\r\n0\r\n\r\n)?$");
+	}
+
+	@Test
+	void requestWhoseTunnelConnectionHereDiesIsServedThroughAnotherNodeAndSoAreThoseBehindIt() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		TestAgent here = agent(a.tunnelPort(), a.caCertificateFile(), HOST);
+		TestAgent there = agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-a");
+		awaitRoute(HOST, "edge-b");
+		// Node A sends the first request down its own tunnel, whose agent closes the connection on
+		// it; the request pipelined behind it waits on the same visitor connection.
+		String responses = Visitor.raw(a, "GET /whoami-or-die?agent=" + there.agentId + " HTTP/1.1\r\nHost: " + HOST
+				+ "\r\n\r\nGET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+		assertThat(here.requests).contains("/whoami-or-die?agent=" + there.agentId);
+		assertThat(responses).startsWith("HTTP/1.1 200");
+		assertThat(responses.split("HTTP/1.1 200", -1)).hasSize(3);
+		assertThat(responses.split(Pattern.quote(there.agentId), -1)).hasSize(3);
+		assertThat(responses).doesNotContain(here.agentId).containsPattern("(?i)warp-ray: [0-9a-f]{16}-edge-a");
+	}
+
+	@Test
+	void continueOnANodeOfAClusterLeavesTheAnswerOfARequestPipelinedBehindItsBody() throws Exception {
+		EdgeNode a = node(settings("edge-a").responseTimeout(Duration.ofSeconds(1)).build());
+		agent(a.tunnelPort(), a.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-a");
+		try (Socket socket = new Socket("127.0.0.1", a.publicPort())) {
+			socket.setSoTimeout((int) Visitor.TIMEOUT.toMillis());
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST /never HTTP/1.1\r\nHost: " + HOST
+					+ "\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			byte[] interim = socket.getInputStream().readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
+			assertThat(new String(interim, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+			// The HEAD is read before the POST's answer (a 504) is written: that answer keeps its body.
+			out.write(("5\r\nhello\r\n0\r\n\r\nHEAD /hello HTTP/1.1\r\nHost: " + HOST
+					+ "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			String rest = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+			assertThat(rest).startsWith("HTTP/1.1 504").contains("\r\n\r\nOrigin timed out");
+		}
 	}
 
 	@Test

@@ -62,6 +62,15 @@ class EdgeHttp1KeepAliveTests {
 	}
 
 	@Test
+	void requestPipelinedBehindOnePassedOnIsAnsweredAlsoWhenItAsksToCloseTheConnection() throws Exception {
+		// The chunked POST goes the general way; the GET behind it waits for its answer at the edge.
+		String responses = Visitor.raw(this.edge, "POST /echo HTTP/1.1\r\nHost: " + HOST
+				+ "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+				+ "GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+		assertThat(responses).containsSubsequence("HTTP/1.1 200", "hello", "HTTP/1.1 200", this.agent.agentId);
+	}
+
+	@Test
 	void requestsPipelinedBehindOneTheEdgeForwardsWaitForItsResponse() throws Exception {
 		String responses = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
 				+ "GET /never HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
@@ -168,6 +177,21 @@ class EdgeHttp1KeepAliveTests {
 	void uploadThatStopsHalfwayIsAnswered504OnceTheResponseTimeoutPassed() throws Exception {
 		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
 			sendHalfABody(socket, "/length", "Connection: close\r\n");
+			assertThat(readAll(socket)).startsWith("HTTP/1.1 504").contains("Origin timed out");
+		}
+	}
+
+	@Test
+	void keepAliveConnectionWhoseUploadStoppedHalfwayClosesAfterIts504() throws Exception {
+		// The rest of the body never comes: the header timeout (two seconds here), which counts from
+		// the end of the 504, closes the connection.
+		try (EdgeNode edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir.resolve("header-timeout"))
+			.responseTimeout(Duration.ofSeconds(1))
+			.headerReadTimeout(Duration.ofSeconds(2))
+			.build()); TestAgent agent = TestAgent.connectRouted(edge, HOST);
+				Socket socket = new Socket("127.0.0.1", edge.publicPort())) {
+			socket.setSoTimeout(10_000);
+			send(socket, "POST /length HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 10\r\n\r\nfirst");
 			assertThat(readAll(socket)).startsWith("HTTP/1.1 504").contains("Origin timed out");
 		}
 	}

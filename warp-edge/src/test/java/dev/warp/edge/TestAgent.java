@@ -339,6 +339,15 @@ final class TestAgent implements AutoCloseable {
 					}
 				}
 				case "/whoami" -> respond(ctx, ok(), TestAgent.this.agentId);
+				// Answers as /whoami on the replica named by ?agent=, closes its whole tunnel connection on any other.
+				case "/whoami-or-die" -> {
+					if (TestAgent.this.agentId.equals(uri.parameters().get("agent").get(0))) {
+						respond(ctx, ok(), TestAgent.this.agentId);
+					}
+					else {
+						ctx.channel().parent().close();
+					}
+				}
 				// Which of the replica's connections served: its local port.
 				case "/connection" -> respond(ctx, ok(),
 						String.valueOf(((java.net.InetSocketAddress) ctx.channel().parent().localAddress()).getPort()));

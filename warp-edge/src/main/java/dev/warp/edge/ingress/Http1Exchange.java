@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -58,6 +59,9 @@ final class Http1Exchange extends ShortPathExchange {
 
 	private final boolean keepAlive;
 
+	/** The visitor's request, for {@link #handBack}: its head only, never its content. */
+	private final HttpRequest request;
+
 	/** The connection's response timeout: set while this exchange waits for its response head. */
 	private final LazyDeadline responseDeadline;
 
@@ -78,7 +82,7 @@ final class Http1Exchange extends ShortPathExchange {
 	private @Nullable String declaredTrailers;
 
 	/**
-	 * @param request the visitor's request: its headers are read here, it is not kept
+	 * @param request the visitor's request: its head is kept, for {@link #handBack}; its content is not
 	 * @param hostname the hostname its {@code Host} routes to
 	 */
 	Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String hostname,
@@ -97,6 +101,7 @@ final class Http1Exchange extends ShortPathExchange {
 		this.visitor = visitor;
 		this.responseDeadline = responseDeadline;
 		this.keepAlive = HttpUtil.isKeepAlive(request);
+		this.request = request;
 	}
 
 	/** Whether the visitor's connection carries more requests after this one. */
@@ -212,6 +217,14 @@ final class Http1Exchange extends ShortPathExchange {
 				}
 			}
 		}
+	}
+
+	@Override
+	protected boolean handBack() {
+		// A fresh head: the forwarder released the request it took (a full one with its content).
+		HttpRequest head = new DefaultHttpRequest(this.request.protocolVersion(), this.request.method(), this.request.uri(),
+				this.request.headers());
+		return this.forwarder.handBack(this, head);
 	}
 
 	@Override

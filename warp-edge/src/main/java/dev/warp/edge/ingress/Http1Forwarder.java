@@ -45,6 +45,11 @@ import org.jspecify.annotations.Nullable;
  * slowly slows the visitor down. A body that comes before the tunnel stream is open is held for
  * it, and for the one retry on another connection. {@code Expect: 100-continue} is answered at
  * once: the edge reads the body straight away.
+ *
+ * <p>On a node of a cluster it takes requests without a body only. One of them that fails here
+ * in a way that another node could still serve (the tunnel connections of its hostname on this
+ * node died before it was answered) is handed back, untouched, to {@link TunnelProxy}, which sends
+ * it to another node as it does for the requests it forwards itself.
  */
 final class Http1Forwarder extends ChannelDuplexHandler {
 
@@ -106,7 +111,7 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		if (this.restOfRequestToCome) {
 			restOfRequest(msg);
 		}
-		else if (this.current != null || !this.held.isEmpty()) {
+		else if (!this.held.isEmpty() || waits(msg)) {
 			this.held.add(msg);
 			// Pipelined requests wait for the one in progress; the socket waits with them.
 			if (!this.pausedReading) {
@@ -117,6 +122,16 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		else {
 			dispatch(ctx, msg);
 		}
+	}
+
+	/**
+	 * Whether a message must wait for the request in progress: anything while an exchange here is
+	 * under way, the next request while one passed on has not been answered. Reactor Netty does
+	 * not get a second request while it answers one: it takes a {@code Connection: close} of a
+	 * request in its pipelining queue for the one it answers, and drops the queue after it.
+	 */
+	private boolean waits(Object msg) {
+		return this.current != null || (this.passedOn > 0 && msg instanceof HttpRequest);
 	}
 
 	private void dispatch(ChannelHandlerContext ctx, Object msg) {
@@ -148,6 +163,12 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	 * handler, which is where an {@link Http2Forwarder} belongs.
 	 */
 	private void becomeHttp2(ChannelHandlerContext ctx, Object msg) {
+		if (this.settings.inCluster()) {
+			// A stream cannot be handed back to TunnelProxy: on a cluster node HTTP/2 goes through it.
+			ctx.pipeline().remove(this);
+			ctx.fireChannelRead(msg);
+			return;
+		}
 		Http2Forwarder forwarder = new Http2Forwarder(this.settings);
 		ctx.pipeline().replace(this, Http2Forwarder.NAME, forwarder);
 		forwarder.channelRead(ctx.pipeline().context(forwarder), msg);
@@ -166,7 +187,9 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			return null;
 		}
 		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-			if (!this.settings.takesPacedBody(RequestBodies.declaredLength(headers))) {
+			long declaredLength = RequestBodies.declaredLength(headers);
+			// A body read here could not be handed back to TunnelProxy for another node.
+			if (!this.settings.takesPacedBody(declaredLength) || (this.settings.inCluster() && declaredLength > 0)) {
 				return null;
 			}
 		}
@@ -281,18 +304,55 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		if (this.headerTimeout != null) {
 			this.headerTimeout.responseComplete();
 		}
+		goOn(ctx);
+	}
+
+	/**
+	 * On a cluster node: the exchange in progress, a request without a body that failed here
+	 * before anything of its response was written, goes on as if it had been passed on: to
+	 * {@link TunnelProxy}, which sends it to another node. The requests behind it follow it there.
+	 * @param request the visitor's request as it came
+	 * @return whether it was handed back; {@code false} when it is not the exchange in progress
+	 * or the visitor left
+	 */
+	boolean handBack(Http1Exchange exchange, HttpRequest request) {
+		ChannelHandlerContext ctx = this.context;
+		if (this.current != exchange || ctx == null || !ctx.channel().isActive()) {
+			return false;
+		}
+		this.current = null;
+		this.passedOn++;
+		if (this.restOfRequestToCome) {
+			// Its end (an empty last part) is still to come: it follows the request.
+			this.restOfRequestToCome = false;
+			this.passingBody = true;
+			ctx.fireChannelRead(request);
+		}
+		else {
+			ctx.fireChannelRead(request);
+			ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+		}
+		goOn(ctx);
+		return true;
+	}
+
+	/** No exchange is in progress here any more: the requests that waited are dispatched, then reading goes on. */
+	private void goOn(ChannelHandlerContext ctx) {
 		if (this.pausedReading) {
 			// Before the waiting requests go on: what Reactor Netty decides for one of them stands.
 			this.pausedReading = false;
 			ctx.channel().config().setAutoRead(true);
 		}
-		while (this.current == null && !this.held.isEmpty()) {
-			Object msg = this.held.poll();
+		while (!this.held.isEmpty()) {
 			if (this.restOfRequestToCome) {
-				restOfRequest(msg);
+				// The rest of the request just taken: its exchange waits for it.
+				restOfRequest(this.held.poll());
+			}
+			else if (waits(this.held.peek())) {
+				break;
 			}
 			else {
-				dispatch(ctx, msg);
+				dispatch(ctx, this.held.poll());
 			}
 		}
 		if (!this.held.isEmpty()) {
@@ -320,6 +380,14 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		if (msg instanceof LastHttpContent && this.passedOn > 0
 				&& !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
 			this.passedOn--;
+			if (this.passedOn == 0 && !this.held.isEmpty()) {
+				// The requests that waited for this answer go on once it is written, outside this write.
+				ctx.executor().execute(() -> {
+					if (this.current == null && this.passedOn == 0 && ctx.channel().isActive()) {
+						goOn(ctx);
+					}
+				});
+			}
 		}
 		ctx.write(msg, promise);
 	}

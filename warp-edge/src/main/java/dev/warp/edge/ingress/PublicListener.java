@@ -59,7 +59,7 @@ public final class PublicListener {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
 		ShortPathSettings forwarding = new ShortPathSettings(settings.nodeId(), "http", routes,
-				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics);
+				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)
@@ -73,14 +73,13 @@ public final class PublicListener {
 			.doOnChannelInit((observer, channel, address) -> {
 				channel.pipeline()
 					.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout()));
-				// Not on a cluster node: it sends what fails here to another node, which only
-				// TunnelProxy does. Right after the codec, so that the h2c upgrade handler only sees
-				// what passes on; on TLS the codec comes after ALPN.
+				// Right after the codec, so that the h2c upgrade handler only sees what passes on; on
+				// TLS the codec comes after ALPN.
 				ChannelHandlerContext codec = channel.pipeline().context(HttpServerCodec.class);
-				if (peers == null && codec != null) {
+				if (codec != null) {
 					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding));
 				}
-				else if (peers == null && channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+				else if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
 					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, Http1ForwarderInstaller.NAME,
 							new Http1ForwarderInstaller(forwarding.scheme("https")));
 				}

@@ -348,6 +348,16 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	/** Writes the end of the response's body, with the agent's trailers if it sent any. */
 	protected abstract void writeEnd(@Nullable Http2Headers trailers);
 
+	/**
+	 * Hands the request, which has no body and of whose response nothing was written, back to
+	 * {@link TunnelProxy}, which sends it to another node of the cluster (and counts it in the
+	 * metrics).
+	 * @return whether it was handed back; {@code false} where it cannot be
+	 */
+	protected boolean handBack() {
+		return false;
+	}
+
 	/** Writes one of the edge's own error responses ({@link EdgeErrors}), whole. */
 	protected abstract void writeError(HttpResponseStatus status, String cause);
 
@@ -470,6 +480,17 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 				send(other, true);
 				return;
 			}
+		}
+		if (this.settings.inCluster() && !this.hasBody && cause instanceof OriginFailure failure
+				&& failure.allowsRetry(this.method, false) && handBack()) {
+			// Once more on another node, as TunnelProxy does for the requests it forwards: an outage
+			// that kills one tunnel connection of this node often kills the others a moment later.
+			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
+					this.ray, this.host, cause.getMessage());
+			this.ended = true;
+			responseTimerStopped();
+			from.cancel();
+			return;
 		}
 		responseTimerStopped();
 		from.cancel();

@@ -13,9 +13,12 @@ import org.jspecify.annotations.Nullable;
  * @param scheme how visitors reach the listener: {@code http} or {@code https}
  * @param idleTimeout how long a response's stream may pass no byte once it started
  * @param maxRequestBody the largest request body the node forwards, in bytes
+ * @param inCluster whether the node is part of a cluster: then only HTTP/1.1 requests without a
+ * body take the short path, and one that fails here in a way another node could still serve is
+ * handed back to {@link TunnelProxy}, which sends it there
  */
 record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
-		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics) {
+		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster) {
 
 	/**
 	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
@@ -28,7 +31,7 @@ record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Du
 
 	ShortPathSettings scheme(String scheme) {
 		return new ShortPathSettings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
-				this.maxRequestBody, this.metrics);
+				this.maxRequestBody, this.metrics, this.inCluster);
 	}
 
 	/**

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Http1ForwarderInstallerTests {
 
 	private final ShortPathSettings settings = new ShortPathSettings("edge-test", "https",
-			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null);
+			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false);
 
 	@Test
 	void putsAForwarderAfterTheCodecThatAlpnAddedAndLeaves() {
@@ -61,6 +61,33 @@ class Http1ForwarderInstallerTests {
 			.doesNotContain(Http1Forwarder.NAME);
 		assertThat((Object) channel.readInbound()).isInstanceOf(DefaultHttp2SettingsFrame.class);
 		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void onANodeOfAClusterLeavesHttp2ToTheMultiplexer() {
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(inCluster()));
+		channel.pipeline().addLast(NettyPipeline.HttpCodec, new ChannelInboundHandlerAdapter());
+		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
+		channel.writeInbound(request());
+		assertThat(channel.pipeline().names()).doesNotContain(Http1ForwarderInstaller.NAME, Http1Forwarder.NAME,
+				Http2Forwarder.NAME);
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void onANodeOfAClusterAnHttp1ForwarderStepsAsideAtTheH2cPreface() {
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1Forwarder(inCluster()));
+		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
+		channel.writeInbound(new DefaultHttp2SettingsFrame(Http2Settings.defaultSettings()));
+		assertThat(channel.pipeline().names()).contains(NettyPipeline.H2MultiplexHandler)
+			.doesNotContain(Http1Forwarder.NAME, Http2Forwarder.NAME);
+		assertThat((Object) channel.readInbound()).isInstanceOf(DefaultHttp2SettingsFrame.class);
+		channel.finishAndReleaseAll();
+	}
+
+	private ShortPathSettings inCluster() {
+		return new ShortPathSettings("edge-test", "https", new EdgeRouteTable(), Duration.ofSeconds(1), null,
+				Long.MAX_VALUE, null, true);
 	}
 
 	private static ByteBuf request() {
