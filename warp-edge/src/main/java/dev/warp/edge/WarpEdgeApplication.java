@@ -1,6 +1,7 @@
 package dev.warp.edge;
 
 import java.util.Map;
+import java.util.Properties;
 
 import dev.warp.edge.admin.AdminCommand;
 
@@ -37,7 +38,21 @@ public class WarpEdgeApplication {
 		return application;
 	}
 
+	/** The system property of how many buffers Netty's leak detector lets pass between two it tracks. */
+	static final String LEAK_SAMPLING_INTERVAL = "io.netty.leakDetection.samplingInterval";
+
+	/**
+	 * One buffer in 4096 tracked for leaks, unless the operator chose: Netty's default, one in
+	 * 128, records a stack trace for each, which cost the edge about 4 % of its CPU under load
+	 * (profile of small GETs). A leak that recurs, the kind that exhausts memory, is still reported.
+	 */
+	static void sampleLeaksSparingly(Properties system) {
+		system.putIfAbsent(LEAK_SAMPLING_INTERVAL, "4096");
+	}
+
 	public static void main(String[] args) {
+		// Before any Netty class reads it.
+		sampleLeaksSparingly(System.getProperties());
 		if (AdminCommand.isCommand(args)) {
 			System.exit(new AdminCommand(System.out, System.err).run(args));
 		}
