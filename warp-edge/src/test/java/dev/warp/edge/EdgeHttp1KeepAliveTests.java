@@ -71,6 +71,14 @@ class EdgeHttp1KeepAliveTests {
 	}
 
 	@Test
+	void bodyOfARequestPipelinedBehindOneTheEdgeForwardsReachesTheApp() throws Exception {
+		// The POST waits for the GET's answer; then its body, read with it, follows it at once.
+		String responses = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
+				+ "POST /length HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+		assertThat(responses).containsSubsequence("HTTP/1.1 200", "hello", "HTTP/1.1 200", "\r\n\r\n5");
+	}
+
+	@Test
 	void requestsPipelinedBehindOneTheEdgeForwardsWaitForItsResponse() throws Exception {
 		String responses = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
 				+ "GET /never HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"
