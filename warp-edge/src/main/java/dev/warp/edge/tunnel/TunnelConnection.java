@@ -222,7 +222,7 @@ public final class TunnelConnection {
 		// the agent was told DRAIN_ACK would reach a connection about to close.
 		Runnable open = () -> {
 			if (!isAvailable()) {
-				promise.tryFailure(new StreamRefusedException("tunnel connection " + this.id + " is " + this.state.label()));
+				promise.tryFailure(new StreamRefusedException("tunnel connection " + this.id + " is " + unavailability()));
 				return;
 			}
 			new Http2StreamChannelBootstrap(this.channel).option(ChannelOption.AUTO_READ, false)
@@ -240,6 +240,17 @@ public final class TunnelConnection {
 			loop.execute(open);
 		}
 		return promise;
+	}
+
+	/** Why {@link #isAvailable()} is false: the socket closed before the state says so, or the app is not ready. */
+	private String unavailability() {
+		if (!this.channel.isActive()) {
+			return "closed";
+		}
+		if (this.state == ConnectionState.REGISTERED && !this.ready) {
+			return "not ready (the application refuses traffic)";
+		}
+		return this.state.label();
 	}
 
 	/** Wakes the connection's event loop for the streams opened without waking it; from another thread. */
