@@ -159,6 +159,28 @@ final class Visitor {
 		}
 	}
 
+	/**
+	 * A chunked {@code POST /never} with {@code Expect: 100-continue}, which goes the general way:
+	 * once the edge answered {@code 100 Continue}, its body and a {@code HEAD} pipelined behind it,
+	 * read before the POST's answer (a {@code 504}) is written.
+	 * @return what came after the {@code 100 Continue}, until the edge closed the connection
+	 */
+	static String continueWithAHeadBehind(EdgeNode edge, String host) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", edge.publicPort())) {
+			socket.setSoTimeout((int) TIMEOUT.toMillis());
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST /never HTTP/1.1\r\nHost: " + host
+					+ "\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			byte[] interim = socket.getInputStream().readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
+			assertThat(new String(interim, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+			out.write(("5\r\nhello\r\n0\r\n\r\nHEAD /hello HTTP/1.1\r\nHost: " + host
+					+ "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+		}
+	}
+
 	/** Sends raw bytes to the public port and reads until the edge closes the connection. */
 	static String raw(EdgeNode edge, String request) throws IOException {
 		try (Socket socket = new Socket("127.0.0.1", edge.publicPort())) {

@@ -322,14 +322,13 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 		}
 		this.current = null;
 		this.passedOn++;
+		ctx.fireChannelRead(request);
 		if (this.restOfRequestToCome) {
 			// Its end (an empty last part) is still to come: it follows the request.
 			this.restOfRequestToCome = false;
 			this.passingBody = true;
-			ctx.fireChannelRead(request);
 		}
 		else {
-			ctx.fireChannelRead(request);
 			ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
 		}
 		goOn(ctx);

@@ -470,7 +470,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			onError(cause);
 			return;
 		}
-		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(this.method, this.bodyStream != null)) {
+		boolean retryable = cause instanceof OriginFailure failure && failure.allowsRetry(this.method, this.bodyStream != null);
+		if (retryable && !this.retried) {
 			TunnelConnection failedOn = this.target;
 			TunnelConnection other = this.settings.routes().select(this.hostname);
 			if (other != null && other != failedOn) {
@@ -481,19 +482,16 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 				return;
 			}
 		}
-		if (this.settings.inCluster() && !this.hasBody && cause instanceof OriginFailure failure
-				&& failure.allowsRetry(this.method, false) && handBack()) {
+		responseTimerStopped();
+		from.cancel();
+		if (retryable && this.settings.inCluster() && !this.hasBody && handBack()) {
 			// Once more on another node, as TunnelProxy does for the requests it forwards: an outage
 			// that kills one tunnel connection of this node often kills the others a moment later.
 			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
 					this.ray, this.host, cause.getMessage());
 			this.ended = true;
-			responseTimerStopped();
-			from.cancel();
 			return;
 		}
-		responseTimerStopped();
-		from.cancel();
 		if (cause instanceof TimeoutException) {
 			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, this.host,
 					this.settings.responseTimeout().toMillis());
