@@ -47,6 +47,8 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
@@ -118,6 +120,9 @@ final class TestAgent implements AutoCloseable {
 
 	/** The headers of the control stream the edge opened. */
 	final CompletableFuture<Http2Headers> controlHeaders = new CompletableFuture<>();
+
+	/** The first SETTINGS the edge sent on the connection. */
+	final CompletableFuture<Http2Settings> edgeSettings = new CompletableFuture<>();
 
 	/** The negotiated protocol, or the handshake failure. */
 	final CompletableFuture<String> handshake = new CompletableFuture<>();
@@ -281,7 +286,17 @@ final class TestAgent implements AutoCloseable {
 									stream.pipeline().addLast(new StreamHandler());
 								}
 
-							}));
+							}), new ChannelInboundHandlerAdapter() {
+
+								@Override
+								public void channelRead(ChannelHandlerContext ctx, Object msg) {
+									if (msg instanceof Http2SettingsFrame settings) {
+										TestAgent.this.edgeSettings.complete(settings.settings());
+									}
+									ReferenceCountUtil.release(msg);
+								}
+
+							});
 			}
 		}
 

@@ -111,6 +111,14 @@ class TunnelListenerTests {
 	}
 
 	@Test
+	void letsAgentsSendDataFramesOf64Kib() throws Exception {
+		EdgeNode node = start(Duration.ofSeconds(5));
+		try (TestAgent agent = TestAgent.connect(node, HOST)) {
+			assertThat(agent.edgeSettings.get(5, TimeUnit.SECONDS).maxFrameSize()).isEqualTo(64 * 1024);
+		}
+	}
+
+	@Test
 	void readsARegisterLineSplitAcrossFrames() throws Exception {
 		EdgeNode node = start(Duration.ofSeconds(5));
 		try (TestAgent agent = TestAgent.connect(node.tunnelPort(), node.caCertificateFile(), HOST,
