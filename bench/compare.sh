@@ -10,7 +10,8 @@
 #
 #   --a-edge JAR / --b-edge JAR   edge of stack A / B (default: warp-edge/target/warp-edge.jar)
 #   --a-app JAR  / --b-app JAR    benchmark app of stack A / B (default: bench-app/target/bench-app.jar)
-#   --workload W                  get64 (wrk, 64 connections), download or upload (1 GiB with curl)
+#   --workload W                  get64 or post64 (wrk, 64 connections; the POST with 1 KiB),
+#                                 download or upload (1 GiB with curl)
 #   --rounds N                    measured rounds per stack (default 10); the median is reported
 #   --warmup N                    unmeasured rounds per stack first (default 5)
 #   --duration S                  seconds of each wrk run (default 8)
@@ -50,13 +51,13 @@ while (($#)); do
 	--rounds) ROUNDS="$2"; shift ;;
 	--warmup) WARMUP="$2"; shift ;;
 	--duration) DURATION="$2"; shift ;;
-	-h | --help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 
-[[ "$WORKLOAD" =~ ^(get64|download|upload)$ ]] || { echo "--workload must be get64, download or upload, was: $WORKLOAD" >&2; exit 2; }
+[[ "$WORKLOAD" =~ ^(get64|post64|download|upload)$ ]] || { echo "--workload must be get64, post64, download or upload, was: $WORKLOAD" >&2; exit 2; }
 for n in "$ROUNDS" "$WARMUP" "$DURATION"; do
 	[[ "$n" =~ ^[0-9]+$ ]] || { echo "--rounds, --warmup and --duration take whole numbers, got: $n" >&2; exit 2; }
 done
@@ -66,7 +67,7 @@ for jar in "$A_EDGE" "$B_EDGE" "$A_APP" "$B_APP"; do
 done
 missing=()
 for tool in curl python3 java; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-[[ "$WORKLOAD" != get64 ]] || command -v wrk >/dev/null || missing+=(wrk)
+[[ "$WORKLOAD" != *64 ]] || command -v wrk >/dev/null || missing+=(wrk)
 ((${#missing[@]} == 0)) || { echo "missing tools: ${missing[*]} (apt-get install -y wrk curl python3)" >&2; exit 2; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/warp-compare.XXXXXX")"
@@ -133,6 +134,9 @@ load() {
 	get64)
 		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" "$url/small")"
 		awk '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 } END { print n, r }' <<<"$out" ;;
+	post64)
+		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$WORK/post.lua" "$url/small")"
+		awk '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 } END { print n, r }' <<<"$out" ;;
 	download)
 		out="$(curl -sf -o /dev/null -H "Host: $APP_HOSTNAME" -w '%{size_download} %{time_total}' "$url/bytes?size=$GIB")"
 		awk '{ print $1, $1 / $2 / 1e6 }' <<<"$out" ;;
@@ -147,6 +151,7 @@ load() {
 start_stack A "$A_EDGE" "$A_APP"
 start_stack B "$B_EDGE" "$B_APP"
 [[ "$WORKLOAD" != upload ]] || truncate -s "$GIB" "$WORK/upload.bin"
+printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Content-Type"] = "application/octet-stream"\n' >"$WORK/post.lua"
 echo "workload $WORKLOAD: $WARMUP warm-up and $ROUNDS measured rounds per stack, order alternating"
 for ((i = 0; i < WARMUP; i++)); do load A >/dev/null; load B >/dev/null; done
 
@@ -166,8 +171,8 @@ python3 - "$ROWS" "$WORKLOAD" "$(python3 "$PY" clktck)" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 workload, hz = sys.argv[2], float(sys.argv[3])
-per, rate_unit = (1e4, "req/s") if workload == "get64" else (2 ** 30, "MB/s")
-cpu_unit = "CPU s per 10k requests" if workload == "get64" else "CPU s per GiB"
+per, rate_unit = (1e4, "req/s") if workload.endswith("64") else (2 ** 30, "MB/s")
+cpu_unit = "CPU s per 10k requests" if workload.endswith("64") else "CPU s per GiB"
 medians = {}
 for name in "AB":
     mine = [r for r in rows if r[0] == name]
