@@ -127,23 +127,30 @@ start_stack() {
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# load NAME: one run against the stack; prints "UNITS" (requests, or bytes) and the rate.
+# wrk_result OUTPUT: "REQUESTS RATE", or nothing when any response was not a 2xx or 3xx.
+wrk_result() {
+	grep -q 'Non-2xx' <<<"$1" && return 0
+	awk '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 } END { print n, r }' <<<"$1"
+}
+
+# load NAME: one run against the stack; prints "UNITS RATE" (requests or bytes, and per second),
+# or nothing when the run failed.
 load() {
 	local url="http://$HOST:${PUBLIC[$1]}" out
 	case "$WORKLOAD" in
 	get64)
-		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" "$url/small")"
-		awk '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 } END { print n, r }' <<<"$out" ;;
+		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" "$url/small")" || return 0
+		wrk_result "$out" ;;
 	post64)
-		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$WORK/post.lua" "$url/small")"
-		awk '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 } END { print n, r }' <<<"$out" ;;
+		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$WORK/post.lua" "$url/small")" || return 0
+		wrk_result "$out" ;;
 	download)
-		out="$(curl -sf -o /dev/null -H "Host: $APP_HOSTNAME" -w '%{size_download} %{time_total}' "$url/bytes?size=$GIB")"
+		out="$(curl -sf -o /dev/null -H "Host: $APP_HOSTNAME" -w '%{size_download} %{time_total}' "$url/bytes?size=$GIB")" || return 0
 		awk '{ print $1, $1 / $2 / 1e6 }' <<<"$out" ;;
 	upload)
 		cat "$WORK/upload.bin" >/dev/null
 		out="$(curl -sf -o /dev/null -H "Host: $APP_HOSTNAME" -H 'Expect:' -X POST -T "$WORK/upload.bin" \
-			-w '%{size_upload} %{time_total}' "$url/sink")"
+			-w '%{size_upload} %{time_total}' "$url/sink")" || return 0
 		awk '{ print $1, $1 / $2 / 1e6 }' <<<"$out" ;;
 	esac
 }
@@ -162,6 +169,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	for name in $order; do
 		e0=$(ticks "${EDGE_PID[$name]}"); a0=$(ticks "${APP_PID[$name]}")
 		read -r units rate <<<"$(load "$name")"
+		if [[ -z "$units" || "$units" == 0 ]]; then
+			echo "the $WORKLOAD run against stack $name failed (an error, or a status other than 2xx/3xx); last lines of its edge's log:" >&2
+			tail -n 20 "$WORK/$name/edge.log" >&2
+			exit 1
+		fi
 		e1=$(ticks "${EDGE_PID[$name]}"); a1=$(ticks "${APP_PID[$name]}")
 		echo "$name $round $units $rate $((e1 - e0)) $((a1 - a0))" | tee -a "$ROWS"
 	done

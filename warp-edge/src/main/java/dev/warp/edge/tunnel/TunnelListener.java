@@ -61,7 +61,7 @@ public final class TunnelListener {
 	/**
 	 * Largest DATA frame an agent may send, advertised in SETTINGS: a download's 64 KiB buffers
 	 * cross as one frame each instead of four of the protocol's default 16 KiB, and every frame
-	 * costs both ends the same work whatever its size (about a tenth of their CPU per gigabyte).
+	 * costs both ends the same work whatever its size (a tenth to a sixth of their CPU per gigabyte).
 	 */
 	static final int MAX_FRAME_SIZE = 64 * 1024;
 
