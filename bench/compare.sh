@@ -27,6 +27,8 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 PY="$BENCH_DIR/lib/bench.py"
+# shellcheck source=lib/processes.sh
+source "$BENCH_DIR/lib/processes.sh"
 HOST=127.0.0.1
 APP_HOSTNAME=bench.warp.test
 JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseParallelGC)
@@ -82,22 +84,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-# wait_for SECONDS WHAT PID LOG COMMAND...: until COMMAND succeeds, while PID lives.
-wait_for() {
-	local timeout="$1" what="$2" pid="$3" logfile="$4" start=$SECONDS
-	shift 4
-	until "$@"; do
-		if ! kill -0 "$pid" 2>/dev/null || ((SECONDS - start >= timeout)); then
-			echo "$what failed; last lines of $logfile:" >&2
-			tail -n 20 "$logfile" >&2
-			exit 1
-		fi
-		sleep 0.2
-	done
-}
-
 # start_stack NAME EDGE_JAR APP_JAR
 start_stack() {
 	local name="$1" edge_jar="$2" app_jar="$3" dir="$WORK/$1"
@@ -109,7 +95,7 @@ start_stack() {
 		--edge.provisioning.port="$provisioning" --edge.data-dir="$dir/edge" >"$dir/edge.log" 2>&1 </dev/null &
 	EDGE_PID[$name]=$!
 	edge_ready() { [[ -f "$dir/edge/ca.pem" ]] && port_open "$api" && port_open "$public"; }
-	wait_for 90 "edge $name startup" "${EDGE_PID[$name]}" "$dir/edge.log" edge_ready
+	wait_until 90 "edge $name startup" "${EDGE_PID[$name]}" "$dir/edge.log" -- edge_ready
 	WARP_TOKEN="$(java -jar "$edge_jar" token create --zone "$APP_HOSTNAME" --data-dir "$dir/edge" 2>/dev/null)" \
 		java "${JVM_FLAGS[@]}" -jar "$app_jar" --server.port="$app" --warp.hostname="$APP_HOSTNAME" \
 		--warp.connections=4 --warp.edge.addresses="$HOST:$tunnel" --warp.edge.ca-certificate="$dir/edge/ca.pem" \
@@ -120,7 +106,7 @@ start_stack() {
 		curl -s --max-time 2 "http://$HOST:$api/status" >"$dir/status.json" 2>/dev/null || true
 		[[ "$(python3 "$PY" registered "$dir/status.json" "$APP_HOSTNAME")" == 4 ]]
 	}
-	wait_for 90 "app $name registration" "${APP_PID[$name]}" "$dir/app.log" registered
+	wait_until 90 "app $name registration" "${APP_PID[$name]}" "$dir/app.log" -- registered
 	PUBLIC[$name]="$public"
 	echo "stack $name: edge $edge_jar, app $app_jar (public port $public)"
 }

@@ -31,6 +31,8 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 PY="$BENCH_DIR/lib/bench.py"
+# shellcheck source=lib/processes.sh
+source "$BENCH_DIR/lib/processes.sh"
 COMMAND_LINE="bench/run.sh${*:+ $*}"
 
 HOST=127.0.0.1
@@ -107,7 +109,6 @@ has_target() { [[ ",$TARGETS_ARG," == *",$1,"* ]]; }
 has_workload() { [[ ",$WORKLOADS_ARG," == *",$1,"* ]]; }
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-fail() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ------------------------------------------------------------------------------ tools
 
@@ -202,8 +203,6 @@ APP_JAR="$WORK/bench-app.jar"
 
 EDGE_PID="" APP_PID="" NGINX_PID="" SSHD_PID="" SSH_PID="" IDLE_PID="" LOAD_PID=""
 
-is_running() { [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; }
-
 stop_pid() {
 	local name="$1" pid="$2" waited=0
 	is_running "$pid" || return 0
@@ -240,26 +239,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-show_tail() {
-	local file="$1"
-	[[ -f "$file" ]] || return 0
-	echo "--- last lines of $file ---" >&2
-	tail -n 30 "$file" >&2
-	echo "---" >&2
-}
-
-# wait_until TIMEOUT DESCRIPTION PID LOG -- COMMAND...: until COMMAND succeeds, while PID lives.
-wait_until() {
-	local timeout="$1" what="$2" pid="$3" logfile="$4" start=$SECONDS
-	shift 5
-	until "$@"; do
-		if ! is_running "$pid"; then show_tail "$logfile"; fail "$what: the process exited"; fi
-		if ((SECONDS - start >= timeout)); then show_tail "$logfile"; fail "$what: not ready within ${timeout}s"; fi
-		sleep 0.2
-	done
-}
 
 read -r APP_PORT EDGE_PUBLIC EDGE_TUNNEL EDGE_API NGINX_PORT NGINX_H2_PORT SSHD_PORT SSH_REMOTE_PORT IDLE_PORT \
 	EDGE_PROVISIONING <<<"$(python3 "$PY" freeport 10)"
