@@ -75,6 +75,10 @@ public final class TunnelProtocol {
 		if (hostHeader == null) {
 			return null;
 		}
+		if (isRoutingHostname(hostHeader)) {
+			// The usual Host: nothing to take off; the edge asks this several times per request.
+			return hostHeader.toString();
+		}
 		String host = hostHeader.toString().trim();
 		if (host.startsWith("[")) {
 			int end = host.indexOf(']');
@@ -90,6 +94,21 @@ public final class TunnelProtocol {
 			host = host.substring(0, host.length() - 1);
 		}
 		return host.isEmpty() ? null : host.toLowerCase(Locale.ROOT);
+	}
+
+	/** Whether a value is a routing hostname already: lower-case letters, digits, dots and dashes, no trailing dot. */
+	private static boolean isRoutingHostname(CharSequence value) {
+		int length = value.length();
+		if (length == 0 || value.charAt(length - 1) == '.') {
+			return false;
+		}
+		for (int i = 0; i < length; i++) {
+			char c = value.charAt(i);
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 }
