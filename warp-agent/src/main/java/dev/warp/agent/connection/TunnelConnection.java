@@ -10,6 +10,7 @@ import dev.warp.core.liveness.Heartbeat;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -109,6 +110,10 @@ public final class TunnelConnection {
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) this.context.settings().connectTimeout().toMillis())
 			.option(ChannelOption.TCP_NODELAY, true)
 			.option(ChannelOption.SO_KEEPALIVE, true)
+			// Netty's pooled allocator, as on the edge's end: with the default adaptive one, the
+			// TLS layer's growing input buffer and the socket reads of a fast upload outgrow its
+			// pooled sizes and each take a fresh direct buffer from the JDK, zeroed first.
+			.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
 			.handler(new ChannelInitializer<>() {
 				@Override
 				protected void initChannel(Channel ch) {
