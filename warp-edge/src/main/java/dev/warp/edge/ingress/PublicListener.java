@@ -7,7 +7,9 @@ import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.PublicCertificate;
 import dev.warp.edge.routing.EdgeRouteTable;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
@@ -63,6 +65,10 @@ public final class PublicListener {
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)
+			// Netty's pooled allocator, as on the tunnel connections: the socket reads of a fast
+			// upload outgrow the default adaptive allocator's pooled sizes and each took a fresh
+			// direct buffer from the JDK, zeroed first.
+			.childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
 			.httpRequestDecoder((decoder) -> decoder.maxHeaderSize(settings.maxHeaderSize())
 				.maxInitialLineLength(settings.maxInitialLineLength()))
 			// HTTP/2 visitors open WebSockets with RFC 8441 extended CONNECT.
