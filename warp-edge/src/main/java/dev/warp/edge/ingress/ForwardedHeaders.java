@@ -82,8 +82,8 @@ final class ForwardedHeaders {
 	private static Http2Headers forTunnel(String method, String path, Iterator<Map.Entry<CharSequence, CharSequence>> headers,
 			Set<AsciiString> connectionOptions, String scheme, String host, String visitorIp, String ray) {
 		// Not validated again: every name is a lower-cased copy of one the visitor's codec
-		// validated (HTTP/1.1 or HPACK), or one of ours; the check was a twentieth of the headers'
-		// cost on the edge's hottest path.
+		// validated (HTTP/1.1 or HPACK), or one of ours; the second check showed as 1-2 % of the
+		// edge's CPU on small GETs.
 		Http2Headers out = new DefaultHttp2Headers(false);
 		out.method(method);
 		out.path(path);
