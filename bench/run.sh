@@ -191,7 +191,7 @@ NOTES="$WORK/notes.txt"
 copy_jar() {
 	local from="$1" to="$2"
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		cp "$from" "$to" 2>/dev/null && python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).close()' "$to" 2>/dev/null && return 0
+		cp -p "$from" "$to" 2>/dev/null && python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).close()' "$to" 2>/dev/null && return 0
 		sleep 3
 	done
 	fail "could not copy a complete $from (is a build rewriting it?)"
@@ -668,7 +668,7 @@ COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null)" ]]; then
 	COMMIT="$COMMIT (with uncommitted changes)"
 fi
-COMMIT="$COMMIT; jars built $(date -u -r "$APP_JAR" '+%F %T UTC')"
+COMMIT="$COMMIT; jars built $(date -u -r "$EDGE_JAR" '+%F %T UTC') (edge), $(date -u -r "$APP_JAR" '+%F %T UTC') (app)"
 START_TIME=$SECONDS
 echo
 echo "Warp benchmark: $COMMAND_LINE"
