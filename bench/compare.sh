@@ -128,7 +128,7 @@ load() {
 		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" "$url/small")" || return 0
 		wrk_result "$out" ;;
 	post64)
-		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$WORK/post.lua" "$url/small")" || return 0
+		out="$(wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$BENCH_DIR/lib/post.lua" "$url/small")" || return 0
 		wrk_result "$out" ;;
 	download)
 		out="$(curl -sf -o /dev/null -H "Host: $APP_HOSTNAME" -w '%{size_download} %{time_total}' "$url/bytes?size=$GIB")" || return 0
@@ -144,7 +144,6 @@ load() {
 start_stack A "$A_EDGE" "$A_APP"
 start_stack B "$B_EDGE" "$B_APP"
 [[ "$WORKLOAD" != upload ]] || truncate -s "$GIB" "$WORK/upload.bin"
-printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Content-Type"] = "application/octet-stream"\n' >"$WORK/post.lua"
 echo "workload $WORKLOAD: $WARMUP warm-up and $ROUNDS measured rounds per stack, order alternating"
 for ((i = 0; i < WARMUP; i++)); do load A >/dev/null; load B >/dev/null; done
 

@@ -602,7 +602,7 @@ warmup() {
 	DURATION=$WARMUP_LONG
 	timeout 60 wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" "$(target_url "$target")/small" >/dev/null 2>&1 || true
 	DURATION=$WARMUP_SHORT
-	timeout 60 wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$WORK/post.lua" "$(target_url "$target")/small" >/dev/null 2>&1 || true
+	timeout 60 wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$BENCH_DIR/lib/post.lua" "$(target_url "$target")/small" >/dev/null 2>&1 || true
 	timeout 60 h2load -t1 -c1 -m100 -D "$DURATION" -H ":authority: $APP_HOSTNAME" "$(target_h2_url "$target")/small" >/dev/null 2>&1 || true
 	DURATION="$saved"
 	if has_workload download || has_workload upload; then
@@ -656,11 +656,6 @@ idle_variant() {
 # ------------------------------------------------------------------------------ run
 
 mkdir -p "$WORK/runs" "$(dirname "$OUT")"
-cat >"$WORK/post.lua" <<'EOF'
-wrk.method = "POST"
-wrk.body = string.rep("x", 1024)
-wrk.headers["Content-Type"] = "application/octet-stream"
-EOF
 
 JDK_VERSION="$(java -version 2>&1 | head -n 1)"
 # What was measured: the commit when the run starts (the jars were just built from that tree).
@@ -719,7 +714,7 @@ if ((main_workloads)); then
 				case "$workload" in
 				get1) run_wrk get1 "$target" "$rep" 1 1 /small ;;
 				get64) run_wrk get64 "$target" "$rep" 2 64 /small ;;
-				post) run_wrk post "$target" "$rep" 2 64 /small "$WORK/post.lua" ;;
+				post) run_wrk post "$target" "$rep" 2 64 /small "$BENCH_DIR/lib/post.lua" ;;
 				h2) run_h2load h2 "$target" "$rep" ;;
 				download | upload) run_transfer "$workload" "$target" "$rep" ;;
 				esac
