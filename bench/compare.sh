@@ -102,10 +102,7 @@ start_stack() {
 		--warp.edge.provisioning-url="https://$HOST:$provisioning" --warp.credentials-dir="$dir/credentials" \
 		>"$dir/app.log" 2>&1 </dev/null &
 	APP_PID[$name]=$!
-	registered() {
-		curl -s --max-time 2 "http://$HOST:$api/status" >"$dir/status.json" 2>/dev/null || true
-		[[ "$(python3 "$PY" registered "$dir/status.json" "$APP_HOSTNAME")" == 4 ]]
-	}
+	registered() { [[ "$(registered_at "$api" "$dir/status.json")" == 4 ]]; }
 	wait_until 90 "app $name registration" "${APP_PID[$name]}" "$dir/app.log" -- registered
 	PUBLIC[$name]="$public"
 	echo "stack $name: edge $edge_jar, app $app_jar (public port $public)"

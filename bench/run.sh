@@ -265,10 +265,7 @@ start_edge() {
 	export WARP_TOKEN
 }
 
-registered_count() {
-	curl -s --max-time 2 "http://$HOST:$EDGE_API/status" >"$WORK/status.json" 2>/dev/null || true
-	python3 "$PY" registered "$WORK/status.json" "$APP_HOSTNAME"
-}
+registered_count() { registered_at "$EDGE_API" "$WORK/status.json"; }
 
 registered_is() { [[ "$(registered_count)" == "$1" ]]; }
 

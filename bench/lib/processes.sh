@@ -1,4 +1,5 @@
-# Helpers bench/run.sh and bench/compare.sh share: sourced, with HOST set by the caller.
+# Helpers bench/run.sh and bench/compare.sh share: sourced, with HOST (and, for registered_at,
+# PY and APP_HOSTNAME) set by the caller.
 
 fail() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -23,4 +24,11 @@ wait_until() {
 		if ((SECONDS - start >= timeout)); then show_tail "$logfile"; fail "$what: not ready within ${timeout}s"; fi
 		sleep 0.2
 	done
+}
+
+# registered_at API_PORT STATUS_FILE: how many tunnel connections the edge whose API listens on
+# API_PORT has registered for APP_HOSTNAME (its /status saved to STATUS_FILE on the way).
+registered_at() {
+	curl -s --max-time 2 "http://$HOST:$1/status" >"$2" 2>/dev/null || true
+	python3 "$PY" registered "$2" "$APP_HOSTNAME"
 }
