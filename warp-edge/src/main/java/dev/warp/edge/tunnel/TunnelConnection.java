@@ -15,6 +15,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -40,6 +42,14 @@ public final class TunnelConnection {
 	/** A task that only wakes an event loop: the tasks queued before it run ({@link #wakeUp}). */
 	private static final Runnable NOTHING = () -> {
 	};
+
+	/**
+	 * How a request stream counts its reads. A stream channel allocates no buffers (its frames
+	 * come decoded from the connection), yet the default adaptive allocator builds a size
+	 * calculator for each stream: a percent of the edge's CPU on small requests. Sixteen frames
+	 * per read, as Netty's stream channels default to.
+	 */
+	private static final RecvByteBufAllocator STREAM_READS = new FixedRecvByteBufAllocator(1024).maxMessagesPerRead(16);
 
 	private final String id;
 
@@ -226,6 +236,7 @@ public final class TunnelConnection {
 				return;
 			}
 			new Http2StreamChannelBootstrap(this.channel).option(ChannelOption.AUTO_READ, false)
+				.option(ChannelOption.RCVBUF_ALLOCATOR, STREAM_READS)
 				.handler(handler)
 				.open(promise);
 		};
