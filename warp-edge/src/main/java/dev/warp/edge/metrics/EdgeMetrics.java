@@ -203,7 +203,21 @@ public final class EdgeMetrics {
 	 */
 	public void recordRequest(@Nullable String host, int status, boolean cancelledBeforeResponse, long nanos) {
 		String hostname = TunnelProtocol.routingHostname(host);
-		String hostnameTag = (hostname != null && this.routes.pool(hostname) != null) ? hostname : OTHER_HOSTNAME;
+		record((hostname != null && this.routes.pool(hostname) != null) ? hostname : OTHER_HOSTNAME, status,
+				cancelledBeforeResponse, nanos);
+	}
+
+	/**
+	 * Records one visitor request in {@code warp.edge.requests}, as {@link #recordRequest} does, for
+	 * a request the edge routed to one of its tunnel connections: its hostname is a registered one
+	 * already normalized, which the hottest path need not look up again.
+	 * @param hostname the routing hostname the request was sent to ({@link TunnelProtocol#routingHostname})
+	 */
+	public void recordRoutedRequest(String hostname, int status, boolean cancelledBeforeResponse, long nanos) {
+		record(hostname, status, cancelledBeforeResponse, nanos);
+	}
+
+	private void record(String hostnameTag, int status, boolean cancelledBeforeResponse, long nanos) {
 		String statusTag = cancelledBeforeResponse ? "UNKNOWN" : Integer.toString(status);
 		String outcome = cancelledBeforeResponse ? "CANCELLED" : outcome(status);
 		// Looked up in a map of our own: building and registering the meter's id per request
