@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.warp.edge.cluster.Peer;
 import dev.warp.edge.cluster.PeerDirectory;
 import dev.warp.edge.cluster.PeerTls;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -72,6 +73,8 @@ public final class PeerForwarder {
 			.http2Settings((settings) -> settings.initialWindowSize(PeerListener.STREAM_WINDOW)
 				.maxHeaderListSize(PeerListener.MAX_HEADER_LIST_SIZE))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
+			// As on the peer listener: the pooled allocator for the socket reads of fast bodies.
+			.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
 			.doOnConnected((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
 			.runOn(loops);
 		return new PeerForwarder(directory, connections, client, responseTimeout);

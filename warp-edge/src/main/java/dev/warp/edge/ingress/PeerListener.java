@@ -5,6 +5,8 @@ import java.time.Duration;
 
 import dev.warp.edge.cluster.PeerTls;
 import dev.warp.edge.routing.EdgeRouteTable;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
@@ -67,6 +69,9 @@ public final class PeerListener {
 			.doOnChannelInit((observer, channel, remote) -> channel.pipeline()
 				.addLast("warp.peerHandshakeFailures", PeerHandshakeFailures.INSTANCE))
 			.doOnConnection((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
+			// Netty's pooled allocator, as on the public and tunnel listeners: a fast body's socket
+			// reads outgrow the default adaptive allocator's pooled sizes.
+			.childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
 			.runOn(loops)
 			.handle(new PeerIngress(nodeId, routes, responseTimeout, maxRequestBody, idleTimeout))
 			.bindNow();
