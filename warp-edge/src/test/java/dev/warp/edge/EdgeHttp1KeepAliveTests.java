@@ -3,6 +3,7 @@ package dev.warp.edge;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -217,6 +219,26 @@ class EdgeHttp1KeepAliveTests {
 		OutputStream out = socket.getOutputStream();
 		out.write(text.getBytes(StandardCharsets.US_ASCII));
 		out.flush();
+	}
+
+	@Test
+	void headOfABodyOfDeclaredLengthLeavesWithTheBody() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", this.edge.publicPort())) {
+			socket.getOutputStream()
+				.write(("GET /late-body HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			socket.setSoTimeout(300);
+			assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> socket.getInputStream().read());
+			this.agent.releaseStream();
+			socket.setSoTimeout(5000);
+			assertThat(readAll(socket)).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 5").endsWith("\r\n\r\nhello");
+		}
+	}
+
+	@Test
+	void responseCutShortBeforeItsBodyOfDeclaredLengthShowsItsHeadThenCloses() throws Exception {
+		String response = Visitor.raw(this.edge, "GET /reset-before-body HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 5").endsWith("\r\n\r\n");
 	}
 
 	private static String readAll(Socket socket) throws IOException {

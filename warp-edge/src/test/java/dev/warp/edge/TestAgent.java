@@ -74,6 +74,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code /download?size=N}: N bytes, streamed with backpressure</li>
  * <li>{@code /reset}: RST_STREAM(INTERNAL_ERROR) without answering</li>
  * <li>{@code /reset-after-headers}: 200, a few bytes, then RST_STREAM</li>
+ * <li>{@code /late-body}: 200 with {@code content-length: 5}, then {@code hello} once {@link #releaseStream()}</li>
+ * <li>{@code /reset-before-body}: 200 with {@code content-length: 5}, then RST_STREAM without a body</li>
  * <li>{@code /never}: never answers</li>
  * <li>{@code /stream}: 200 and {@code first}, then {@code second} once {@link #releaseStream()}</li>
  * <li>{@code /no-content}: 204; {@code /trailers}: a body and a trailer; {@code /informational}: 103 then 200</li>
@@ -387,6 +389,17 @@ final class TestAgent implements AutoCloseable {
 					writeDownload(ctx);
 				}
 				case "/reset" -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
+				case "/late-body" -> {
+					ctx.writeAndFlush(new DefaultHttp2HeadersFrame(ok().set("content-length", "5"), false));
+					TestAgent.this.streamGate.thenRun(() -> ctx.writeAndFlush(
+							new DefaultHttp2DataFrame(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8), true)));
+				}
+				case "/reset-before-body" -> {
+					ctx.writeAndFlush(new DefaultHttp2HeadersFrame(ok().set("content-length", "5"), false));
+					ctx.channel().eventLoop().schedule(
+							() -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR)), 100,
+							TimeUnit.MILLISECONDS);
+				}
 				case "/reset-after-headers" -> {
 					ctx.write(new DefaultHttp2HeadersFrame(ok(), false));
 					ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("partial", StandardCharsets.UTF_8)));

@@ -182,8 +182,16 @@ final class Http1Exchange extends ShortPathExchange {
 			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
 			this.declaredTrailers = headers.get(HttpHeaderNames.TRAILER);
 		}
-		this.visitor.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers))
-			.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+		DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
+		Integer declaredLength = this.chunked ? null : headers.getInt(HttpHeaderNames.CONTENT_LENGTH);
+		if (!noBody && declaredLength != null && declaredLength > 0) {
+			// A body of a declared length follows, most often in the tunnel's next read: the head
+			// waits for its first part in the visitor's outbound buffer and leaves with it in one
+			// write. A body of no declared length (a stream of events) shows its head at once.
+			this.visitor.write(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+			return;
+		}
+		this.visitor.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 	}
 
 	@Override
@@ -243,6 +251,9 @@ final class Http1Exchange extends ShortPathExchange {
 
 	@Override
 	protected void abort() {
+		// What was written goes out first (a head may wait for its body, writeHead): the visitor
+		// sees a response cut short, not a connection closed before any answer.
+		this.visitor.flush();
 		this.visitor.close();
 	}
 
