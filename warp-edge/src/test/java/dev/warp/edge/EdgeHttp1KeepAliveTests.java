@@ -231,14 +231,18 @@ class EdgeHttp1KeepAliveTests {
 			assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> socket.getInputStream().read());
 			this.agent.releaseStream();
 			socket.setSoTimeout(5000);
-			assertThat(readAll(socket)).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 5").endsWith("\r\n\r\nhello");
+			assertThat(readAll(socket)).startsWith("HTTP/1.1 200")
+				.containsIgnoringCase("content-length: 5")
+				.endsWith("\r\n\r\nhello");
 		}
 	}
 
 	@Test
 	void responseCutShortBeforeItsBodyOfDeclaredLengthShowsItsHeadThenCloses() throws Exception {
 		String response = Visitor.raw(this.edge, "GET /reset-before-body HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
-		assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 5").endsWith("\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.1 200")
+			.containsIgnoringCase("content-length: 5")
+			.endsWith("\r\n\r\n");
 	}
 
 	private static String readAll(Socket socket) throws IOException {

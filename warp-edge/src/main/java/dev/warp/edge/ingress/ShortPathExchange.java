@@ -528,7 +528,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	private void record(boolean cancelledBeforeResponse) {
 		EdgeMetrics metrics = this.settings.metrics();
 		if (metrics != null) {
-			metrics.recordRoutedRequest(this.hostname, this.status, cancelledBeforeResponse, System.nanoTime() - this.startNanos);
+			metrics.recordRoutedRequest(this.hostname, this.status, cancelledBeforeResponse,
+					System.nanoTime() - this.startNanos);
 		}
 	}
 
