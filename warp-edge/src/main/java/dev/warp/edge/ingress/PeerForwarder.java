@@ -71,6 +71,7 @@ public final class PeerForwarder {
 			.secure((spec) -> spec.sslContext(tls.client()))
 			// Responses with header lists as large as the tunnel takes from an agent.
 			.http2Settings((settings) -> settings.initialWindowSize(PeerListener.STREAM_WINDOW)
+				.maxFrameSize(PeerListener.MAX_FRAME_SIZE)
 				.maxHeaderListSize(PeerListener.MAX_HEADER_LIST_SIZE))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
 			// As on the peer listener: the pooled allocator for the socket reads of fast bodies.

@@ -24,6 +24,14 @@ public final class PeerListener {
 	/** Per-stream receive window: how far a peer's request or response body may run ahead. */
 	static final int STREAM_WINDOW = 1024 * 1024;
 
+	/**
+	 * Largest DATA frame the node that holds the tunnel may send back, advertised in SETTINGS by
+	 * the forwarding node ({@link PeerForwarder}): as on the tunnel, a response body's 64 KiB
+	 * buffers cross as one frame each instead of four of the protocol's default 16 KiB. Request
+	 * bodies keep the default, as uploads do on the tunnel: larger frames measured no better.
+	 */
+	static final int MAX_FRAME_SIZE = 64 * 1024;
+
 	/** Largest request header list a peer may send: a visitor's largest header section and the forwarding headers. */
 	static final long MAX_HEADER_LIST_SIZE = 128 * 1024;
 
