@@ -69,7 +69,8 @@ public final class PeerForwarder {
 		HttpClient client = HttpClient.create(connections)
 			.protocol(HttpProtocol.H2)
 			.secure((spec) -> spec.sslContext(tls.client()))
-			// Responses with header lists as large as the tunnel takes from an agent.
+			// Responses with header lists as large as the tunnel takes from an agent, their bodies in
+			// frames as large as it takes too.
 			.http2Settings((settings) -> settings.initialWindowSize(PeerListener.STREAM_WINDOW)
 				.maxFrameSize(PeerListener.MAX_FRAME_SIZE)
 				.maxHeaderListSize(PeerListener.MAX_HEADER_LIST_SIZE))
