@@ -183,8 +183,7 @@ final class Http1Exchange extends ShortPathExchange {
 			this.declaredTrailers = headers.get(HttpHeaderNames.TRAILER);
 		}
 		DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
-		Integer declaredLength = this.chunked ? null : headers.getInt(HttpHeaderNames.CONTENT_LENGTH);
-		if (!noBody && declaredLength != null && declaredLength > 0) {
+		if (!noBody && RequestBodies.declaredLength(headers) > 0) {
 			// A body of a declared length follows, most often in the tunnel's next read: the head
 			// waits for its first part in the visitor's outbound buffer and leaves with it in one
 			// write. A body of no declared length (a stream of events) shows its head at once.

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a visitor's request headers say about its body: the one place that reads
  * {@code Content-Length} and {@code Transfer-Encoding} for the proxy, its size limit and the
- * cluster's forwarding.
+ * cluster's forwarding (and a response's declared length, for when its head is flushed).
  */
 final class RequestBodies {
 
