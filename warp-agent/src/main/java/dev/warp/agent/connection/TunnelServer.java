@@ -36,8 +36,13 @@ public final class TunnelServer {
 
 	private static final Log logger = LogFactory.getLog(TunnelServer.class);
 
-	/** Per-stream flow-control window: large enough that one stream can fill a fast link. */
-	static final int INITIAL_WINDOW_SIZE = 1024 * 1024;
+	/**
+	 * Per-stream flow-control window, which a request body (an upload) moves through: at most one
+	 * window per round trip to the edge, so 4 MiB is 40 MB/s at 100 ms. Room, too, for the gaps
+	 * in which the application's thread is not scheduled: on loopback, 1 MiB measured 2-10 % less
+	 * upload throughput. The connection's window still bounds what all its streams hold.
+	 */
+	static final int INITIAL_WINDOW_SIZE = 4 * 1024 * 1024;
 
 	/**
 	 * Streams the edge may open at once on one connection. Long polls and streams hold one
