@@ -38,14 +38,12 @@ public final class TunnelServer {
 
 	/**
 	 * Per-stream flow-control window, which a request body (an upload) moves through: at most one
-	 * window per round trip to the edge, so 4 MiB is 40 MB/s at 100 ms. Room, too, for the gaps
-	 * in which the application's thread is not scheduled: on loopback, 1 MiB measured 2-10 % less
-	 * upload throughput. The connection's window ({@code TunnelConnection}, 32 MiB) still bounds
-	 * what all its streams hold: eight uploads the application leaves unread fill it (32 with
-	 * 1 MiB), and the edge, which weighs connections by their requests in flight, sends new ones
-	 * elsewhere.
+	 * window per round trip to the edge. Request bodies the application leaves unread hold their
+	 * stream's window, and together the connection's (32 MiB, {@code TunnelConnection}), which every
+	 * other request body on the connection then waits for: 1 MiB takes 32 such uploads to get
+	 * there. 4 MiB measured 2-10 % more upload throughput on loopback, but would take only 8.
 	 */
-	static final int INITIAL_WINDOW_SIZE = 4 * 1024 * 1024;
+	static final int INITIAL_WINDOW_SIZE = 1024 * 1024;
 
 	/**
 	 * Streams the edge may open at once on one connection. Long polls and streams hold one
