@@ -32,7 +32,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -76,7 +75,10 @@ public final class TunnelListener {
 
 	static final int RESET_WINDOW_SECONDS = 10;
 
-	/** Receive window of the whole connection, shared by its streams. */
+	/**
+	 * Receive window of the whole connection. It refills as frames arrive ({@link TunnelCodecBuilder}):
+	 * its size only spaces the WINDOW_UPDATE frames, one per half of it received.
+	 */
 	static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
 
 	private final String nodeId;
@@ -202,7 +204,7 @@ public final class TunnelListener {
 				this.nodeId, channel, this.registrationTimeout, this.listener, certificate);
 		this.connections.add(connection);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(connection));
-		Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
+		Http2FrameCodec codec = new TunnelCodecBuilder()
 			.initialSettings(Http2Settings.defaultSettings()
 				.initialWindowSize(STREAM_WINDOW)
 				.maxFrameSize(MAX_FRAME_SIZE)
