@@ -365,11 +365,12 @@ class EdgeProxyTests {
 				slow.add(socket);
 			}
 			reader.start();
-			// Until the agent sent what the slow visitors hold: then less than 1 MiB per half second.
+			// Until the agent sent what the slow visitors hold, more than the connection's window:
+			// then less than 1 MiB per half second.
 			long[] last = { -1 };
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
 				long now = agent.downloaded.get();
-				boolean filled = now > 0 && now - last[0] < 1024 * 1024;
+				boolean filled = now > 32L * 1024 * 1024 && now - last[0] < 1024 * 1024;
 				last[0] = now;
 				return filled;
 			});
