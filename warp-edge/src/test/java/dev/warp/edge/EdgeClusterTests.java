@@ -173,6 +173,24 @@ class EdgeClusterTests {
 	}
 
 	@Test
+	void slowVisitorsOfAForwardingNodeLeaveItsOtherForwardedRequestsFlowing() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		TestAgent agent = agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+		// A first request opens the peer connection from node A to node B, which then carries them
+		// all (a burst before it is open would open several): more of them than a 32 MiB
+		// connection window has room for 1 MiB stream windows.
+		assertThat(Visitor.get(a, HOST, "/hello").status()).isEqualTo(200);
+		try (Visitor.SlowDownloads slow = new Visitor.SlowDownloads(a, HOST, 48)) {
+			slow.awaitHeld(agent, 48L * 1024 * 1024);
+			Visitor.Response answer = Visitor.response(Visitor.http(a, HOST).get().uri("/hello"), Duration.ofSeconds(5));
+			assertThat(answer.status()).isEqualTo(200);
+			assertThat(answer.body()).isEqualTo("hello");
+		}
+	}
+
+	@Test
 	void uploadThatTakesLongerThanTheResponseTimeoutIsAnsweredThroughThePeerConnection() throws Exception {
 		// A one-second response timeout on both nodes (two with the forwarding node's margin); the
 		// upload takes three: the time counts from the request's last byte on each.

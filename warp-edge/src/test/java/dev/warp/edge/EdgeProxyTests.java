@@ -339,50 +339,12 @@ class EdgeProxyTests {
 	@Test
 	void slowVisitorsLeaveTheOtherRequestsOfTheirTunnelConnectionFlowing() throws Exception {
 		TestAgent agent = agent(HOST);
-		List<Socket> slow = new ArrayList<>();
-		Thread reader = new Thread(() -> {
-			// Each takes a trickle now and then, like a phone on a bad link: never idle, never done.
-			byte[] sip = new byte[1024];
-			try {
-				while (!Thread.currentThread().isInterrupted()) {
-					for (Socket socket : slow) {
-						socket.getInputStream().read(sip);
-					}
-					Thread.sleep(200);
-				}
-			}
-			catch (IOException | InterruptedException ex) {
-				// The sockets close with the test.
-			}
-		}, "slow-visitors");
-		reader.setDaemon(true);
-		try {
-			// More of them than the tunnel connection's 32 MiB window has room for 1 MiB stream windows.
-			for (int i = 0; i < 48; i++) {
-				Socket socket = new Socket("127.0.0.1", this.edge.publicPort());
-				socket.getOutputStream().write(("GET /download?size=" + (256 * 1024 * 1024) + " HTTP/1.1\r\nHost: " + HOST
-						+ "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-				slow.add(socket);
-			}
-			reader.start();
-			// Until the agent sent what the slow visitors hold, more than the connection's window:
-			// then less than 1 MiB per half second.
-			long[] last = { -1 };
-			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-				long now = agent.downloaded.get();
-				boolean filled = now > 32L * 1024 * 1024 && now - last[0] < 1024 * 1024;
-				last[0] = now;
-				return filled;
-			});
+		// More of them than the tunnel connection's 32 MiB window has room for 1 MiB stream windows.
+		try (Visitor.SlowDownloads slow = new Visitor.SlowDownloads(this.edge, HOST, 48)) {
+			slow.awaitHeld(agent, 32L * 1024 * 1024);
 			Visitor.Response answer = Visitor.response(Visitor.http(this.edge, HOST).get().uri("/hello"),
 					Duration.ofSeconds(5));
 			assertThat(answer.status()).isEqualTo(200);
-		}
-		finally {
-			reader.interrupt();
-			for (Socket socket : slow) {
-				socket.close();
-			}
 		}
 	}
 

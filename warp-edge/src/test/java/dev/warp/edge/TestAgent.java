@@ -277,7 +277,9 @@ final class TestAgent implements AutoCloseable {
 				ctx.pipeline()
 					.addLast(Http2FrameCodecBuilder.forServer()
 						.autoAckPingFrame(TestAgent.this.controlMode != ControlMode.REGISTER_DEAF)
-						// Like the real agent: no cap on resets either way.
+						// Like the real agent: room for far more streams than Netty's default 100 (slow
+						// downloads hold theirs), no cap on resets either way.
+						.initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(16_384))
 						.decoderEnforceMaxRstFramesPerWindow(0, 0)
 						.encoderEnforceMaxRstFramesPerWindow(0, 0)
 						.build(),

@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
@@ -193,6 +195,83 @@ final class Visitor {
 			in.transferTo(received);
 			return received.toString(StandardCharsets.ISO_8859_1);
 		}
+	}
+
+	/**
+	 * Visitors who download a large body from the edge's public port and each take a trickle of it
+	 * now and then, like phones on a bad link: never idle, never done. Closing them closes their
+	 * sockets.
+	 */
+	static final class SlowDownloads implements AutoCloseable {
+
+		private final List<Socket> sockets = new ArrayList<>();
+
+		private final Thread reader = new Thread(this::trickle, "slow-visitors");
+
+		/**
+		 * Opens {@code count} downloads of 256 MiB each from {@code edge}, one after the other, and
+		 * starts taking trickles of them.
+		 */
+		SlowDownloads(EdgeNode edge, String host, int count) throws IOException {
+			try {
+				for (int i = 0; i < count; i++) {
+					Socket socket = new Socket("127.0.0.1", edge.publicPort());
+					this.sockets.add(socket);
+					socket.getOutputStream().write(("GET /download?size=" + (256 * 1024 * 1024) + " HTTP/1.1\r\nHost: "
+							+ host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+					// One after the other, each answered before the next: they arrive as visitors do,
+					// not as one burst.
+					socket.setSoTimeout((int) TIMEOUT.toMillis());
+					if (socket.getInputStream().read(new byte[1024]) < 0) {
+						throw new IOException("The edge closed slow download " + i + " before answering it");
+					}
+				}
+			}
+			catch (IOException ex) {
+				close();
+				throw ex;
+			}
+			this.reader.setDaemon(true);
+			this.reader.start();
+		}
+
+		private void trickle() {
+			byte[] sip = new byte[1024];
+			try {
+				while (!Thread.currentThread().isInterrupted()) {
+					for (Socket socket : this.sockets) {
+						socket.getInputStream().read(sip);
+					}
+					Thread.sleep(200);
+				}
+			}
+			catch (IOException | InterruptedException ex) {
+				// The sockets close with the test.
+			}
+		}
+
+		/**
+		 * Waits until {@code agent} sent more than {@code bytes} of the downloads, and then less
+		 * than 1 MiB per half second: what the path holds for them is full.
+		 */
+		void awaitHeld(TestAgent agent, long bytes) {
+			long[] last = { -1 };
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+				long now = agent.downloaded.get();
+				boolean held = now > bytes && now - last[0] < 1024 * 1024;
+				last[0] = now;
+				return held;
+			});
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.reader.interrupt();
+			for (Socket socket : this.sockets) {
+				socket.close();
+			}
+		}
+
 	}
 
 	record Response(int status, HttpHeaders headers, String body) {

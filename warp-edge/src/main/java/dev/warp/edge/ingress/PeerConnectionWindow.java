@@ -17,8 +17,14 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerConnectionWindow {
 
-	/** Receive window of one edge-to-edge connection, shared by its streams. */
-	static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
+	/**
+	 * Receive window of one edge-to-edge connection: HTTP/2's largest, so that only each stream's
+	 * own window ({@link PeerListener#STREAM_WINDOW}) bounds what one body holds here. A visitor
+	 * who reads a forwarded response slowly holds its stream's window until it takes it; with 32
+	 * MiB, 32 of them on one connection held all of it, and every other response forwarded on it
+	 * (whatever its hostname) waited. Unread request bodies at the node with the tunnel likewise.
+	 */
+	static final int CONNECTION_WINDOW = Integer.MAX_VALUE;
 
 	private static final Logger logger = LoggerFactory.getLogger(PeerConnectionWindow.class);
 
