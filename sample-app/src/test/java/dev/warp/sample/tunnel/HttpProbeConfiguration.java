@@ -72,6 +72,11 @@ public class HttpProbeConfiguration {
 				probes.held.incrementAndGet();
 				return probes.release.asMono().then(ServerResponse.ok().bodyValue("released"));
 			})
+			// Takes an upload's headers and leaves its body unread until the test releases it.
+			.POST("/http/unread", (request) -> {
+				probes.unread.incrementAndGet();
+				return probes.readNothingUntil.asMono().then(ServerResponse.ok().bodyValue("unread"));
+			})
 			// Reads the whole body, counting it, and records whether the request was cut off.
 			.POST("/http/count", (request) -> request.bodyToFlux(DataBuffer.class)
 				.doOnNext((buffer) -> {
@@ -167,6 +172,10 @@ public class HttpProbeConfiguration {
 		final AtomicInteger held = new AtomicInteger();
 
 		final Sinks.One<Boolean> release = Sinks.one();
+
+		final AtomicInteger unread = new AtomicInteger();
+
+		final Sinks.One<Boolean> readNothingUntil = Sinks.one();
 
 		final AtomicLong counted = new AtomicLong();
 

@@ -51,8 +51,13 @@ public final class TunnelConnection {
 	/** How long a drain waits for the edge's acknowledgement before it counts requests in flight anyway. */
 	private static final Duration DRAIN_ACK_TIMEOUT = Duration.ofSeconds(1);
 
-	/** Receive window of the whole connection: room for many streams' bodies at full speed. */
-	private static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
+	/**
+	 * Receive window of the whole connection: HTTP/2's largest, so that only each stream's own
+	 * window ({@code TunnelServer.INITIAL_WINDOW_SIZE}) bounds what a request body holds here.
+	 * Bodies the application leaves unread hold their streams' windows until it reads them; with
+	 * 32 MiB, 32 such uploads held the whole connection and every other request body on it waited.
+	 */
+	private static final int CONNECTION_WINDOW = Integer.MAX_VALUE;
 
 	/** The close reason of the {@code 1001} that WebSockets of a draining connection get. */
 	static final String GOING_AWAY_REASON = "The tunnel connection is draining; reconnect";
