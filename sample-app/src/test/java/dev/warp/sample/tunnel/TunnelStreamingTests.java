@@ -6,19 +6,27 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.warp.agent.WarpTunnel;
 import dev.warp.edge.EdgeNode;
 import dev.warp.sample.tunnel.HttpProbeConfiguration.HttpProbes;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Streaming through the tunnel: a response is flushed to the visitor as the application
@@ -27,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TunnelStreamingTests {
 
 	static final String HOST = "stream.warp.test";
+
+	static final String UNREAD_HOST = "unread.warp.test";
 
 	@TempDir
 	static Path dir;
@@ -94,6 +104,73 @@ class TunnelStreamingTests {
 			.responseSingle((response, body) -> body.asString().thenReturn(response.responseHeaders().get("X-Big")))
 			.block(Duration.ofSeconds(30));
 		assertThat(header).hasSize(20_000);
+	}
+
+	@Test
+	void uploadsTheApplicationLeavesUnreadHoldOnlyTheirOwnStreams() {
+		// A tunnel of its own, with one connection that all of them share.
+		ConfigurableApplicationContext unreading = TunnelTestSupport.startAppWith(List.of(HttpProbeConfiguration.class),
+				edge, UNREAD_HOST);
+		HttpProbes its = unreading.getBean(HttpProbes.class);
+		HttpClient client = TunnelTestSupport.visitorHttpClient(edge, 64)
+			.headers((headers) -> headers.set(HttpHeaderNames.HOST, UNREAD_HOST));
+		int uploads = 48;
+		int chunk = 64 * 1024;
+		long size = 4L * 1024 * 1024;
+		AtomicLong sent = new AtomicLong();
+		Disposable.Composite inFlight = Disposables.composite();
+		try {
+			for (int i = 0; i < uploads; i++) {
+				inFlight.add(client.headers((headers) -> headers.set(HttpHeaderNames.CONTENT_LENGTH, size))
+					.post()
+					.uri("/http/unread")
+					.send(Flux.range(0, (int) (size / chunk))
+						.map((n) -> Unpooled.wrappedBuffer(new byte[chunk]))
+						.doOnNext((buffer) -> sent.addAndGet(chunk)))
+					.response()
+					.subscribe((response) -> { }, (error) -> { }));
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> its.unread.get() == uploads);
+			// Until the uploads stop moving, after more than the connection's 32 MiB window went out.
+			long[] last = { -1 };
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+				long now = sent.get();
+				boolean stalled = now > 32L * 1024 * 1024 && now - last[0] < 1024 * 1024;
+				last[0] = now;
+				return stalled;
+			});
+			String counted = client.post()
+				.uri("/http/count")
+				.send(ByteBufFlux.fromString(Mono.just("x".repeat(chunk))))
+				.responseSingle((response, body) -> body.asString().map((text) -> response.status().code() + " " + text))
+				.block(Duration.ofSeconds(5));
+			assertThat(counted).isEqualTo("200 " + chunk);
+		}
+		finally {
+			its.readNothingUntil.tryEmitValue(true);
+			inFlight.dispose();
+			unreading.close();
+		}
+	}
+
+	@Test
+	void uploadAnsweredBeforeTheApplicationReadItLeavesNoRequestInFlight() {
+		probes.readNothingUntil.tryEmitValue(true);
+		int size = 4 * 1024 * 1024;
+		String answer = visitor(HttpProtocol.HTTP11).headers((headers) -> headers.set(HttpHeaderNames.CONTENT_LENGTH, size))
+			.post()
+			.uri("/http/unread")
+			.send(Flux.range(0, size / 65536).map((n) -> Unpooled.wrappedBuffer(new byte[65536])))
+			.responseSingle((response, body) -> body.asString().map((text) -> response.status().code() + " " + text))
+			.block(Duration.ofSeconds(30));
+		assertThat(answer).isEqualTo("200 unread");
+		// Neither end holds the exchange any longer: its stream closed.
+		WarpTunnel tunnel = app.getBean(WarpTunnel.class);
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			assertThat(tunnel.connections()).allSatisfy((connection) -> assertThat(connection.activeStreams()).isZero());
+			assertThat(edge.routeTable().pool(HOST).connections())
+				.allSatisfy((connection) -> assertThat(connection.activeStreams()).isZero());
+		});
 	}
 
 	private static void assertVisitorLeavingCancelsTheApplicationWithinASecond(HttpProtocol protocol) throws Exception {

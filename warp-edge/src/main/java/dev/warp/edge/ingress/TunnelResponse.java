@@ -12,11 +12,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
@@ -240,6 +242,8 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 			return;
 		}
 		this.lastActivityNanos = System.nanoTime();
+		boolean endOfStream = (msg instanceof Http2HeadersFrame headers && headers.isEndStream())
+				|| (msg instanceof Http2DataFrame data && data.isEndStream());
 		if (msg instanceof Http2HeadersFrame frame) {
 			onHeaders(ctx.channel(), frame);
 		}
@@ -248,6 +252,25 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 		else {
 			ReferenceCountUtil.release(msg);
+		}
+		if (endOfStream && this.bodyComplete && ctx.channel() instanceof Http2StreamChannel stream
+				&& stream.stream().state().localSideOpen()) {
+			// After this turn: the codec marks the agent's side closed only once this read returns.
+			stream.eventLoop().execute(() -> stopRequestBody(stream));
+		}
+	}
+
+	/**
+	 * The agent's response ended while the request's body was still going to it: the application
+	 * answered without reading all of it (a 401 or 413 before an upload, say). The edge resets
+	 * the stream (RST_STREAM CANCEL), as a client that needs no more of an exchange does: left
+	 * open, the stream stayed at both ends a request in flight for as long as its connection
+	 * lived, counted by the agent and in the edge's balancing. What of the body still comes from
+	 * the visitor is dropped; the response is all here already.
+	 */
+	private static void stopRequestBody(Http2StreamChannel stream) {
+		if (stream.isActive() && stream.stream().state().localSideOpen()) {
+			stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
 		}
 	}
 
