@@ -13,11 +13,13 @@ import java.util.regex.Pattern;
 
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.protocol.ControlMessage;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
@@ -188,6 +190,26 @@ class EdgeClusterTests {
 			assertThat(answer.status()).isEqualTo(200);
 			assertThat(answer.body()).isEqualTo("hello");
 		}
+	}
+
+	@Test
+	void uploadAnsweredBeforeTheAgentReadItIsAnsweredThroughThePeerConnectionAndEnds() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		agent(b.tunnelPort(), b.caCertificateFile(), HOST);
+		awaitRoute(HOST, "edge-b");
+		int size = 4 * 1024 * 1024;
+		Visitor.Response answer = Visitor.response(Visitor.http(a, HOST)
+			.headers((headers) -> headers.set("content-length", size))
+			.post()
+			.uri("/early")
+			.send(Flux.range(0, size / 65536).map((n) -> Unpooled.wrappedBuffer(new byte[65536]))), Visitor.TIMEOUT);
+		assertThat(answer.status()).isEqualTo(401);
+		assertThat(answer.body()).isEqualTo("no");
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(b.routeTable().pool(HOST).connections())
+				.allSatisfy((connection) -> assertThat(connection.activeStreams()).isZero()));
+		assertThat(Visitor.get(a, HOST, "/hello").body()).isEqualTo("hello");
 	}
 
 	@Test

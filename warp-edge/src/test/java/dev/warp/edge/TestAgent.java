@@ -413,6 +413,14 @@ final class TestAgent implements AutoCloseable {
 				}
 				// Reads nothing of the request's body: the edge's writes wait for the stream's window.
 				case "/unread" -> ctx.channel().config().setAutoRead(false);
+				// Answers at once, reading nothing of the request's body, as an application that
+				// refuses an upload does.
+				case "/early" -> {
+					ctx.channel().config().setAutoRead(false);
+					ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("401").set("content-length", "2"),
+							false));
+					ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("no", StandardCharsets.UTF_8), true));
+				}
 				// Answers only once the whole body came: with its length.
 				case "/length" -> {
 					if (frame.isEndStream()) {

@@ -72,10 +72,13 @@ public class HttpProbeConfiguration {
 				probes.held.incrementAndGet();
 				return probes.release.asMono().then(ServerResponse.ok().bodyValue("released"));
 			})
-			// Takes an upload's headers and leaves its body unread until the test releases it.
+			// Takes an upload's headers and leaves its body unread until the test releases it; then
+			// answers "unread", or as many bytes as ?answer= asks for.
 			.POST("/http/unread", (request) -> {
 				probes.unread.incrementAndGet();
-				return probes.readNothingUntil.asMono().then(ServerResponse.ok().bodyValue("unread"));
+				String answer = request.queryParam("answer").map((size) -> "x".repeat(Integer.parseInt(size)))
+					.orElse("unread");
+				return probes.readNothingUntil.asMono().then(ServerResponse.ok().bodyValue(answer));
 			})
 			// Reads the whole body, counting it, and records whether the request was cut off.
 			.POST("/http/count", (request) -> request.bodyToFlux(DataBuffer.class)

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -153,17 +155,26 @@ class TunnelStreamingTests {
 		}
 	}
 
-	@Test
-	void uploadAnsweredBeforeTheApplicationReadItLeavesNoRequestInFlight() {
+	@ParameterizedTest(name = "{0}, declared length {1}")
+	@CsvSource({ "HTTP11, true", "HTTP11, false", "H2C, true", "H2C, false" })
+	void uploadAnsweredBeforeTheApplicationReadItGetsTheWholeAnswerAndLeavesNoRequestInFlight(HttpProtocol protocol,
+			boolean declaredLength) {
 		probes.readNothingUntil.tryEmitValue(true);
 		int size = 4 * 1024 * 1024;
-		String answer = visitor(HttpProtocol.HTTP11).headers((headers) -> headers.set(HttpHeaderNames.CONTENT_LENGTH, size))
+		// An answer large enough to be still on its way to the visitor when the edge has all of it.
+		int answerSize = 256 * 1024;
+		String answer = visitor(protocol)
+			.headers((headers) -> {
+				if (declaredLength) {
+					headers.set(HttpHeaderNames.CONTENT_LENGTH, size);
+				}
+			})
 			.post()
-			.uri("/http/unread")
+			.uri("/http/unread?answer=" + answerSize)
 			.send(Flux.range(0, size / 65536).map((n) -> Unpooled.wrappedBuffer(new byte[65536])))
-			.responseSingle((response, body) -> body.asString().map((text) -> response.status().code() + " " + text))
+			.responseSingle((response, body) -> body.asString().map((text) -> response.status().code() + " " + text.length()))
 			.block(Duration.ofSeconds(30));
-		assertThat(answer).isEqualTo("200 unread");
+		assertThat(answer).isEqualTo("200 " + answerSize);
 		// Neither end holds the exchange any longer: its stream closed.
 		WarpTunnel tunnel = app.getBean(WarpTunnel.class);
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
