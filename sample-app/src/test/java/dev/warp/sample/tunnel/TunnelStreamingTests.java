@@ -1,5 +1,7 @@
 package dev.warp.sample.tunnel;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +34,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Streaming through the tunnel: a response is flushed to the visitor as the application
- * produces it, and a visitor that leaves cancels the application's work.
+ * produces it, a visitor that leaves cancels the application's work, and request bodies the
+ * application leaves unread, or answers before reading, hold nothing beyond their own streams.
  */
 class TunnelStreamingTests {
 
@@ -176,6 +179,23 @@ class TunnelStreamingTests {
 			.block(Duration.ofSeconds(30));
 		assertThat(answer).isEqualTo("200 " + answerSize);
 		// Neither end holds the exchange any longer: its stream closed.
+		WarpTunnel tunnel = app.getBean(WarpTunnel.class);
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			assertThat(tunnel.connections()).allSatisfy((connection) -> assertThat(connection.activeStreams()).isZero());
+			assertThat(edge.routeTable().pool(HOST).connections())
+				.allSatisfy((connection) -> assertThat(connection.activeStreams()).isZero());
+		});
+	}
+
+	@Test
+	void visitorThatLeavesHalfwayThroughAnUploadCutsTheApplicationsReadAndLeavesNoRequestInFlight() throws Exception {
+		try (Socket socket = new Socket("127.0.0.1", edge.publicPort())) {
+			socket.getOutputStream().write(("POST /http/count HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: "
+					+ (4 * 1024 * 1024) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().write(new byte[1024 * 1024]);
+			await().atMost(Duration.ofSeconds(10)).until(() -> probes.counted.get() >= 1024 * 1024);
+		}
+		assertThat(probes.countCut.get(5, TimeUnit.SECONDS)).as("how the application's read of the body ended").isNotBlank();
 		WarpTunnel tunnel = app.getBean(WarpTunnel.class);
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			assertThat(tunnel.connections()).allSatisfy((connection) -> assertThat(connection.activeStreams()).isZero());
