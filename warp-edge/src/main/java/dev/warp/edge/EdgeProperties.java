@@ -132,6 +132,9 @@ public class EdgeProperties {
 					intBytes(this.publicListener.getMaxInitialLineLength(), "edge.public.max-initial-line-length"))
 			.headerReadTimeout(this.publicListener.getReadTimeout())
 			.maxConcurrentStreams(this.publicListener.getMaxConcurrentStreams());
+		if (this.publicListener.getMaxConnections() != null) {
+			builder.maxConnections(this.publicListener.getMaxConnections());
+		}
 		if (this.proxy.getMaxRequestBody() != null) {
 			builder.maxRequestBody(this.proxy.getMaxRequestBody().toBytes());
 		}
@@ -210,6 +213,14 @@ public class EdgeProperties {
 		private int maxConcurrentStreams = 128;
 
 		/**
+		 * Visitor connections open at once on the public listeners, cleartext and TLS together;
+		 * one more is closed as soon as it is accepted. Keeps a flood of visitors from taking the
+		 * file descriptors that agents' tunnel connections need. Default: nine tenths of the
+		 * process's file-descriptor limit.
+		 */
+		private @Nullable Integer maxConnections;
+
+		/**
 		 * TLS public listener (HTTP/1.1 and HTTP/2 by ALPN).
 		 */
 		private final Tls tls = new Tls();
@@ -252,6 +263,14 @@ public class EdgeProperties {
 
 		public void setMaxConcurrentStreams(int maxConcurrentStreams) {
 			this.maxConcurrentStreams = maxConcurrentStreams;
+		}
+
+		public @Nullable Integer getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(@Nullable Integer maxConnections) {
+			this.maxConnections = maxConnections;
 		}
 
 		public Tls getTls() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.warp.edge.ingress.VisitorConnectionLimit;
 import dev.warp.edge.provisioning.ProvisioningSettings;
 import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +68,8 @@ public final class EdgeSettings {
 
 	private final int maxConcurrentStreams;
 
+	private final int maxConnections;
+
 	private final @Nullable PublicTls publicTls;
 
 	private final ProvisioningSettings provisioning;
@@ -98,6 +101,8 @@ public final class EdgeSettings {
 		this.maxInitialLineLength = builder.maxInitialLineLength;
 		this.headerReadTimeout = builder.headerReadTimeout;
 		this.maxConcurrentStreams = builder.maxConcurrentStreams;
+		this.maxConnections = (builder.maxConnections != null) ? builder.maxConnections
+				: VisitorConnectionLimit.defaultMax();
 		this.publicTls = builder.publicTls;
 
 		this.provisioning = builder.provisioning;
@@ -236,6 +241,14 @@ public final class EdgeSettings {
 	/** Streams an HTTP/2 visitor may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS). */
 	public int maxConcurrentStreams() {
 		return this.maxConcurrentStreams;
+	}
+
+	/**
+	 * Visitor connections open at once on the public listeners, cleartext and TLS together; one
+	 * more is closed as soon as it is accepted ({@link VisitorConnectionLimit}).
+	 */
+	public int maxConnections() {
+		return this.maxConnections;
 	}
 
 	/** The TLS public listener, or {@code null} when the edge serves visitors over cleartext only. */
@@ -378,6 +391,8 @@ public final class EdgeSettings {
 
 		private int maxConcurrentStreams = 128;
 
+		private @Nullable Integer maxConnections;
+
 		private @Nullable PublicTls publicTls;
 
 		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
@@ -428,6 +443,15 @@ public final class EdgeSettings {
 		/** Default: 128. */
 		public Builder maxConcurrentStreams(int maxConcurrentStreams) {
 			this.maxConcurrentStreams = atLeast(maxConcurrentStreams, 1, "maxConcurrentStreams");
+			return this;
+		}
+
+		/**
+		 * Default: nine tenths of the process's file-descriptor limit
+		 * ({@link VisitorConnectionLimit#defaultMax()}).
+		 */
+		public Builder maxConnections(int maxConnections) {
+			this.maxConnections = atLeast(maxConnections, 1, "maxConnections");
 			return this;
 		}
 

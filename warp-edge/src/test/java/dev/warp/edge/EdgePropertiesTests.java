@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.warp.edge.ingress.VisitorConnectionLimit;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.Binder;
@@ -29,12 +30,13 @@ class EdgePropertiesTests {
 	void limitsAndTimeoutsBindFromProperties() {
 		EdgeSettings settings = bind(Map.of("edge.public.max-header-size", "64KB",
 				"edge.public.max-initial-line-length", "8KB", "edge.public.read-timeout", "5s",
-				"edge.public.max-concurrent-streams", "50", "edge.proxy.idle-timeout", "30s",
-				"edge.proxy.max-request-body", "10MB"));
+				"edge.public.max-concurrent-streams", "50", "edge.public.max-connections", "500",
+				"edge.proxy.idle-timeout", "30s", "edge.proxy.max-request-body", "10MB"));
 		assertThat(settings.maxHeaderSize()).isEqualTo(64 * 1024);
 		assertThat(settings.maxInitialLineLength()).isEqualTo(8 * 1024);
 		assertThat(settings.headerReadTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(settings.maxConcurrentStreams()).isEqualTo(50);
+		assertThat(settings.maxConnections()).isEqualTo(500);
 		assertThat(settings.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(settings.maxRequestBody()).isEqualTo(10L * 1024 * 1024);
 	}
@@ -46,6 +48,7 @@ class EdgePropertiesTests {
 		assertThat(settings.maxInitialLineLength()).isEqualTo(16 * 1024);
 		assertThat(settings.headerReadTimeout()).isEqualTo(Duration.ofSeconds(20));
 		assertThat(settings.maxConcurrentStreams()).isEqualTo(128);
+		assertThat(settings.maxConnections()).isEqualTo(VisitorConnectionLimit.defaultMax());
 		assertThat(settings.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
 		assertThat(settings.maxRequestBody()).isEqualTo(Long.MAX_VALUE);
 		assertThat(settings.publicTls()).isNull();

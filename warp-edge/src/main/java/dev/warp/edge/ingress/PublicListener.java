@@ -41,9 +41,13 @@ public final class PublicListener {
 
 	private final @Nullable DisposableServer tlsServer;
 
-	private PublicListener(DisposableServer server, @Nullable DisposableServer tlsServer) {
+	private final VisitorConnectionLimit connections;
+
+	private PublicListener(DisposableServer server, @Nullable DisposableServer tlsServer,
+			VisitorConnectionLimit connections) {
 		this.server = server;
 		this.tlsServer = tlsServer;
+		this.connections = connections;
 	}
 
 	/**
@@ -60,6 +64,10 @@ public final class PublicListener {
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
+		VisitorConnectionLimit connections = new VisitorConnectionLimit(settings.maxConnections());
+		if (metrics != null) {
+			metrics.visitorConnections(connections, VisitorConnectionLimit::open, VisitorConnectionLimit::refused);
+		}
 		ShortPathSettings forwarding = new ShortPathSettings(settings.nodeId(), "http", routes,
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null);
 		HttpServer base = HttpServer.create()
@@ -77,6 +85,9 @@ public final class PublicListener {
 				.maxHeaderListSize(settings.maxHeaderSize())
 				.maxDecodedRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS))
 			.doOnChannelInit((observer, channel, address) -> {
+				if (!connections.admit(channel)) {
+					return;
+				}
 				channel.pipeline()
 					.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout()));
 				// Right after the codec, so that the h2c upgrade handler only sees what passes on; on
@@ -96,7 +107,7 @@ public final class PublicListener {
 			.bindNow();
 		EdgeSettings.PublicTls tls = settings.publicTls();
 		if (tls == null || certificate == null) {
-			return new PublicListener(server, null);
+			return new PublicListener(server, null, connections);
 		}
 		try {
 			DisposableServer tlsServer = base.port(tls.port())
@@ -104,7 +115,7 @@ public final class PublicListener {
 				.secure((spec) -> spec.sslContext(Http2SslContextSpec.forServer(certificate.privateKey(),
 						certificate.chain())))
 				.bindNow();
-			return new PublicListener(server, tlsServer);
+			return new PublicListener(server, tlsServer, connections);
 		}
 		catch (RuntimeException ex) {
 			server.disposeNow();
@@ -119,6 +130,11 @@ public final class PublicListener {
 	/** The TLS listener's address, or {@code null} when there is none. */
 	public @Nullable InetSocketAddress tlsAddress() {
 		return (this.tlsServer != null) ? (InetSocketAddress) this.tlsServer.address() : null;
+	}
+
+	/** The cap on visitor connections open at once, and how many are. */
+	public VisitorConnectionLimit connections() {
+		return this.connections;
 	}
 
 	/** Stops accepting and closes every visitor connection, waiting at most {@code timeout}. */

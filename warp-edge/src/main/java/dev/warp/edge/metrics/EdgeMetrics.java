@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.ToDoubleFunction;
 
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.routing.EdgeRouteTable;
@@ -15,6 +16,7 @@ import dev.warp.edge.tunnel.ConnectionState;
 import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.TunnelConnectionListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -102,6 +104,22 @@ public final class EdgeMetrics {
 	public static EdgeMetrics create(String nodeId, EdgeRouteTable routes, @Nullable MeterRegistry registry) {
 		return (registry != null) ? new EdgeMetrics(nodeId, routes, registry, false)
 				: new EdgeMetrics(nodeId, routes, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true);
+	}
+
+	/**
+	 * Meters of the visitor connections, read from {@code limit}, which outlives them.
+	 * @param open how many are open now
+	 * @param refused how many the limit closed as soon as they were accepted, so far
+	 */
+	public <T> void visitorConnections(T limit, ToDoubleFunction<T> open, ToDoubleFunction<T> refused) {
+		Gauge.builder("warp.edge.public.connections", limit, open)
+			.description("Visitor connections open on the public listeners of this edge node")
+			.tag("node", this.nodeId)
+			.register(this.registry);
+		FunctionCounter.builder("warp.edge.public.connections.refused", limit, refused)
+			.description("Visitor connections closed as soon as accepted: edge.public.max-connections were open")
+			.tag("node", this.nodeId)
+			.register(this.registry);
 	}
 
 	/** The registry the meters are in. */
