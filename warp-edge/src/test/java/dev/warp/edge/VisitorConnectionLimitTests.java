@@ -45,16 +45,7 @@ class VisitorConnectionLimitTests {
 
 	@BeforeEach
 	void start() throws Exception {
-		this.edge = EdgeNode.start(EdgeSettings.builder()
-			.nodeId("edge-limited")
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.dataDir(this.dataDir)
-			.maxConnections(LIMIT)
-			.build());
+		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).maxConnections(LIMIT).build());
 		this.closeables.add(TestAgent.connect(this.edge, HOST));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.edge.routeTable().select(HOST) != null);
 	}
