@@ -132,8 +132,13 @@ public class EdgeProperties {
 					intBytes(this.publicListener.getMaxInitialLineLength(), "edge.public.max-initial-line-length"))
 			.headerReadTimeout(this.publicListener.getReadTimeout())
 			.maxConcurrentStreams(this.publicListener.getMaxConcurrentStreams());
-		if (this.publicListener.getMaxConnections() != null) {
-			builder.maxConnections(this.publicListener.getMaxConnections());
+		Integer maxConnections = this.publicListener.getMaxConnections();
+		if (maxConnections != null) {
+			if (maxConnections < 1) {
+				throw new IllegalArgumentException("edge.public.max-connections must be at least 1, was "
+						+ maxConnections + "; leave it unset for the default (nine tenths of the file-descriptor limit)");
+			}
+			builder.maxConnections(maxConnections);
 		}
 		if (this.proxy.getMaxRequestBody() != null) {
 			builder.maxRequestBody(this.proxy.getMaxRequestBody().toBytes());

@@ -66,6 +66,12 @@ class EdgePropertiesTests {
 	}
 
 	@Test
+	void visitorConnectionLimitBelowOneIsRefusedNamingTheProperty() {
+		assertThatIllegalArgumentException().isThrownBy(() -> bind(Map.of("edge.public.max-connections", "0")))
+			.withMessageStartingWith("edge.public.max-connections must be at least 1, was 0");
+	}
+
+	@Test
 	void certificateFileWithoutKeyIsRefusedNamingBoth() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new EdgeSettings.PublicTls(8443, List.of(), Path.of("public.pem"), null))
