@@ -136,7 +136,8 @@ class TunnelStreamingTests {
 					.subscribe((response) -> { }, (error) -> { }));
 			}
 			await().atMost(Duration.ofSeconds(30)).until(() -> its.unread.get() == uploads);
-			// Until the uploads stop moving, after more than the connection's 32 MiB window went out.
+			// Until the uploads stop moving, after more than 32 MiB went out: the connection window
+			// that all of them held before, when every other request body on it then waited.
 			long[] last = { -1 };
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
 				long now = sent.get();
