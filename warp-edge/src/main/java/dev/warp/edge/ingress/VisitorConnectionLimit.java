@@ -78,8 +78,9 @@ public final class VisitorConnectionLimit {
 			long since = total - this.refusedWhenLogged.getAndSet(total);
 			logger.warn("Refused {} visitor connection(s) since the last report: {} are open, the limit "
 					+ "(edge.public.max-connections). Those visitors were disconnected at once; if this is legitimate "
-					+ "traffic, raise edge.public.max-connections and the process's file-descriptor limit", since,
-					this.max);
+					+ "traffic, raise edge.public.max-connections and the process's file-descriptor limit. Further "
+					+ "refusals are counted in warp.edge.public.connections.refused and reported here at most once a "
+					+ "minute", since, this.max);
 		}
 	}
 
