@@ -32,6 +32,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -76,10 +77,13 @@ public final class TunnelListener {
 	static final int RESET_WINDOW_SECONDS = 10;
 
 	/**
-	 * Receive window of the whole connection. It refills as frames arrive ({@link TunnelCodecBuilder}):
-	 * its size only spaces the WINDOW_UPDATE frames, one per half of it received.
+	 * Receive window of the whole connection: HTTP/2's largest, as between nodes
+	 * ({@code PeerConnectionWindow}) and at the agent, so that only each stream's own window
+	 * ({@link #STREAM_WINDOW}) bounds what one response holds here. A visitor who reads slowly
+	 * holds its stream's window until it takes it; with 32 MiB, 32 slow downloads on one
+	 * connection held all of it, and every other response on the connection waited with them.
 	 */
-	static final int CONNECTION_WINDOW = 32 * 1024 * 1024;
+	static final int CONNECTION_WINDOW = Integer.MAX_VALUE;
 
 	private final String nodeId;
 
@@ -204,7 +208,7 @@ public final class TunnelListener {
 				this.nodeId, channel, this.registrationTimeout, this.listener, certificate);
 		this.connections.add(connection);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(connection));
-		Http2FrameCodec codec = new TunnelCodecBuilder()
+		Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
 			.initialSettings(Http2Settings.defaultSettings()
 				.initialWindowSize(STREAM_WINDOW)
 				.maxFrameSize(MAX_FRAME_SIZE)
