@@ -41,6 +41,7 @@ public final class PublicListener {
 
 	private final @Nullable DisposableServer tlsServer;
 
+	/** Held here as long as the listener: its meters read it through weak references. */
 	private final VisitorConnectionLimit connections;
 
 	private PublicListener(DisposableServer server, @Nullable DisposableServer tlsServer,
@@ -130,11 +131,6 @@ public final class PublicListener {
 	/** The TLS listener's address, or {@code null} when there is none. */
 	public @Nullable InetSocketAddress tlsAddress() {
 		return (this.tlsServer != null) ? (InetSocketAddress) this.tlsServer.address() : null;
-	}
-
-	/** The cap on visitor connections open at once, and how many are. */
-	public VisitorConnectionLimit connections() {
-		return this.connections;
 	}
 
 	/** Stops accepting and closes every visitor connection, waiting at most {@code timeout}. */

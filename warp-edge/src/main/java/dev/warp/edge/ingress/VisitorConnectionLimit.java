@@ -84,11 +84,6 @@ public final class VisitorConnectionLimit {
 		}
 	}
 
-	/** The visitor connections open at once at most. */
-	public int max() {
-		return this.max;
-	}
-
 	/** The visitor connections open now. */
 	public int open() {
 		return this.open.get();
