@@ -600,8 +600,9 @@ public class EdgeProperties {
 		private Duration certificateLifetime = Duration.ofDays(90);
 
 		/**
-		 * How often open tunnel connections are checked against the revoked certificates (the
-		 * list is read again from the data directory when it changed).
+		 * How often the revoked certificates are read again and open tunnel connections checked
+		 * against them. A change of the file is acted on at once anyway; this covers a data
+		 * directory on a share written by another machine, whose changes are not reported.
 		 */
 		private Duration revocationCheckInterval = Duration.ofSeconds(30);
 

@@ -102,8 +102,8 @@ public final class AdminCommand {
 					return usage();
 				}
 				String serial = new RevokedCertificates(dataDir).revoke(argument).toString(16);
-				this.out.println("Certificate " + serial + " revoked: new tunnel connections with it are refused, "
-						+ "open ones close at the edge's next revocation check (edge.provisioning.revocation-check-interval)");
+				this.out.println("Certificate " + serial + " revoked: a running edge that uses " + dataDir
+						+ " closes its tunnel connections and refuses new ones at once");
 				return 0;
 			}
 			default -> {

@@ -15,8 +15,8 @@ import java.util.Set;
 /**
  * Serial numbers of revoked origin certificates, one hexadecimal serial a line in
  * {@value #FILE} of the edge's data directory. Read again whenever it changed on disk, so that
- * {@code cert revoke} with the edge jar reaches a running edge (its sweep closes connections
- * that use a revoked certificate) and nodes sharing the data directory.
+ * {@code cert revoke} with the edge jar reaches a running edge (which watches the file and closes
+ * connections that use a revoked certificate) and nodes sharing the data directory.
  */
 public final class RevokedCertificates {
 
@@ -47,6 +47,11 @@ public final class RevokedCertificates {
 		}
 		reload();
 		return number;
+	}
+
+	/** The file the serials are kept in. */
+	public Path file() {
+		return this.file;
 	}
 
 	public boolean isRevoked(X509Certificate certificate) {

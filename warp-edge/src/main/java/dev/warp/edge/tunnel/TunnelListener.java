@@ -15,6 +15,7 @@ import dev.warp.core.liveness.Heartbeat;
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.pki.EdgeCredentials;
+import dev.warp.edge.provisioning.FileWatch;
 import dev.warp.edge.provisioning.RevokedCertificates;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -109,6 +110,8 @@ public final class TunnelListener {
 
 	private final Disposable revocationSweep;
 
+	private final FileWatch revocationWatch;
+
 	private TunnelListener(EdgeSettings settings, EdgeCredentials credentials, RevokedCertificates revocations,
 			TunnelConnectionListener listener, LoopResources loops) {
 		this.nodeId = settings.nodeId();
@@ -146,7 +149,10 @@ public final class TunnelListener {
 		}
 		this.serverChannel = bound.channel();
 		long sweep = settings.provisioning().revocationCheckInterval().toMillis();
-		// Off the event loops: the check reads the revocation file.
+		// Off the event loops: the check reads the revocation file. The watch acts within
+		// milliseconds of a cert revoke; the sweep covers what a file system does not report (a
+		// share written by another machine).
+		this.revocationWatch = FileWatch.start(revocations.file(), this::closeRevoked);
 		this.revocationSweep = Schedulers.boundedElastic()
 			.schedulePeriodically(this::closeRevoked, sweep, sweep, TimeUnit.MILLISECONDS);
 	}
@@ -176,6 +182,7 @@ public final class TunnelListener {
 
 	/** Stops accepting and closes every tunnel connection, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
+		this.revocationWatch.close();
 		this.revocationSweep.dispose();
 		this.serverChannel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		this.channels.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -198,16 +205,21 @@ public final class TunnelListener {
 	private void startHttp2(ChannelHandlerContext ctx) {
 		Channel channel = ctx.channel();
 		X509Certificate certificate = OriginCertificate.of(ctx.pipeline().get(SslHandler.class));
-		if (certificate == null || this.revocations.isRevoked(certificate)) {
-			logger.warn("edge refused agent {}: its origin certificate {} is revoked", TunnelConnection.format(
-					channel.remoteAddress()), (certificate != null) ? certificate.getSerialNumber().toString(16) : "(none)");
+		if (certificate == null) {
 			ctx.close();
 			return;
 		}
 		TunnelConnection connection = new TunnelConnection(this.nodeId + "-t" + this.connectionIds.incrementAndGet(),
 				this.nodeId, channel, this.registrationTimeout, this.listener, certificate);
+		// Known to the revocation check before this check: a revocation read in between finds it there.
 		this.connections.add(connection);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(connection));
+		if (this.revocations.isRevoked(certificate)) {
+			logger.warn("edge refused agent {}: its origin certificate {} is revoked", TunnelConnection.format(
+					channel.remoteAddress()), certificate.getSerialNumber().toString(16));
+			ctx.close();
+			return;
+		}
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
 			.initialSettings(Http2Settings.defaultSettings()
 				.initialWindowSize(STREAM_WINDOW)
