@@ -121,7 +121,7 @@ public final class EdgeNode implements AutoCloseable {
 			PublicListener visitors = PublicListener.bind(settings, routeTable,
 					(cluster != null) ? cluster.forwarder() : null, metrics, publicCertificate, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
-			ApiListener api = ApiListener.bind(nodeId, settings.bindAddress(), settings.apiPort(), routeTable, metrics,
+			ApiListener api = ApiListener.bind(nodeId, settings.apiAddress(), settings.apiPort(), routeTable, metrics,
 					loops);
 			undo.push(() -> api.close(CLOSE_TIMEOUT));
 			ProvisioningListener provisioningListener = ProvisioningListener.bind(settings.bindAddress(),
@@ -138,7 +138,7 @@ public final class EdgeNode implements AutoCloseable {
 			}
 			logger.info("Edge node {}: tunnel listener on {} (agents trust {})", nodeId, format(tunnel.address(), settings),
 					credentials.caCertificateFile());
-			logger.info("Edge node {}: API listener on {}", nodeId, format(api.address(), settings));
+			logger.info("Edge node {}: API listener on {}", nodeId, format(api.address(), settings.apiAddress()));
 			logger.info("Edge node {}: provisioning API (HTTPS) on {}, origin certificates valid {}", nodeId,
 					format(provisioningListener.address(), settings), settings.provisioning().certificateLifetime());
 			if (cluster != null) {
@@ -304,8 +304,12 @@ public final class EdgeNode implements AutoCloseable {
 	}
 
 	private static String format(InetSocketAddress address, EdgeSettings settings) {
+		return format(address, settings.bindAddress());
+	}
+
+	private static String format(InetSocketAddress address, String configured) {
 		// A wildcard address reads better as configured (0.0.0.0) than as the socket reports it (::).
-		String host = (address.getAddress() == null || address.getAddress().isAnyLocalAddress()) ? settings.bindAddress()
+		String host = (address.getAddress() == null || address.getAddress().isAnyLocalAddress()) ? configured
 				: address.getAddress().getHostAddress();
 		return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
 	}

@@ -121,6 +121,7 @@ public class EdgeProperties {
 			.publicPort(this.publicListener.getPort())
 			.tunnelPort(this.tunnel.getPort())
 			.apiPort(this.api.getPort())
+			.apiAddress(apiAddress(this.api.getAddress()))
 			.responseTimeout(this.proxy.getResponseTimeout())
 			.registrationTimeout(this.tunnel.getRegistrationTimeout())
 			.heartbeat(this.tunnel.getHeartbeatInterval(), this.tunnel.getHeartbeatMaxMissed())
@@ -167,6 +168,14 @@ public class EdgeProperties {
 		builder.provisioning(new ProvisioningSettings(this.provisioning.getPort(),
 				this.provisioning.getCertificateLifetime(), this.provisioning.getRevocationCheckInterval()));
 		return builder.build();
+	}
+
+	private static String apiAddress(@Nullable String address) {
+		if (address == null || address.isBlank()) {
+			throw new IllegalArgumentException(
+					"edge.api.address must not be blank; use 127.0.0.1 (the default), or 0.0.0.0 for every interface");
+		}
+		return address;
 	}
 
 	private static int intBytes(DataSize size, String property) {
@@ -442,12 +451,27 @@ public class EdgeProperties {
 		 */
 		private int port = 7845;
 
+		/**
+		 * Address the API listener binds to. Its GET /status lists every hostname and the
+		 * address of every agent, and GET /metrics the node's meters: 0.0.0.0 opens it to every
+		 * interface, for a monitoring system on another machine.
+		 */
+		private String address = "127.0.0.1";
+
 		public int getPort() {
 			return this.port;
 		}
 
 		public void setPort(int port) {
 			this.port = port;
+		}
+
+		public String getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(String address) {
+			this.address = address;
 		}
 
 	}

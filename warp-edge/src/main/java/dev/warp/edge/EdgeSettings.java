@@ -32,6 +32,8 @@ public final class EdgeSettings {
 
 	private final int apiPort;
 
+	private final String apiAddress;
+
 	private final Path dataDir;
 
 	private final List<String> tunnelCertificateNames;
@@ -80,6 +82,7 @@ public final class EdgeSettings {
 		this.publicPort = builder.publicPort;
 		this.tunnelPort = builder.tunnelPort;
 		this.apiPort = builder.apiPort;
+		this.apiAddress = builder.apiAddress;
 		this.dataDir = (builder.dataDir != null) ? builder.dataDir
 				: Path.of(System.getProperty("user.home"), ".warp", "edge");
 		this.tunnelCertificateNames = (builder.tunnelCertificateNames != null) ? builder.tunnelCertificateNames
@@ -135,6 +138,14 @@ public final class EdgeSettings {
 	/** Port of the API (status) listener; {@code 0} picks a free one. */
 	public int apiPort() {
 		return this.apiPort;
+	}
+
+	/**
+	 * The address the API (status) listener binds to: loopback unless the operator opens it, since
+	 * {@code /status} lists every hostname and agent address.
+	 */
+	public String apiAddress() {
+		return this.apiAddress;
 	}
 
 	/** Where the CA, the edge's tunnel certificate and its key are kept. */
@@ -355,6 +366,8 @@ public final class EdgeSettings {
 
 		private int apiPort = 7845;
 
+		private String apiAddress = "127.0.0.1";
+
 		private @Nullable Path dataDir;
 
 		private @Nullable List<String> tunnelCertificateNames;
@@ -491,6 +504,15 @@ public final class EdgeSettings {
 		/** Default: {@code 7845}; {@code 0} picks a free port. */
 		public Builder apiPort(int apiPort) {
 			this.apiPort = port(apiPort);
+			return this;
+		}
+
+		/** Default: {@code 127.0.0.1}, whatever {@link #bindAddress(String)} says. */
+		public Builder apiAddress(String apiAddress) {
+			if (apiAddress.isBlank()) {
+				throw new IllegalArgumentException("apiAddress must not be blank; use 127.0.0.1, or 0.0.0.0 for every interface");
+			}
+			this.apiAddress = apiAddress.trim();
 			return this;
 		}
 

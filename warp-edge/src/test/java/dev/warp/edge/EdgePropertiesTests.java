@@ -55,6 +55,15 @@ class EdgePropertiesTests {
 	}
 
 	@Test
+	void apiListensOnLoopbackUnlessItsAddressOpensIt() {
+		assertThat(bind(Map.of()).apiAddress()).isEqualTo("127.0.0.1");
+		assertThat(bind(Map.of("edge.bind-address", "0.0.0.0")).apiAddress()).isEqualTo("127.0.0.1");
+		assertThat(bind(Map.of("edge.api.address", "0.0.0.0")).apiAddress()).isEqualTo("0.0.0.0");
+		assertThatIllegalArgumentException().isThrownBy(() -> bind(Map.of("edge.api.address", " ")))
+			.withMessageContaining("edge.api.address");
+	}
+
+	@Test
 	void tlsListenerBindsWithIssuedCertificateNamesOrFiles() {
 		EdgeSettings issued = bind(Map.of("edge.public.tls.port", "8443", "edge.public.tls.certificate-names",
 				"*.warp.test,warp.test"));

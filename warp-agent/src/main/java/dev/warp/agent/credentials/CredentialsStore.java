@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
+import dev.warp.core.pki.OwnerOnlyDirectories;
 import dev.warp.core.pki.PemFiles;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -46,8 +46,7 @@ public final class CredentialsStore {
 	 */
 	public void checkWritable() {
 		try {
-			createOwnerOnly(this.directory.getParent());
-			createOwnerOnly(this.directory);
+			OwnerOnlyDirectories.create(this.directory);
 			Path probe = Files.createTempFile(this.directory, ".write-check", ".tmp");
 			Files.delete(probe);
 		}
@@ -82,16 +81,6 @@ public final class CredentialsStore {
 		checkWritable();
 		PemFiles.writePrivateKey(this.directory.resolve(KEY_FILE), credentials.privateKey());
 		PemFiles.writeCertificatesOwnerOnly(this.directory.resolve(CERTIFICATE_FILE), credentials.chain());
-	}
-
-	private static void createOwnerOnly(Path dir) throws IOException {
-		if (Files.isDirectory(dir)) {
-			return;
-		}
-		Files.createDirectories(dir);
-		if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
-			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-		}
 	}
 
 }

@@ -132,7 +132,7 @@ public final class PemFiles {
 	private static void write(Path file, String pem, boolean ownerOnly) {
 		try {
 			Path dir = file.toAbsolutePath().getParent();
-			Files.createDirectories(dir);
+			OwnerOnlyDirectories.create(dir);
 			Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
 			try {
 				if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {

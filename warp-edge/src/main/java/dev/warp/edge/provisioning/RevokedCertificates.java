@@ -4,13 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+
+import dev.warp.core.pki.OwnerOnlyDirectories;
 
 /**
  * Serial numbers of revoked origin certificates, one hexadecimal serial a line in
@@ -38,7 +42,8 @@ public final class RevokedCertificates {
 	public synchronized BigInteger revoke(String serial) {
 		BigInteger number = parse(serial);
 		try {
-			Files.createDirectories(this.file.toAbsolutePath().getParent());
+			OwnerOnlyDirectories.create(this.file.toAbsolutePath().getParent());
+			createOwnerOnly(this.file);
 			Files.writeString(this.file, number.toString(16) + "\n", StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
 					StandardOpenOption.APPEND);
 		}
@@ -52,6 +57,18 @@ public final class RevokedCertificates {
 	/** The file the serials are kept in. */
 	public Path file() {
 		return this.file;
+	}
+
+	private static void createOwnerOnly(Path file) throws IOException {
+		if (Files.exists(file) || !file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+			return;
+		}
+		try {
+			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		}
+		catch (FileAlreadyExistsException ex) {
+			// Another command created it meanwhile.
+		}
 	}
 
 	public boolean isRevoked(X509Certificate certificate) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.warp.core.pki.OwnerOnlyDirectories;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -186,7 +187,7 @@ public final class TokenStore {
 				"# Warp account tokens: id, salt, SHA-256(salt + secret), zones, created, revoked\n");
 		this.entries.values().forEach((entry) -> text.append(entry.format()).append('\n'));
 		try {
-			Files.createDirectories(this.file.toAbsolutePath().getParent());
+			OwnerOnlyDirectories.create(this.file.toAbsolutePath().getParent());
 			Path temp = Files.createTempFile(this.file.toAbsolutePath().getParent(), FILE, ".tmp");
 			try {
 				if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
