@@ -135,6 +135,10 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	}
 
 	private void dispatch(ChannelHandlerContext ctx, Object msg) {
+		if (this.passedOn == 0 && !this.passingBody && MalformedRequests.isMalformed(msg)) {
+			MalformedRequests.answer(ctx, (HttpRequest) msg);
+			return;
+		}
 		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
 			String hostname = plainRequestHostname(request);
 			TunnelConnection connection = (hostname != null) ? this.settings.routes().select(hostname) : null;

@@ -12,6 +12,7 @@ import javax.net.ssl.SSLException;
 
 import dev.warp.edge.cluster.Peer;
 import dev.warp.edge.cluster.PeerDirectory;
+import dev.warp.edge.log.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
@@ -164,7 +165,7 @@ final class PeerExchange {
 	 */
 	private Mono<ByteBuf> abortVisitor(Throwable cause) {
 		logger.info("Request {} for {}: {} from edge node {} after the response started; aborting the visitor's "
-				+ "response", this.ray, this.host, cause.getMessage(), this.target);
+				+ "response", this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()), this.target);
 		Channel[] visitor = new Channel[1];
 		this.response.withConnection((connection) -> visitor[0] = connection.channel());
 		return Mono.<Void>create((sink) -> visitor[0].close().addListener((closed) -> sink.success()))
@@ -177,7 +178,8 @@ final class PeerExchange {
 		}
 		Peer peer = this.target;
 		if (cause instanceof TimeoutException) {
-			logger.info("Request {} for {}: no response from edge node {} within {} ms (504)", this.ray, this.host, peer,
+			logger.info("Request {} for {}: no response from edge node {} within {} ms (504)", this.ray,
+					LogText.escape(this.host), peer,
 					this.responseTimeout.plus(PEER_MARGIN).toMillis());
 			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
 					"Origin timed out: no response within " + this.responseTimeout.toSeconds() + " s", this.ray);
@@ -189,7 +191,7 @@ final class PeerExchange {
 		}
 		String reason = isUnreachable(cause) ? "edge node " + nodeId(peer) + ", which holds its tunnel, cannot be reached"
 				: "edge node " + nodeId(peer) + " failed the request (" + cause.getMessage() + ")";
-		logger.info("Request {} for {}: {} (502)", this.ray, this.host, reason);
+		logger.info("Request {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
 		logger.debug("Request {} failed", this.ray, cause);
 		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
 	}

@@ -2,6 +2,7 @@ package dev.warp.edge.ingress;
 
 import javax.net.ssl.SSLException;
 
+import dev.warp.edge.log.RepeatedWarning;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,15 +12,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The end of a peer listener connection's pipeline: a client refused during the TLS handshake
- * (no certificate, not a node certificate, another CA) is logged in one line that names the
- * reason, and its connection closed.
+ * (no certificate, not a node certificate, another CA) is reported in one line that names the
+ * reason, at most once a minute with a count (anyone who reaches the port can fail a handshake at
+ * will), and its connection closed. One per listener.
  */
 @ChannelHandler.Sharable
 final class PeerHandshakeFailures extends ChannelInboundHandlerAdapter {
 
-	static final PeerHandshakeFailures INSTANCE = new PeerHandshakeFailures();
-
 	private static final Logger logger = LoggerFactory.getLogger(PeerHandshakeFailures.class);
+
+	private final RepeatedWarning refusals = new RepeatedWarning(logger, "client(s) refused by the peer listener "
+			+ "(only edge nodes holding a node certificate of this cluster's CA may connect)");
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -29,8 +32,7 @@ final class PeerHandshakeFailures extends ChannelInboundHandlerAdapter {
 			return;
 		}
 		if (ctx.channel().isOpen()) {
-			logger.warn("Peer listener refused {}: {} (only edge nodes holding a node certificate of this cluster's CA "
-					+ "may connect)", ctx.channel().remoteAddress(), tls.getMessage());
+			this.refusals.occurred(ctx.channel().remoteAddress() + ": " + tls.getMessage());
 			ctx.close();
 		}
 	}

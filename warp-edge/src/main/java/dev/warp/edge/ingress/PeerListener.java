@@ -67,6 +67,7 @@ public final class PeerListener {
 	public static PeerListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			Duration responseTimeout, long maxRequestBody, @Nullable Duration idleTimeout, PeerTls tls,
 			LoopResources loops) {
+		PeerHandshakeFailures handshakeFailures = new PeerHandshakeFailures();
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
@@ -75,7 +76,7 @@ public final class PeerListener {
 			// Headers as large as a visitor may send, plus what the first node added.
 			.http2Settings((settings) -> settings.initialWindowSize(STREAM_WINDOW).maxHeaderListSize(MAX_HEADER_LIST_SIZE))
 			.doOnChannelInit((observer, channel, remote) -> channel.pipeline()
-				.addLast("warp.peerHandshakeFailures", PeerHandshakeFailures.INSTANCE))
+				.addLast("warp.peerHandshakeFailures", handshakeFailures))
 			.doOnConnection((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
 			// Netty's pooled allocator, as on the public and tunnel listeners: a fast body's socket
 			// reads outgrow the default adaptive allocator's pooled sizes.

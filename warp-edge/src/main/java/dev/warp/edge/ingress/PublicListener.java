@@ -69,6 +69,7 @@ public final class PublicListener {
 		if (metrics != null) {
 			metrics.visitorConnections(connections, VisitorConnectionLimit::open, VisitorConnectionLimit::refused);
 		}
+		VisitorErrors.Reports errors = VisitorErrors.Reports.of("public listener");
 		ShortPathSettings forwarding = new ShortPathSettings(settings.nodeId(), "http", routes,
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null);
 		HttpServer base = HttpServer.create()
@@ -90,7 +91,8 @@ public final class PublicListener {
 					return;
 				}
 				channel.pipeline()
-					.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout()));
+					.addFirst(RequestHeaderTimeout.NAME, new RequestHeaderTimeout(settings.headerReadTimeout()))
+					.addLast(VisitorErrors.NAME, VisitorErrors.atTheEnd(errors));
 				// Right after the codec, so that the h2c upgrade handler only sees what passes on; on
 				// TLS the codec comes after ALPN.
 				ChannelHandlerContext codec = channel.pipeline().context(HttpServerCodec.class);
@@ -98,6 +100,7 @@ public final class PublicListener {
 					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding));
 				}
 				else if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+					channel.pipeline().addAfter(NettyPipeline.SslHandler, VisitorErrors.TLS_NAME, VisitorErrors.afterTls(errors));
 					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, Http1ForwarderInstaller.NAME,
 							new Http1ForwarderInstaller(forwarding.scheme("https")));
 				}

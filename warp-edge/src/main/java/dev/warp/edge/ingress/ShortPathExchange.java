@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.log.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -311,7 +312,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			}
 			from.cancel();
 			logger.info("Request {} for {}: the agent sent an invalid response header ({}) (502)", this.ray,
-					this.host, ex.getMessage());
+					LogText.escape(this.host), LogText.escape(ex.getMessage()));
 			error(HttpResponseStatus.BAD_GATEWAY, "Origin failed: the agent sent an invalid response header");
 			return;
 		}
@@ -434,7 +435,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			}
 			// The head went out: the only honest signal left is a truncated response.
 			logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
-					this.host, cause.getMessage());
+					LogText.escape(this.host), LogText.escape(cause.getMessage()));
 			this.ended = true;
 			releasePendingBody();
 			abort();
@@ -476,8 +477,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			TunnelConnection other = this.settings.routes().select(this.hostname);
 			if (other != null && other != failedOn) {
 				this.retried = true;
-				logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, this.host,
-						cause.getMessage(), (failedOn != null) ? failedOn.id() : "?", other.id());
+				logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, LogText.escape(this.host),
+						LogText.escape(cause.getMessage()), (failedOn != null) ? failedOn.id() : "?", other.id());
 				send(other, true);
 				return;
 			}
@@ -488,19 +489,19 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			// Once more on another node, as TunnelProxy does for the requests it forwards: an outage
 			// that kills one tunnel connection of this node often kills the others a moment later.
 			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
-					this.ray, this.host, cause.getMessage());
+					this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()));
 			this.ended = true;
 			return;
 		}
 		if (cause instanceof TimeoutException) {
-			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, this.host,
+			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, LogText.escape(this.host),
 					this.settings.responseTimeout().toMillis());
 			error(HttpResponseStatus.GATEWAY_TIMEOUT,
 					"Origin timed out: no response within " + TunnelExchange.describe(this.settings.responseTimeout()));
 			return;
 		}
 		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
-		logger.info("Request {} for {}: {} (502)", this.ray, this.host, reason);
+		logger.info("Request {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
 		logger.debug("Request {} failed", this.ray, cause);
 		error(HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason);
 	}

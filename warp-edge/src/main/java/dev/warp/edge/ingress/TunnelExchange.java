@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.log.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -187,8 +188,8 @@ final class TunnelExchange {
 			return Mono.error(failure);
 		}
 		this.retried = true;
-		logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, this.host,
-				failure.getMessage(), failed.id(), other.id());
+		logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, LogText.escape(this.host),
+				LogText.escape(failure.getMessage()), failed.id(), other.id());
 		return send(other, headers, hasBody);
 	}
 
@@ -282,7 +283,7 @@ final class TunnelExchange {
 	 */
 	private Mono<ByteBuf> abortVisitor(Throwable cause) {
 		logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
-				this.host, cause.getMessage());
+				LogText.escape(this.host), LogText.escape(cause.getMessage()));
 		Channel[] visitor = new Channel[1];
 		this.response.withConnection((connection) -> visitor[0] = connection.channel());
 		return Mono.<Void>create((sink) -> visitor[0].close().addListener((closed) -> sink.success()))
@@ -295,13 +296,13 @@ final class TunnelExchange {
 			return Mono.error(cause);
 		}
 		if (cause instanceof TimeoutException) {
-			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, this.host,
+			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, LogText.escape(this.host),
 					this.responseTimeout.toMillis());
 			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
 					"Origin timed out: no response within " + describe(this.responseTimeout), this.ray);
 		}
 		if (cause instanceof RequestBodyTooLargeException tooLarge) {
-			logger.info("Request {} for {}: {} (413)", this.ray, this.host, cause.getMessage());
+			logger.info("Request {} for {}: {} (413)", this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()));
 			return EdgeErrors.send(this.response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
 					"Request body too large: the limit is " + tooLarge.limit() + " bytes", this.ray);
 		}
@@ -312,11 +313,11 @@ final class TunnelExchange {
 				&& failure.allowsRetry(this.request.method(), this.bodyWriter != null)) {
 			this.sentElsewhere = true;
 			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
-					this.ray, this.host, cause.getMessage());
+					this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()));
 			return otherNode.get();
 		}
 		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
-		logger.info("Request {} for {}: {} (502)", this.ray, this.host, reason);
+		logger.info("Request {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
 		logger.debug("Request {} failed", this.ray, cause);
 		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
 	}

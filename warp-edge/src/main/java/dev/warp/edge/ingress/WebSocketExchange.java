@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.log.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -139,8 +140,8 @@ final class WebSocketExchange {
 		if (other == null || other == this.connection) {
 			return Mono.error(failure);
 		}
-		logger.info("WebSocket {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, this.host,
-				failure.getMessage(), this.connection.id(), other.id());
+		logger.info("WebSocket {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, LogText.escape(this.host),
+				LogText.escape(failure.getMessage()), this.connection.id(), other.id());
 		return handshake(other, headers);
 	}
 
@@ -235,11 +236,13 @@ final class WebSocketExchange {
 					: out.sendClose(agentClose.code(), agentClose.reasonText());
 		}
 		if (this.tunnel.connectionClosed()) {
-			logger.info("WebSocket {} for {}: tunnel connection closed; closing it with 1001", this.ray, this.host);
+			logger.info("WebSocket {} for {}: tunnel connection closed; closing it with 1001", this.ray,
+					LogText.escape(this.host));
 			return out.sendClose(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "Origin went away: tunnel connection closed");
 		}
 		String cause = (failure != null) ? String.valueOf(failure.getMessage()) : "the application ended the stream without a close frame";
-		logger.info("WebSocket {} for {}: {}; closing it with 1011", this.ray, this.host, cause);
+		logger.info("WebSocket {} for {}: {}; closing it with 1011", this.ray, LogText.escape(this.host),
+				LogText.escape(cause));
 		return out.sendClose(WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code(), truncate("Origin failed: " + cause));
 	}
 
@@ -261,7 +264,7 @@ final class WebSocketExchange {
 				WebSocketCloseStatus close = (agentClose != null) ? agentClose : status.orElse(null);
 				if (close == null || close.code() == WebSocketCloseStatus.ABNORMAL_CLOSURE.code()) {
 					logger.debug("WebSocket {} for {}: the visitor went away without a close; resetting the stream",
-							this.ray, this.host);
+							this.ray, LogText.escape(this.host));
 					stream.close();
 					return;
 				}
@@ -283,7 +286,8 @@ final class WebSocketExchange {
 			headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
 		}
 		headers.set(EdgeErrors.RAY_HEADER, this.ray);
-		logger.debug("WebSocket {} for {}: refused by the application ({})", this.ray, this.host, head.status());
+		logger.debug("WebSocket {} for {}: refused by the application ({})", this.ray, LogText.escape(this.host),
+				head.status());
 		// The edge never ended its side of the CONNECT stream: once the refusal is through, the
 		// stream is reset, or it would stay open on both ends.
 		if (head.endOfStream()) {
@@ -300,14 +304,15 @@ final class WebSocketExchange {
 			return Mono.error(cause);
 		}
 		if (cause instanceof TimeoutException) {
-			logger.info("WebSocket {} for {}: no answer to the handshake within {} ms (504)", this.ray, this.host,
+			logger.info("WebSocket {} for {}: no answer to the handshake within {} ms (504)", this.ray,
+					LogText.escape(this.host),
 					this.responseTimeout.toMillis());
 			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
 					"Origin timed out: no answer to the WebSocket handshake within " + this.responseTimeout.toMillis()
 							+ " ms", this.ray);
 		}
 		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
-		logger.info("WebSocket {} for {}: {} (502)", this.ray, this.host, reason);
+		logger.info("WebSocket {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
 		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
 	}
 

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.warp.core.pki.CertificateNames;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.log.LogText;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -341,18 +342,20 @@ public final class TunnelConnection {
 				send(ControlMessage.of(ControlMessage.DRAIN_ACK));
 			}
 			case ControlMessage.REGISTER -> logger.warn("Tunnel connection {} from {} registered again; ignored: {}", this.id,
-					this.remoteAddress, message);
+					this.remoteAddress, LogText.escape(message.toString()));
 			case ControlMessage.READY -> readiness(true);
 			case ControlMessage.NOT_READY -> readiness(false);
 			// Later versions may send more: ignoring what is unknown keeps old edges working.
-			default -> logger.debug("Tunnel connection {}: ignored control message {}", this.id, message);
+			default -> logger.debug("Tunnel connection {}: ignored control message {}", this.id,
+					LogText.escape(message.toString()));
 		}
 	}
 
 	private void readiness(boolean ready) {
 		if (this.ready != ready) {
 			this.ready = ready;
-			logger.info("Tunnel connection {} for {} (agent {}): the application {}", this.id, this.hostname, this.agentId,
+			logger.info("Tunnel connection {} for {} (agent {}): the application {}", this.id, this.hostname,
+					LogText.escape(this.agentId),
 					ready ? "accepts traffic again" : "refuses traffic; no new requests until it is ready");
 		}
 	}
@@ -387,7 +390,7 @@ public final class TunnelConnection {
 		this.state = ConnectionState.REGISTERED;
 		this.routed = true;
 		logger.info("Tunnel connection {} from {} registered {} (agent {}, connection {})", this.id, this.remoteAddress,
-				name, this.agentId, this.agentConnection);
+				name, LogText.escape(this.agentId), LogText.escape(this.agentConnection));
 		this.listener.registered(this);
 		// The agent counts itself registered only once the route exists.
 		send(ControlMessage.of(ControlMessage.REGISTERED).with("node", this.nodeId));
@@ -414,7 +417,7 @@ public final class TunnelConnection {
 		if (this.state == ConnectionState.REGISTERED) {
 			this.state = ConnectionState.DRAINING;
 			this.since = Instant.now();
-			logger.info("Tunnel connection {} for {} is draining: {}", this.id, this.hostname, why);
+			logger.info("Tunnel connection {} for {} is draining: {}", this.id, this.hostname, LogText.escape(why));
 		}
 	}
 
@@ -433,7 +436,8 @@ public final class TunnelConnection {
 			closeWithReason("the control stream ended before the agent registered: " + why);
 			return;
 		}
-		logger.info("Tunnel connection {} for {}: control stream ended ({}); no new requests", this.id, this.hostname, why);
+		logger.info("Tunnel connection {} for {}: control stream ended ({}); no new requests", this.id, this.hostname,
+				LogText.escape(why));
 		leaveRouting(ConnectionState.DRAINING);
 		this.closeWhenIdle = true;
 		if (this.activeStreams.get() == 0) {
@@ -445,7 +449,7 @@ public final class TunnelConnection {
 	void closeWithReason(String why) {
 		if (this.closeReason == null && this.channel.isActive()) {
 			this.closeReason = why;
-			logger.warn("Closing tunnel connection {} from {}: {}", this.id, this.remoteAddress, why);
+			logger.warn("Closing tunnel connection {} from {}: {}", this.id, this.remoteAddress, LogText.escape(why));
 		}
 		this.channel.close();
 	}

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.log.RepeatedWarning;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits for the TLS handshake of a tunnel connection. When it chose ALPN {@code h2}, hands the
  * channel to {@code onHttp2} (which installs HTTP/2); otherwise closes it. A failed handshake is
- * logged once, saying which side refused and what to do about it, since that is almost always a
- * trust or version problem an operator has to fix.
+ * reported saying which side refused and what to do about it, since that is almost always a
+ * trust or version problem an operator has to fix; through the listener's {@link Failures}, so
+ * that a flood of them (scanners, plain TCP connects) costs a line a minute, never a stack trace.
  */
 final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 
@@ -34,11 +36,14 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 
 	private final Consumer<ChannelHandlerContext> onHttp2;
 
+	private final Failures failures;
+
 	private boolean failureLogged;
 
-	TunnelHandshake(Path caCertificateFile, Consumer<ChannelHandlerContext> onHttp2) {
+	TunnelHandshake(Path caCertificateFile, Failures failures, Consumer<ChannelHandlerContext> onHttp2) {
 		super(NO_PROTOCOL);
 		this.caCertificateFile = caCertificateFile;
+		this.failures = failures;
 		this.onHttp2 = onHttp2;
 	}
 
@@ -48,9 +53,9 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 			this.onHttp2.accept(ctx);
 			return;
 		}
-		logger.warn("edge refused agent {}: it did not negotiate ALPN {} ({}); is it a Warp agent?", peer(ctx),
-				TunnelProtocol.ALPN,
-				protocol.isEmpty() ? "it offered none, or none the edge speaks" : "negotiated " + protocol);
+		this.failures.refused().occurred("edge refused agent " + peer(ctx) + ": it did not negotiate ALPN "
+				+ TunnelProtocol.ALPN + " (" + (protocol.isEmpty() ? "it offered none, or none the edge speaks"
+						: "negotiated " + protocol) + "); is it a Warp agent?");
 		ctx.close();
 	}
 
@@ -75,7 +80,7 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 			super.exceptionCaught(ctx, cause);
 			return;
 		}
-		logger.debug("Tunnel connection from {} failed before HTTP/2 started", peer(ctx), cause);
+		logger.debug("Tunnel connection from {} failed before HTTP/2 started: {}", peer(ctx), cause.toString());
 		ctx.close();
 	}
 
@@ -84,8 +89,19 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 			return;
 		}
 		this.failureLogged = true;
-		logger.warn(describe(peer(ctx), cause, this.caCertificateFile));
-		logger.debug("TLS handshake failure with {}", peer(ctx), cause);
+		(isNoise(cause) ? this.failures.broken() : this.failures.refused())
+			.occurred(describe(peer(ctx), cause, this.caCertificateFile));
+	}
+
+	/**
+	 * Whether a failure says nothing about an agent's configuration: a peer that does not speak
+	 * TLS, that stays silent, or that goes away during the handshake (scanners, health checks).
+	 */
+	private static boolean isNoise(Throwable cause) {
+		Throwable failure = (cause instanceof DecoderException && cause.getCause() != null) ? cause.getCause() : cause;
+		return failure instanceof NotSslRecordException || failure instanceof SslHandshakeTimeoutException
+				|| failure instanceof ClosedChannelException
+				|| String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT).contains("closed");
 	}
 
 	/** One sentence: who refused, why, and what to do. */
@@ -173,6 +189,20 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 
 	private static String peer(ChannelHandlerContext ctx) {
 		return TunnelConnection.format(ctx.channel().remoteAddress());
+	}
+
+	/**
+	 * The tunnel listener's reports of failed handshakes, by kind: refusals that an operator can
+	 * fix (trust, versions, ALPN), and connections that were never an agent's.
+	 */
+	record Failures(RepeatedWarning refused, RepeatedWarning broken) {
+
+		static Failures create() {
+			return new Failures(new RepeatedWarning(logger, "tunnel connection(s) refused during the TLS handshake"),
+					new RepeatedWarning(logger, "connection(s) to the tunnel listener ended before a TLS handshake "
+							+ "(not TLS, silent, or closed at once)"));
+		}
+
 	}
 
 }

@@ -112,6 +112,9 @@ public final class TunnelListener {
 
 	private final FileWatch revocationWatch;
 
+	/** Failed handshakes, reported at most once a minute per kind: hostile peers can cause them at will. */
+	private final TunnelHandshake.Failures handshakeFailures = TunnelHandshake.Failures.create();
+
 	private TunnelListener(EdgeSettings settings, EdgeCredentials credentials, RevokedCertificates revocations,
 			TunnelConnectionListener listener, LoopResources loops) {
 		this.nodeId = settings.nodeId();
@@ -195,7 +198,7 @@ public final class TunnelListener {
 		tls.setHandshakeTimeoutMillis(this.registrationTimeout.toMillis());
 		channel.pipeline()
 			.addLast("tls", tls)
-			.addLast("alpn", new TunnelHandshake(this.caCertificateFile, this::startHttp2));
+			.addLast("alpn", new TunnelHandshake(this.caCertificateFile, this.handshakeFailures, this::startHttp2));
 	}
 
 	/**
@@ -215,8 +218,9 @@ public final class TunnelListener {
 		this.connections.add(connection);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(connection));
 		if (this.revocations.isRevoked(certificate)) {
-			logger.warn("edge refused agent {}: its origin certificate {} is revoked", TunnelConnection.format(
-					channel.remoteAddress()), certificate.getSerialNumber().toString(16));
+			this.handshakeFailures.refused().occurred("edge refused agent " + TunnelConnection.format(
+					channel.remoteAddress()) + ": its origin certificate " + certificate.getSerialNumber().toString(16)
+					+ " is revoked");
 			ctx.close();
 			return;
 		}
