@@ -47,6 +47,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal edge for the agent's own tests: TLS 1.3 with a certificate from a test CA, the
@@ -75,6 +76,8 @@ final class TestEdge implements AutoCloseable {
 	private volatile boolean acknowledgeRegistration = true;
 
 	private volatile boolean answerPings = true;
+
+	private volatile @Nullable String refusal;
 
 	TestEdge(Path dir, List<String> certificateNames) throws Exception {
 		this.caFile = dir.resolve("ca.pem");
@@ -128,6 +131,11 @@ final class TestEdge implements AutoCloseable {
 		this.acknowledgeRegistration = acknowledge;
 	}
 
+	/** Answers every registration with {@code refused} and this reason, then closes the connection. */
+	void refuseRegistrations(String reason) {
+		this.refusal = reason;
+	}
+
 	private void openControlStream(Channel parent) {
 		new Http2StreamChannelBootstrap(parent).handler(new ChannelInboundHandlerAdapter() {
 			private final StringBuilder text = new StringBuilder();
@@ -141,7 +149,15 @@ final class TestEdge implements AutoCloseable {
 							ControlMessage message = ControlMessage.parse(this.text.substring(0, nl));
 							this.text.delete(0, nl + 1);
 							agentMessages.add(message);
-							if (message.type().equals(ControlMessage.REGISTER) && acknowledgeRegistration) {
+							String refused = refusal;
+							if (message.type().equals(ControlMessage.REGISTER) && refused != null) {
+								ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(ControlMessage
+									.of(ControlMessage.REFUSED)
+									.with(ControlMessage.REASON_ATTRIBUTE, refused)
+									.encode(), StandardCharsets.UTF_8)))
+									.addListener((written) -> parent.close());
+							}
+							else if (message.type().equals(ControlMessage.REGISTER) && acknowledgeRegistration) {
 								ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(
 										ControlMessage.of(ControlMessage.REGISTERED).with("node", "test-edge").encode(),
 										StandardCharsets.UTF_8)));

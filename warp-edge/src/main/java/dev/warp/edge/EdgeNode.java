@@ -98,7 +98,7 @@ public final class EdgeNode implements AutoCloseable {
 	public static EdgeNode start(EdgeSettings settings, @Nullable MeterRegistry registry) {
 		String nodeId = settings.nodeId();
 		EdgeCredentials credentials = EdgeCredentials.loadOrCreate(settings.dataDir(), settings.tunnelCertificateNames());
-		EdgeRouteTable routeTable = new EdgeRouteTable();
+		EdgeRouteTable routeTable = new EdgeRouteTable(settings.sharedHostnames());
 		TokenStore tokens = new TokenStore(settings.dataDir());
 		RevokedCertificates revocations = new RevokedCertificates(settings.dataDir());
 		LoopResources loops = LoopResources.create("warp-edge", LoopResources.DEFAULT_IO_WORKER_COUNT, true);

@@ -57,6 +57,11 @@ public class EdgeProperties {
 	private final Proxy proxy = new Proxy();
 
 	/**
+	 * Which agents serve which hostnames.
+	 */
+	private final Routing routing = new Routing();
+
+	/**
 	 * Membership of a cluster of edge nodes that share their route table through Redis.
 	 */
 	private final Cluster cluster = new Cluster();
@@ -114,6 +119,10 @@ public class EdgeProperties {
 		return this.cluster;
 	}
 
+	public Routing getRouting() {
+		return this.routing;
+	}
+
 	/** The settings of the node these properties describe. */
 	public EdgeSettings toSettings() {
 		EdgeSettings.Builder builder = EdgeSettings.builder()
@@ -164,6 +173,12 @@ public class EdgeProperties {
 		builder.clusterLeaseTtl(this.cluster.getLeaseTtl()).clusterPeerPort(this.cluster.getPeerPort());
 		if (this.cluster.getAdvertisedHost() != null && !this.cluster.getAdvertisedHost().isBlank()) {
 			builder.clusterAdvertisedHost(this.cluster.getAdvertisedHost());
+		}
+		try {
+			builder.sharedHostnames(this.routing.getSharedHostnames());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("edge.routing.shared-hostnames: " + ex.getMessage(), ex);
 		}
 		builder.provisioning(new ProvisioningSettings(this.provisioning.getPort(),
 				this.provisioning.getCertificateLifetime(), this.provisioning.getRevocationCheckInterval()));
@@ -541,6 +556,26 @@ public class EdgeProperties {
 
 		public void setResponseTimeout(Duration responseTimeout) {
 			this.responseTimeout = responseTimeout;
+		}
+
+	}
+
+	/** Settings of routing: which agents serve which hostnames. */
+	public static class Routing {
+
+		/**
+		 * Hostnames whose pools take the agents of every account. Any other hostname is served by
+		 * the agents of one account at a time (the zone of the token that obtained their origin
+		 * certificates), and an agent of another account is refused while they serve it.
+		 */
+		private List<String> sharedHostnames = new ArrayList<>();
+
+		public List<String> getSharedHostnames() {
+			return this.sharedHostnames;
+		}
+
+		public void setSharedHostnames(List<String> sharedHostnames) {
+			this.sharedHostnames = sharedHostnames;
 		}
 
 	}

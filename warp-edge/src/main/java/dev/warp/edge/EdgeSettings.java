@@ -5,14 +5,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 import dev.warp.edge.ingress.VisitorConnectionLimit;
 import dev.warp.edge.provisioning.ProvisioningSettings;
+import dev.warp.edge.provisioning.Zones;
 import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
@@ -76,6 +79,8 @@ public final class EdgeSettings {
 
 	private final ProvisioningSettings provisioning;
 
+	private final Set<String> sharedHostnames;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -109,6 +114,7 @@ public final class EdgeSettings {
 		this.publicTls = builder.publicTls;
 
 		this.provisioning = builder.provisioning;
+		this.sharedHostnames = builder.sharedHostnames;
 	}
 
 	public static Builder builder() {
@@ -267,6 +273,14 @@ public final class EdgeSettings {
 		return this.publicTls;
 	}
 
+	/**
+	 * Hostnames whose pools take the agents of every account; every other hostname is served by
+	 * the agents of one account at a time.
+	 */
+	public Set<String> sharedHostnames() {
+		return this.sharedHostnames;
+	}
+
 	/** The provisioning API's port, origin certificates' lifetime, revocation checks. */
 	public ProvisioningSettings provisioning() {
 		return this.provisioning;
@@ -410,7 +424,22 @@ public final class EdgeSettings {
 
 		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
 
+		private Set<String> sharedHostnames = Set.of();
+
 		private Builder() {
+		}
+
+		/** Default: none, every hostname is served by one account's agents at a time. */
+		public Builder sharedHostnames(Collection<String> hostnames) {
+			Set<String> normalized = new TreeSet<>();
+			for (String hostname : hostnames) {
+				if (!Zones.isValid(hostname)) {
+					throw new IllegalArgumentException("'" + hostname + "' is not a hostname");
+				}
+				normalized.add(Zones.normalize(hostname));
+			}
+			this.sharedHostnames = Set.copyOf(normalized);
+			return this;
 		}
 
 		/** Default: 30 seconds; {@code null} or zero: no pings. */

@@ -298,6 +298,9 @@ public final class TunnelConnection {
 				setState(ConnectionState.REGISTERED);
 				this.registered.tryEmitValue(this);
 			}
+			case ControlMessage.REFUSED -> fail(new RegistrationRefusedException("The edge " + this.edge + " at " + this.address
+					+ " refused to register " + this.context.settings().hostname() + ": "
+					+ message.get(ControlMessage.REASON_ATTRIBUTE)));
 			case ControlMessage.DRAIN_ACK -> this.drainAcknowledged.tryEmitEmpty();
 			case ControlMessage.DRAIN -> {
 				logger.info("Edge " + this.edge + " asked tunnel connection " + this.index + " to drain");

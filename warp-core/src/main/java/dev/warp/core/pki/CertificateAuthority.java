@@ -19,9 +19,11 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -36,6 +38,7 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The edge's certificate authority: a self-signed root whose certificate agents trust, and which
@@ -134,16 +137,36 @@ public final class CertificateAuthority {
 	/** Issues a TLS client certificate, e.g. for an origin that proves its hostname. */
 	public X509Certificate issueClientCertificate(PublicKey publicKey, String commonName, Collection<String> names,
 			Duration validity) {
-		return issue(publicKey, commonName, names, validity, KeyPurposeId.id_kp_clientAuth);
+		return issueClientCertificate(publicKey, commonName, names, validity, null);
+	}
+
+	/**
+	 * Issues a TLS client certificate whose subject also names an organizational unit (OU): who,
+	 * among the CA's subjects, it was issued to.
+	 */
+	public X509Certificate issueClientCertificate(PublicKey publicKey, String commonName, Collection<String> names,
+			Duration validity, @Nullable String organizationalUnit) {
+		return issue(publicKey, name(commonName, organizationalUnit), names, validity, KeyPurposeId.id_kp_clientAuth);
+	}
+
+	/** The organizational unit (OU) in a certificate's subject, or {@code null} when it names none. */
+	public static @Nullable String organizationalUnit(X509Certificate certificate) {
+		RDN[] units = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.OU);
+		return (units.length > 0) ? IETFUtils.valueToString(units[0].getFirst().getValue()) : null;
 	}
 
 	private X509Certificate issue(PublicKey publicKey, String commonName, Collection<String> names, Duration validity,
+			KeyPurposeId purpose) {
+		return issue(publicKey, name(commonName, null), names, validity, purpose);
+	}
+
+	private X509Certificate issue(PublicKey publicKey, X500Name subject, Collection<String> names, Duration validity,
 			KeyPurposeId purpose) {
 		Instant now = this.clock.instant();
 		try {
 			JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
 			X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(this.certificate, serial(this.random),
-					Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(validity)), name(commonName), publicKey)
+					Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(validity)), subject, publicKey)
 				.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
 				.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
 				.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
@@ -155,7 +178,7 @@ public final class CertificateAuthority {
 			return sign(builder, this.privateKey);
 		}
 		catch (GeneralSecurityException | CertIOException ex) {
-			throw new IllegalStateException("Cannot issue a certificate for " + commonName, ex);
+			throw new IllegalStateException("Cannot issue a certificate for " + subject, ex);
 		}
 	}
 
@@ -195,7 +218,15 @@ public final class CertificateAuthority {
 	}
 
 	private static X500Name name(String commonName) {
-		return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).addRDN(BCStyle.O, "Warp").build();
+		return name(commonName, null);
+	}
+
+	private static X500Name name(String commonName, @Nullable String organizationalUnit) {
+		X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName);
+		if (organizationalUnit != null) {
+			name.addRDN(BCStyle.OU, organizationalUnit);
+		}
+		return name.addRDN(BCStyle.O, "Warp").build();
 	}
 
 	private static BigInteger serial(SecureRandom random) {

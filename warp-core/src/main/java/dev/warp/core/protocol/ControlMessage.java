@@ -56,6 +56,16 @@ public final class ControlMessage {
 	 */
 	public static final String READY_ATTRIBUTE = "ready";
 
+	/**
+	 * Edge to agent, answer to {@link #REGISTER} (or later, should the edge learn of a conflict
+	 * after it): the edge does not route the hostname to this connection, for the reason in the
+	 * {@link #REASON_ATTRIBUTE} attribute, and closes it.
+	 */
+	public static final String REFUSED = "refused";
+
+	/** Attribute of {@link #REFUSED}: why, in words for the application's operator. */
+	public static final String REASON_ATTRIBUTE = "reason";
+
 	/** Longest line either side accepts, so a peer cannot make the other buffer without bound. */
 	public static final int MAX_LINE_LENGTH = 4096;
 

@@ -101,13 +101,17 @@ public final class EdgeCluster implements TunnelConnectionListener, AutoCloseabl
 	}
 
 	@Override
-	public void registered(TunnelConnection connection) {
-		this.routes.registered(connection);
+	public @Nullable String registered(TunnelConnection connection) {
+		String refusal = this.routes.registered(connection);
+		if (refusal != null) {
+			return refusal;
+		}
 		NodeLease current = this.lease;
 		String hostname = connection.hostname();
 		if (current != null && hostname != null) {
 			current.publish(hostname);
 		}
+		return null;
 	}
 
 	@Override

@@ -177,10 +177,13 @@ public final class EdgeMetrics {
 		return new TunnelConnectionListener() {
 
 			@Override
-			public void registered(TunnelConnection connection) {
-				routing.registered(connection);
-				observe(connection);
-				refresh();
+			public @Nullable String registered(TunnelConnection connection) {
+				String refusal = routing.registered(connection);
+				if (refusal == null) {
+					observe(connection);
+					refresh();
+				}
+				return refusal;
 			}
 
 			@Override

@@ -59,15 +59,18 @@ public final class OriginCertificateIssuer {
 		if (!Zones.isValid(hostname)) {
 			throw new ProvisioningRefusedException(400, "'" + hostname + "' is not a hostname");
 		}
-		if (!Zones.anyCovers(token.zones(), hostname)) {
+		String zone = Zones.closest(token.zones(), hostname);
+		if (zone == null) {
 			throw new ProvisioningRefusedException(403, "account token " + token.id() + " is valid for "
 					+ String.join(", ", token.zones()) + " only, not for " + hostname
 					+ "; use a token whose zone covers this hostname, or change warp.hostname");
 		}
+		// The zone names the account (OriginAccount): the tunnel listener keeps each hostname's pool to one.
 		X509Certificate certificate = this.authority.issueClientCertificate(request.publicKey(), hostname,
-				List.of(hostname), this.lifetime);
-		logger.info("Issued origin certificate {} for {} with account token {}, valid until {}",
-				certificate.getSerialNumber().toString(16), hostname, token.id(), certificate.getNotAfter().toInstant());
+				List.of(hostname), this.lifetime, OriginAccount.UNIT_PREFIX + zone);
+		logger.info("Issued origin certificate {} for {} (account zone {}) with account token {}, valid until {}",
+				certificate.getSerialNumber().toString(16), hostname, zone, token.id(),
+				certificate.getNotAfter().toInstant());
 		return certificate;
 	}
 

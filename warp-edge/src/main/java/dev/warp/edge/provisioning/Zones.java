@@ -1,8 +1,11 @@
 package dev.warp.edge.provisioning;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which hostnames a zone covers: the zone itself and every name below it, at any depth. Zone
@@ -37,6 +40,18 @@ public final class Zones {
 
 	public static boolean anyCovers(Collection<String> zones, String hostname) {
 		return zones.stream().anyMatch((zone) -> covers(zone, hostname));
+	}
+
+	/**
+	 * The most specific of the zones that covers the hostname (the longest), normalized, or
+	 * {@code null} when none does.
+	 */
+	public static @Nullable String closest(Collection<String> zones, String hostname) {
+		return zones.stream()
+			.filter((zone) -> covers(zone, hostname))
+			.map(Zones::normalize)
+			.max(Comparator.comparingInt(String::length))
+			.orElse(null);
 	}
 
 }

@@ -28,11 +28,46 @@ public final class EdgeRouteTable implements TunnelConnectionListener {
 
 	private final ConcurrentMap<String, HostnamePool> pools = new ConcurrentHashMap<>();
 
-	/** Adds a registered connection to the pool of its hostname. */
-	public void register(TunnelConnection connection) {
+	private final Set<String> sharedHostnames;
+
+	/** A route table where every hostname is served by one account's agents at a time. */
+	public EdgeRouteTable() {
+		this(Set.of());
+	}
+
+	/**
+	 * A route table where every hostname is served by one account's agents at a time, except the
+	 * given ones.
+	 * @param sharedHostnames hostnames (normalized) whose pools take agents of every account
+	 */
+	public EdgeRouteTable(Set<String> sharedHostnames) {
+		this.sharedHostnames = Set.copyOf(sharedHostnames);
+	}
+
+	/**
+	 * Adds a registered connection to the pool of its hostname, unless the agents of another
+	 * account serve the hostname: a tenant's hostname never takes in another tenant's agents.
+	 * @return {@code null} when the connection joined the pool, or why it may not
+	 */
+	public @Nullable String register(TunnelConnection connection) {
 		String hostname = hostnameOf(connection);
-		this.pools.compute(hostname, (name, pool) -> ((pool != null) ? pool : HostnamePool.empty(name)).with(connection));
-		logger.debug("Routing {} to {}", hostname, connection);
+		String[] refusal = new String[1];
+		this.pools.compute(hostname, (name, pool) -> {
+			if (pool == null) {
+				return HostnamePool.empty(name).with(connection);
+			}
+			if (!pool.account().equals(connection.account()) && !this.sharedHostnames.contains(name)) {
+				refusal[0] = name + " is served by the agents of another account (this agent's certificate comes from "
+						+ "a token for zone " + connection.account() + "); ask the edge's operator for a token of the "
+						+ "account that serves it, or to let accounts share it (edge.routing.shared-hostnames)";
+				return pool;
+			}
+			return pool.with(connection);
+		});
+		if (refusal[0] == null) {
+			logger.debug("Routing {} to {}", hostname, connection);
+		}
+		return refusal[0];
 	}
 
 	/** Removes a connection from the pool of its hostname; the pool goes away with its last connection. */
@@ -74,8 +109,8 @@ public final class EdgeRouteTable implements TunnelConnectionListener {
 	}
 
 	@Override
-	public void registered(TunnelConnection connection) {
-		register(connection);
+	public @Nullable String registered(TunnelConnection connection) {
+		return register(connection);
 	}
 
 	@Override

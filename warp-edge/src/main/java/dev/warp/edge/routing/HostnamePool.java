@@ -64,6 +64,14 @@ public final class HostnamePool {
 		return this.hostname;
 	}
 
+	/**
+	 * The account whose agents serve the hostname: that of its oldest connection (all of them
+	 * but for a hostname that accounts share).
+	 */
+	public String account() {
+		return this.connections.get(0).account();
+	}
+
 	/** Every connection in the pool, available or not. */
 	public List<TunnelConnection> connections() {
 		return this.connections;

@@ -6,6 +6,7 @@ import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -47,6 +48,18 @@ final class ControlStream extends ChannelInboundHandlerAdapter {
 	}
 
 	/** Sends a message to the agent; {@code false} when the stream is not open. */
+	/**
+	 * Sends a last message: completes once it is written (at once, when the stream is gone), after
+	 * which the connection may close without losing it.
+	 */
+	ChannelFuture sendLast(ControlMessage message, Channel connection) {
+		Channel stream = this.channel;
+		if (stream == null || !stream.isActive()) {
+			return connection.newSucceededFuture();
+		}
+		return stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(message.encode(), StandardCharsets.UTF_8)));
+	}
+
 	boolean send(ControlMessage message) {
 		Channel stream = this.channel;
 		if (stream == null || !stream.isActive()) {

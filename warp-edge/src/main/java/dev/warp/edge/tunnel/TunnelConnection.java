@@ -12,6 +12,8 @@ import dev.warp.core.pki.CertificateNames;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.log.LogText;
+import dev.warp.edge.log.RepeatedWarning;
+import dev.warp.edge.provisioning.OriginAccount;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -39,6 +41,10 @@ import org.slf4j.LoggerFactory;
 public final class TunnelConnection {
 
 	private static final Logger logger = LoggerFactory.getLogger(TunnelConnection.class);
+
+	/** Agents retry a refused registration: one line a minute says how many were refused. */
+	private static final RepeatedWarning refusedRegistrations = new RepeatedWarning(logger,
+			"tunnel registration(s) refused");
 
 	/** A task that only wakes an event loop: the tasks queued before it run ({@link #wakeUp}). */
 	private static final Runnable NOTHING = () -> {
@@ -98,6 +104,8 @@ public final class TunnelConnection {
 
 	private final X509Certificate certificate;
 
+	private final String account;
+
 	private @Nullable ScheduledFuture<?> expiryTimer;
 
 	private @Nullable ScheduledFuture<?> expiryDrainTimer;
@@ -108,6 +116,7 @@ public final class TunnelConnection {
 	TunnelConnection(String id, String nodeId, Channel channel, Duration registrationTimeout,
 			TunnelConnectionListener listener, X509Certificate certificate) {
 		this.certificate = certificate;
+		this.account = OriginAccount.of(certificate);
 		this.id = id;
 		this.nodeId = nodeId;
 		this.channel = channel;
@@ -294,6 +303,11 @@ public final class TunnelConnection {
 		return this.certificate;
 	}
 
+	/** The account of the agent's origin certificate ({@link OriginAccount}): the zone of its token. */
+	public String account() {
+		return this.account;
+	}
+
 	void rttMeasured(long nanos) {
 		this.rttNanos = nanos;
 	}
@@ -389,11 +403,31 @@ public final class TunnelConnection {
 		this.since = Instant.now();
 		this.state = ConnectionState.REGISTERED;
 		this.routed = true;
-		logger.info("Tunnel connection {} from {} registered {} (agent {}, connection {})", this.id, this.remoteAddress,
-				name, LogText.escape(this.agentId), LogText.escape(this.agentConnection));
-		this.listener.registered(this);
+		String refusal = this.listener.registered(this);
+		if (refusal != null) {
+			this.routed = false;
+			this.state = ConnectionState.CONNECTED;
+			refuse(refusal);
+			return;
+		}
+		logger.info("Tunnel connection {} from {} registered {} (agent {}, connection {}, account zone {})", this.id,
+				this.remoteAddress, name, LogText.escape(this.agentId), LogText.escape(this.agentConnection), this.account);
 		// The agent counts itself registered only once the route exists.
 		send(ControlMessage.of(ControlMessage.REGISTERED).with("node", this.nodeId));
+	}
+
+	/** Tells the agent why its registration is refused, then closes the connection. */
+	private void refuse(String why) {
+		this.closeReason = why;
+		refusedRegistrations.occurred("connection " + this.id + " from " + this.remoteAddress + " (agent " + this.agentId
+				+ "): " + why);
+		ControlStream stream = this.controlStream;
+		ControlMessage refused = ControlMessage.of(ControlMessage.REFUSED).with(ControlMessage.REASON_ATTRIBUTE, why);
+		if (stream == null) {
+			this.channel.close();
+			return;
+		}
+		stream.sendLast(refused, this.channel).addListener((written) -> this.channel.close());
 	}
 
 	/**
