@@ -51,12 +51,18 @@ public final class TunnelProtocol {
 	/** A unique id of one request, added by the edge and returned to the visitor. */
 	public static final String RAY_HEADER = "warp-ray";
 
-	/** Standard forwarding headers the edge adds to every tunneled request. */
+	/**
+	 * Standard forwarding headers the edge adds to every tunneled request, in place of any a
+	 * visitor sent: {@code X-Forwarded-For} holds the visitor's address alone.
+	 */
 	public static final String X_FORWARDED_FOR = "x-forwarded-for";
 
 	public static final String X_FORWARDED_PROTO = "x-forwarded-proto";
 
 	public static final String X_FORWARDED_HOST = "x-forwarded-host";
+
+	/** The port the visitor addressed: the one its {@code Host} names, else the scheme's default. */
+	public static final String X_FORWARDED_PORT = "x-forwarded-port";
 
 	private TunnelProtocol() {
 	}

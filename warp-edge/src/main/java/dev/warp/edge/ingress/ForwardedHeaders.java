@@ -21,8 +21,13 @@ import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * Translates headers between a visitor's HTTP/1.1 (or h2c) exchange and a tunnel stream:
- * hop-by-hop headers stay on their hop, visitors cannot send {@code warp-*} headers, and the
- * edge adds the forwarding headers the application relies on.
+ * hop-by-hop headers stay on their hop, and the edge alone says who the visitor is. A visitor's
+ * own {@code Forwarded}, {@code X-Forwarded-*}, {@code X-Real-IP} and {@code warp-*} headers are
+ * dropped, whatever chain they claim, so that no forwarding strategy of the app (Reactor Netty's,
+ * Spring's {@code ForwardedHeaderTransformer}, or none) takes them for the edge's; the edge writes
+ * {@code X-Forwarded-For} (the visitor's address only), {@code -Proto}, {@code -Host} and
+ * {@code -Port}, {@code Warp-Connecting-IP} and {@code Warp-Ray}. It writes no {@code Forwarded}:
+ * with the visitor's dropped, every strategy reads the same values from {@code X-Forwarded-*}.
  */
 final class ForwardedHeaders {
 
@@ -33,12 +38,15 @@ final class ForwardedHeaders {
 			AsciiString.cached("proxy-authorization"));
 
 	/**
-	 * Request headers the edge handles itself or replaces. The edge answers {@code Expect:
-	 * 100-continue} to the visitor as soon as it starts reading the body, which it does at once.
+	 * Request headers the edge handles itself or replaces, besides every {@code x-forwarded-*}:
+	 * the forwarding headers no visitor may write. The edge answers {@code Expect: 100-continue}
+	 * to the visitor as soon as it starts reading the body, which it does at once.
 	 */
-	private static final Set<AsciiString> REPLACED = Set.of(HttpHeaderNames.EXPECT,
-			AsciiString.cached(TunnelProtocol.X_FORWARDED_FOR), AsciiString.cached(TunnelProtocol.X_FORWARDED_PROTO),
-			AsciiString.cached(TunnelProtocol.X_FORWARDED_HOST));
+	private static final Set<AsciiString> REPLACED = Set.of(HttpHeaderNames.EXPECT, AsciiString.cached("forwarded"),
+			AsciiString.cached("x-real-ip"));
+
+	/** The prefix of the {@code X-Forwarded-*} headers: the edge writes its own, a visitor's never pass. */
+	private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-");
 
 	/** Added by Netty when it turns an h2c request into HTTP/1.1 objects; they describe that hop only. */
 	private static final String NETTY_HTTP2_EXTENSION_PREFIX = "x-http2-";
@@ -89,22 +97,19 @@ final class ForwardedHeaders {
 		out.path(path);
 		out.scheme(scheme);
 		out.authority(host);
-		StringBuilder forwardedFor = new StringBuilder();
 		while (headers.hasNext()) {
 			Map.Entry<CharSequence, CharSequence> header = headers.next();
 			AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
-			if (name.contentEqualsIgnoreCase(TunnelProtocol.X_FORWARDED_FOR)) {
-				forwardedFor.append((forwardedFor.length() > 0) ? ", " : "").append(header.getValue());
-			}
 			if (isForwardable(name, header.getValue(), connectionOptions)) {
 				out.add(name, header.getValue());
 			}
 		}
-		forwardedFor.append((forwardedFor.length() > 0) ? ", " : "").append(visitorIp);
-		// Added, not set: isForwardable kept every visitor header of these names out.
-		out.add(TunnelProtocol.X_FORWARDED_FOR, forwardedFor.toString());
+		// Added, not set: isForwardable kept every visitor header of these names out. The visitor's
+		// own X-Forwarded-For chain is not kept: Spring reads its first entry as the client.
+		out.add(TunnelProtocol.X_FORWARDED_FOR, visitorIp);
 		out.add(TunnelProtocol.X_FORWARDED_PROTO, scheme);
 		out.add(TunnelProtocol.X_FORWARDED_HOST, host);
+		out.add(TunnelProtocol.X_FORWARDED_PORT, port(host, scheme));
 		out.add(TunnelProtocol.CONNECTING_IP_HEADER, visitorIp);
 		out.add(TunnelProtocol.RAY_HEADER, ray);
 		return out;
@@ -217,6 +222,18 @@ final class ForwardedHeaders {
 		return !HOP_BY_HOP.contains(name);
 	}
 
+	/**
+	 * The port the visitor addressed: the one its {@code Host} names, else the scheme's default.
+	 * Not the listener's own port, which a load balancer or a port mapping may hide from visitors.
+	 */
+	static String port(String host, String scheme) {
+		int port = VisitorRequestHead.port(host);
+		if (port >= 0) {
+			return Integer.toString(port);
+		}
+		return "https".equals(scheme) ? "443" : "80";
+	}
+
 	/** {@code https} for a visitor on the TLS public listener, {@code http} otherwise. */
 	static String scheme(HttpServerRequest request) {
 		String scheme = request.scheme();
@@ -259,8 +276,8 @@ final class ForwardedHeaders {
 
 	private static boolean isForwardable(AsciiString name, CharSequence value, Set<AsciiString> connectionOptions) {
 		if (name.isEmpty() || name.charAt(0) == ':' || TunnelProtocol.isWarpHeader(name)
-				|| name.startsWith(NETTY_HTTP2_EXTENSION_PREFIX) || REPLACED.contains(name)
-				|| connectionOptions.contains(name)) {
+				|| name.startsWith(NETTY_HTTP2_EXTENSION_PREFIX) || name.startsWith(X_FORWARDED_PREFIX)
+				|| REPLACED.contains(name) || connectionOptions.contains(name)) {
 			return false;
 		}
 		if (name.contentEquals(HttpHeaderNames.TE)) {

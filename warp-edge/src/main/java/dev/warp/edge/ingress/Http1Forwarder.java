@@ -10,8 +10,10 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -39,6 +41,11 @@ import org.jspecify.annotations.Nullable;
  * cluster) passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
  * requests pipelined behind one it took wait here, with reading paused, until its response has
  * been written.
+ *
+ * <p>Every request head passes {@link VisitorRequestHead} first, whichever path it then takes:
+ * one that breaks RFC 9112 (two {@code Host} headers, a transfer coding other than
+ * {@code chunked}) is answered here and the connection closed; an absolute-form target becomes
+ * an origin-form one with its authority as {@code Host}.
  *
  * <p>A body streams to the tunnel as it comes, and reading pauses while more than
  * {@value Http1Exchange#UNSENT_HIGH} bytes of it wait for the tunnel, so an agent that reads
@@ -74,6 +81,12 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	private @Nullable Http1Exchange current;
 
+	/**
+	 * Whether a request was refused ({@link VisitorRequestHead}): the connection closes after the
+	 * answer, and nothing read after that request is taken or passed on.
+	 */
+	private boolean refused;
+
 	/** Whether this handler turned the connection's auto-read off while requests wait. */
 	private boolean pausedReading;
 
@@ -108,7 +121,10 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		if (this.restOfRequestToCome) {
+		if (this.refused) {
+			ReferenceCountUtil.release(msg);
+		}
+		else if (this.restOfRequestToCome) {
 			restOfRequest(msg);
 		}
 		else if (!this.held.isEmpty() || waits(msg)) {
@@ -136,8 +152,20 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 
 	private void dispatch(ChannelHandlerContext ctx, Object msg) {
 		if (this.passedOn == 0 && !this.passingBody && MalformedRequests.isMalformed(msg)) {
+			// The connection closes: nothing read after this request is a request.
+			this.refused = true;
+			releaseHeld();
 			MalformedRequests.answer(ctx, (HttpRequest) msg);
 			return;
+		}
+		if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
+			// Before either path sees it: both route by the Host this leaves, and neither reads a
+			// body whose framing the edge does not know.
+			VisitorRequestHead.Refusal refusal = VisitorRequestHead.accept(request);
+			if (refusal != null) {
+				refuse(ctx, request, refusal);
+				return;
+			}
 		}
 		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
 			String hostname = plainRequestHostname(request);
@@ -159,6 +187,25 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 			this.passingBody = false;
 		}
 		ctx.fireChannelRead(msg);
+	}
+
+	/**
+	 * Answers a request that breaks RFC 9112 and closes the connection: what follows it on the
+	 * connection (its body, requests pipelined behind it) cannot be told apart with certainty, so
+	 * none of it is read as a request. No request is in progress here or with Reactor Netty: a
+	 * request is dispatched only then.
+	 */
+	private void refuse(ChannelHandlerContext ctx, HttpRequest request, VisitorRequestHead.Refusal refusal) {
+		this.refused = true;
+		ReferenceCountUtil.release(request);
+		releaseHeld();
+		if (this.headerTimeout != null) {
+			this.headerTimeout.headersReceived();
+		}
+		FullHttpResponse response = EdgeErrors.response(ctx.alloc(), refusal.status(), refusal.cause(),
+				RayIds.next(this.settings.nodeId()));
+		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 	}
 
 	/**

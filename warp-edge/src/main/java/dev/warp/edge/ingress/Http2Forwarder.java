@@ -36,8 +36,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It takes a request only in the plain case: no body, or one of a declared
  * {@code content-length} up to {@value ShortPathSettings#MAX_BODY} bytes without {@code expect}; not
- * a {@code CONNECT} (WebSockets); an {@code :authority} (or {@code Host}) whose hostname has a
- * tunnel connection on this node. Everything else passes on to the multiplexer and
+ * a {@code CONNECT} (WebSockets); a valid {@code :authority} (or {@code Host}), any {@code host}
+ * header the same, whose hostname has a tunnel connection on this node. Everything else passes on to the multiplexer and
  * {@link TunnelProxy} unchanged. A body's bytes go back to the visitor's flow-control window
  * once they left for the tunnel, so what the edge holds of a connection's bodies stays within
  * that window. The multiplexer still opens its stream channel for a request taken here (it
@@ -126,6 +126,10 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		boolean hasBody = !frame.isEndStream();
 		if (method == null || headers.path() == null || HttpMethod.CONNECT.asciiName().contentEquals(method)
 				|| this.connection == null || (hasBody && !smallDeclaredBody(headers))) {
+			return false;
+		}
+		if (!VisitorRequestHead.hostsAgree(headers)) {
+			// TunnelProxy answers this stream 400.
 			return false;
 		}
 		CharSequence authority = headers.authority();

@@ -18,7 +18,8 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The public listener's handler: picks the tunnel connection for the request's hostname and
- * forwards the request on it, or answers {@code 400}/{@code 503} itself. In a cluster, a request
+ * forwards the request on it, or answers {@code 400}/{@code 503} itself: {@code 400} for a
+ * missing {@code Host}, or an HTTP/2 {@code host} that disagrees with {@code :authority}. In a cluster, a request
  * for a hostname without a tunnel here goes to a node that has one ({@link PeerForwarder}).
  */
 final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
@@ -71,6 +72,12 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 		String hostname = TunnelProtocol.routingHostname(host);
 		if (host == null || hostname == null) {
 			return EdgeErrors.send(response, HttpResponseStatus.BAD_REQUEST, "Missing Host header", ray);
+		}
+		if (!VisitorRequestHead.hostsAgree(request.requestHeaders())) {
+			// An HTTP/2 stream whose host header names another authority than its :authority (an
+			// HTTP/1.1 request was checked by Http1Forwarder): this stream is refused, not the connection.
+			return EdgeErrors.send(response, HttpResponseStatus.BAD_REQUEST, "Invalid or conflicting Host and :authority",
+					ray);
 		}
 		long declaredLength = RequestBodies.declaredLength(request.requestHeaders());
 		if (declaredLength > this.maxRequestBody) {

@@ -51,11 +51,22 @@ class ForwardedHeadersTests {
 		visitor.add("Warp-Connecting-IP", "10.9.9.9");
 		Http2Headers tunnel = ForwardedHeaders.forTunnel(HttpMethod.GET, "/a", visitor, "http", "shop.test",
 				"192.0.2.7", "ray-1");
-		assertThat(tunnel.getAll(TunnelProtocol.X_FORWARDED_FOR)).containsExactly("10.0.0.1, 192.0.2.7");
+		assertThat(tunnel.getAll(TunnelProtocol.X_FORWARDED_FOR)).containsExactly("192.0.2.7");
+		assertThat(tunnel.getAll(TunnelProtocol.X_FORWARDED_PORT)).containsExactly("80");
 		assertThat(tunnel.getAll(TunnelProtocol.X_FORWARDED_HOST)).containsExactly("shop.test");
 		assertThat(tunnel.getAll(TunnelProtocol.X_FORWARDED_PROTO)).containsExactly("http");
 		assertThat(tunnel.getAll(TunnelProtocol.RAY_HEADER)).containsExactly("ray-1");
 		assertThat(tunnel.getAll(TunnelProtocol.CONNECTING_IP_HEADER)).containsExactly("192.0.2.7");
+	}
+
+	@Test
+	void theForwardedPortIsTheOneTheVisitorAddressed() {
+		assertThat(ForwardedHeaders.port("shop.test", "http")).isEqualTo("80");
+		assertThat(ForwardedHeaders.port("shop.test", "https")).isEqualTo("443");
+		assertThat(ForwardedHeaders.port("shop.test:8080", "https")).isEqualTo("8080");
+		assertThat(ForwardedHeaders.port("[::1]:8443", "http")).isEqualTo("8443");
+		assertThat(ForwardedHeaders.port("[::1]", "http")).isEqualTo("80");
+		assertThat(ForwardedHeaders.port("shop.test:", "http")).isEqualTo("80");
 	}
 
 	@Test
