@@ -1,6 +1,7 @@
 package dev.warp.sample;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Reports what the application saw of a request, so that a visitor can check what the
- * edge added on the way in: the visitor's address, the forwarded headers and the ray id.
+ * edge added on the way in: the visitor's address, the scheme, host, port and path of the
+ * request's URI, the forwarded headers and the ray id.
  */
 @RestController
 class InfoController {
@@ -21,7 +23,7 @@ class InfoController {
 	 * Headers that the edge adds to every tunneled request.
 	 */
 	static final List<String> FORWARDED_HEADERS = List.of("X-Forwarded-For", "X-Forwarded-Proto",
-			"X-Forwarded-Host", "Warp-Connecting-IP", "Warp-Ray");
+			"X-Forwarded-Host", "X-Forwarded-Port", "Warp-Connecting-IP", "Warp-Ray");
 
 	private final SampleProperties properties;
 
@@ -31,8 +33,17 @@ class InfoController {
 
 	@GetMapping("/api/info")
 	Info info(ServerHttpRequest request) {
-		return new Info(this.properties.getInstanceId(), remoteAddress(request), request.getURI().getScheme(),
-				request.getURI().getHost(), forwardedHeaders(request.getHeaders()));
+		URI uri = request.getURI();
+		return new Info(this.properties.getInstanceId(), remoteAddress(request), uri.getScheme(), uri.getHost(),
+				port(uri), uri.getRawPath(), forwardedHeaders(request.getHeaders()));
+	}
+
+	/** The port of the request's URI: the one it names, else its scheme's default. */
+	private static int port(URI uri) {
+		if (uri.getPort() >= 0) {
+			return uri.getPort();
+		}
+		return ("https".equals(uri.getScheme()) || "wss".equals(uri.getScheme())) ? 443 : 80;
 	}
 
 	private static String remoteAddress(ServerHttpRequest request) {
@@ -54,7 +65,8 @@ class InfoController {
 		return values;
 	}
 
-	record Info(String instanceId, String remoteAddress, String scheme, String host, Map<String, String> headers) {
+	record Info(String instanceId, String remoteAddress, String scheme, String host, int port, String path,
+			Map<String, String> headers) {
 	}
 
 }

@@ -89,8 +89,9 @@ class SampleEndpointsTests {
 			.containsEntry("X-Forwarded-Proto", "https")
 			.containsEntry("X-Forwarded-For", null)
 			.containsEntry("X-Forwarded-Host", null)
+			.containsEntry("X-Forwarded-Port", null)
 			.containsEntry("Warp-Connecting-IP", null)
-			.hasSize(5);
+			.hasSize(6);
 	}
 
 	@Test

@@ -140,6 +140,7 @@ class TunnelEndToEndTests {
 		assertThat(headers.get("X-Forwarded-For")).isEqualTo(TunnelTestSupport.VISITOR_IP);
 		assertThat(headers.get("X-Forwarded-Proto")).isEqualTo("http");
 		assertThat(headers.get("X-Forwarded-Host")).isEqualTo(HOST);
+		assertThat(headers.get("X-Forwarded-Port")).isEqualTo("80");
 		assertThat(headers.get("Warp-Connecting-IP")).as("a visitor cannot forge it").isEqualTo(TunnelTestSupport.VISITOR_IP);
 		assertThat(ray).isNotBlank().endsWith("-edge-test");
 		assertThat(headers.get("Warp-Ray")).as("the ray the app saw is the one the visitor got").isEqualTo(ray);
