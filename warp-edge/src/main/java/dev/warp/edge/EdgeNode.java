@@ -125,8 +125,8 @@ public final class EdgeNode implements AutoCloseable {
 					loops);
 			undo.push(() -> api.close(CLOSE_TIMEOUT));
 			ProvisioningListener provisioningListener = ProvisioningListener.bind(settings.bindAddress(),
-					settings.provisioning().port(), credentials, new OriginCertificateIssuer(tokens, credentials.authority(),
-							settings.provisioning().certificateLifetime()), loops);
+					settings.provisioning(), credentials, new OriginCertificateIssuer(tokens, credentials.authority(),
+							settings.provisioning().certificateLifetime()), metrics, loops);
 			EdgeNode node = new EdgeNode(settings, credentials, routeTable, loops, tunnel, visitors, api, metrics);
 			node.provisioning = new Provisioning(provisioningListener, tokens, revocations);
 			logger.info("Edge node {}: public listener on {}", nodeId, format(visitors.address(), settings));

@@ -180,8 +180,13 @@ public class EdgeProperties {
 		catch (IllegalArgumentException ex) {
 			throw new IllegalArgumentException("edge.routing.shared-hostnames: " + ex.getMessage(), ex);
 		}
+		if (this.provisioning.getFailedAttemptsPerMinute() < 1) {
+			throw new IllegalArgumentException("edge.provisioning.failed-attempts-per-minute must be at least 1, was "
+					+ this.provisioning.getFailedAttemptsPerMinute());
+		}
 		builder.provisioning(new ProvisioningSettings(this.provisioning.getPort(),
-				this.provisioning.getCertificateLifetime(), this.provisioning.getRevocationCheckInterval()));
+				this.provisioning.getCertificateLifetime(), this.provisioning.getRevocationCheckInterval(),
+				this.provisioning.getFailedAttemptsPerMinute()));
 		return builder.build();
 	}
 
@@ -664,6 +669,21 @@ public class EdgeProperties {
 		 * directory on a share written by another machine, whose changes are not reported.
 		 */
 		private Duration revocationCheckInterval = Duration.ofSeconds(30);
+
+		/**
+		 * Refused requests (unknown token, hostname outside its zones, bad CSR) a client address
+		 * may make within a minute; further ones are answered 429 with Retry-After until the
+		 * minute is over, without their token being checked.
+		 */
+		private int failedAttemptsPerMinute = ProvisioningSettings.DEFAULT_FAILED_ATTEMPTS_PER_MINUTE;
+
+		public int getFailedAttemptsPerMinute() {
+			return this.failedAttemptsPerMinute;
+		}
+
+		public void setFailedAttemptsPerMinute(int failedAttemptsPerMinute) {
+			this.failedAttemptsPerMinute = failedAttemptsPerMinute;
+		}
 
 		public int getPort() {
 			return this.port;

@@ -48,6 +48,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * stream opening to the agent's response headers</li>
  * <li>{@code warp.edge.tunnel.errors} (counter, tag {@code hostname}): requests the tunnel
  * failed (stream reset or refused, connection lost)</li>
+ * <li>{@code warp.edge.provisioning.refused} (counter, tag {@code reason}: {@code token},
+ * {@code zone}, {@code request}, {@code too-many-failures}): requests the provisioning API
+ * refused</li>
  * </ul>
  * A visitor's request for a hostname that has no tunnel here is tagged {@code hostname=other},
  * so that visitors cannot make up tag values. A request the visitor gave up on before its
@@ -120,6 +123,19 @@ public final class EdgeMetrics {
 			.description("Visitor connections closed as soon as accepted: edge.public.max-connections were open")
 			.tag("node", this.nodeId)
 			.register(this.registry);
+	}
+
+	/**
+	 * Counts a request the provisioning API refused.
+	 * @param reason why, one of a few fixed words (never what the client sent)
+	 */
+	public void provisioningRefused(String reason) {
+		Counter.builder("warp.edge.provisioning.refused")
+			.description("Requests the provisioning API refused, by reason")
+			.tag("node", this.nodeId)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
 	}
 
 	/** The registry the meters are in. */

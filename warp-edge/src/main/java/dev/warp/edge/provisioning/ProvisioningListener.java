@@ -1,20 +1,26 @@
 package dev.warp.edge.provisioning;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
 
 import dev.warp.core.pki.PemFiles;
 import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.log.RepeatedWarning;
+import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
@@ -27,7 +33,10 @@ import reactor.netty.resources.LoopResources;
  * The provisioning API: HTTPS with the edge's certificate (no client certificate: the agent has
  * none yet, it proves itself with its account token). {@code POST} {@value #PATH} with
  * {@code Authorization: Bearer <token>} and a PEM CSR answers the issued certificate followed by
- * the CA certificate, PEM; or 400, 401, 403 with a one-line reason.
+ * the CA certificate, PEM; or 400, 401, 403 with a one-line reason. A client address refused
+ * {@link ProvisioningSettings#failedAttemptsPerMinute()} times within a minute is answered 429
+ * with {@code Retry-After} until the minute is over, and its token is not even checked: tokens
+ * cannot be guessed at any useful rate.
  */
 public final class ProvisioningListener {
 
@@ -37,14 +46,42 @@ public final class ProvisioningListener {
 	/** A CSR is well under a kilobyte; anything much larger is not one. */
 	static final int MAX_BODY = 16 * 1024;
 
-	private final DisposableServer server;
+	private static final Logger logger = LoggerFactory.getLogger(ProvisioningListener.class);
 
-	private ProvisioningListener(DisposableServer server) {
-		this.server = server;
+	private final RepeatedWarning refusals = new RepeatedWarning(logger, "provisioning request(s) refused");
+
+	private final RepeatedWarning tooManyFailures = new RepeatedWarning(logger,
+			"provisioning request(s) answered 429, their address having failed too often");
+
+	private final OriginCertificateIssuer issuer;
+
+	private final X509Certificate ca;
+
+	private final FailedAttempts failedAttempts;
+
+	private final EdgeMetrics metrics;
+
+	private @Nullable DisposableServer server;
+
+	private ProvisioningListener(OriginCertificateIssuer issuer, X509Certificate ca, int failedAttemptsPerMinute,
+			EdgeMetrics metrics) {
+		this.issuer = issuer;
+		this.ca = ca;
+		this.failedAttempts = new FailedAttempts(failedAttemptsPerMinute);
+		this.metrics = metrics;
 	}
 
-	public static ProvisioningListener bind(String bindAddress, int port, EdgeCredentials credentials,
-			OriginCertificateIssuer issuer, LoopResources loops) {
+	/**
+	 * Binds the provisioning API.
+	 * @param bindAddress the address to listen on
+	 * @param settings its port and the failed attempts an address may make
+	 * @param credentials the edge's certificate, which the API presents
+	 * @param issuer what issues certificates
+	 * @param metrics where refusals are counted
+	 * @param loops the event loops to run on
+	 */
+	public static ProvisioningListener bind(String bindAddress, ProvisioningSettings settings,
+			EdgeCredentials credentials, OriginCertificateIssuer issuer, EdgeMetrics metrics, LoopResources loops) {
 		SslContext tls;
 		try {
 			tls = SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate(),
@@ -55,26 +92,50 @@ public final class ProvisioningListener {
 		catch (SSLException ex) {
 			throw new IllegalStateException("Cannot set up TLS for the provisioning listener: " + ex.getMessage(), ex);
 		}
-		X509Certificate ca = credentials.authority().certificate();
-		DisposableServer server = HttpServer.create()
+		ProvisioningListener listener = new ProvisioningListener(issuer, credentials.authority().certificate(),
+				settings.failedAttemptsPerMinute(), metrics);
+		listener.server = HttpServer.create()
 			.host(bindAddress)
-			.port(port)
+			.port(settings.port())
 			.runOn(loops)
 			.secure((spec) -> spec.sslContext(tls))
 			.idleTimeout(Duration.ofSeconds(30))
-			.route((routes) -> routes.post(PATH, (request, response) -> provision(request, response, issuer, ca)))
+			.route((routes) -> routes.post(PATH, listener::provision))
 			.bindNow();
-		return new ProvisioningListener(server);
+		return listener;
 	}
 
-	private static Mono<Void> provision(HttpServerRequest request, HttpServerResponse response,
-			OriginCertificateIssuer issuer, X509Certificate ca) {
+	private Mono<Void> provision(HttpServerRequest request, HttpServerResponse response) {
+		InetAddress client = clientAddress(request);
+		long retryAfterNanos = this.failedAttempts.retryAfterNanos(client);
+		if (retryAfterNanos > 0) {
+			long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(retryAfterNanos + TimeUnit.SECONDS.toNanos(1) - 1));
+			this.metrics.provisioningRefused("too-many-failures");
+			this.tooManyFailures.occurred(client.getHostAddress());
+			// The connection stays open: closing it would only have the client make another, and the
+			// edge pay a TLS handshake for it, where a 429 costs next to nothing.
+			return response.status(HttpResponseStatus.TOO_MANY_REQUESTS)
+				.header(HttpHeaderNames.RETRY_AFTER, String.valueOf(seconds))
+				.header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+				.sendString(Mono.just("too many refused requests from " + client.getHostAddress() + "; retry in " + seconds
+						+ " s with a valid token\n"))
+				.then();
+		}
+		return issue(request, response).onErrorResume(ProvisioningRefusedException.class, (ex) -> {
+			this.failedAttempts.failed(client);
+			this.metrics.provisioningRefused(reason(ex.status()));
+			this.refusals.occurred(client.getHostAddress() + ": " + ex.status() + " " + ex.getMessage());
+			return refuse(response, HttpResponseStatus.valueOf(ex.status()), ex.getMessage());
+		});
+	}
+
+	private Mono<Void> issue(HttpServerRequest request, HttpServerResponse response) {
 		String length = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
 		if (length != null && !length.chars().allMatch(Character::isDigit)) {
-			return refuse(response, HttpResponseStatus.BAD_REQUEST, "bad Content-Length");
+			return Mono.error(new ProvisioningRefusedException(400, "bad Content-Length"));
 		}
 		if (length != null && (length.length() > 9 || Long.parseLong(length) > MAX_BODY)) {
-			return refuse(response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a CSR is at most " + MAX_BODY + " bytes");
+			return Mono.error(new ProvisioningRefusedException(413, "a CSR is at most " + MAX_BODY + " bytes"));
 		}
 		String bearer = bearer(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
 		// Read with a bound, chunked or not: a CSR is small, a body that is not must not fill the heap.
@@ -88,15 +149,27 @@ public final class ProvisioningListener {
 			})
 			.map(StringBuilder::toString)
 			// Off the event loop: the token store may read its file, and signing takes a moment.
-			.flatMap((csr) -> Mono.fromCallable(() -> issuer.issue(bearer, csr)).subscribeOn(Schedulers.boundedElastic()))
+			.flatMap((csr) -> Mono.fromCallable(() -> this.issuer.issue(bearer, csr)).subscribeOn(Schedulers.boundedElastic()))
 			.flatMap((certificate) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/pem-certificate-chain")
 				.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
-				.sendString(Mono.just(PemFiles.toPem(certificate, ca)))
+				.sendString(Mono.just(PemFiles.toPem(certificate, this.ca)))
 				.then())
-			.onErrorResume(ProvisioningRefusedException.class,
-					(ex) -> refuse(response, HttpResponseStatus.valueOf(ex.status()), ex.getMessage()))
-			.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(response,
-					HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a CSR is at most " + MAX_BODY + " bytes"));
+			.onErrorMap(BodyTooLargeException.class,
+					(ex) -> new ProvisioningRefusedException(413, "a CSR is at most " + MAX_BODY + " bytes"));
+	}
+
+	/** The {@code reason} tag of a refusal's status: a few fixed words. */
+	private static String reason(int status) {
+		return switch (status) {
+			case 401 -> "token";
+			case 403 -> "zone";
+			default -> "request";
+		};
+	}
+
+	private static InetAddress clientAddress(HttpServerRequest request) {
+		InetSocketAddress remote = request.remoteAddress();
+		return (remote != null && remote.getAddress() != null) ? remote.getAddress() : InetAddress.getLoopbackAddress();
 	}
 
 	private static final class BodyTooLargeException extends RuntimeException {
@@ -122,11 +195,19 @@ public final class ProvisioningListener {
 	}
 
 	public InetSocketAddress address() {
-		return (InetSocketAddress) this.server.address();
+		return (InetSocketAddress) server().address();
 	}
 
 	public void close(Duration timeout) {
-		this.server.disposeNow(timeout);
+		server().disposeNow(timeout);
+	}
+
+	private DisposableServer server() {
+		DisposableServer bound = this.server;
+		if (bound == null) {
+			throw new IllegalStateException("The provisioning listener is not bound");
+		}
+		return bound;
 	}
 
 }

@@ -9,11 +9,17 @@ import java.time.Duration;
  * thirds of that
  * @param revocationCheckInterval how often open tunnel connections are checked against the
  * revoked certificates (and the list read again from the data directory)
+ * @param failedAttemptsPerMinute refused requests a client address may make within a minute;
+ * further ones are answered 429 until the minute is over, their tokens not checked
  */
-public record ProvisioningSettings(int port, Duration certificateLifetime, Duration revocationCheckInterval) {
+public record ProvisioningSettings(int port, Duration certificateLifetime, Duration revocationCheckInterval,
+		int failedAttemptsPerMinute) {
 
 	/** The default port: next to the cluster's peer port (7846). */
 	public static final int DEFAULT_PORT = 7847;
+
+	/** An application needs one request per certificate; a few more leave room for mistakes. */
+	public static final int DEFAULT_FAILED_ATTEMPTS_PER_MINUTE = 10;
 
 	public ProvisioningSettings {
 		if (port < 0 || port > 65535) {
@@ -25,23 +31,35 @@ public record ProvisioningSettings(int port, Duration certificateLifetime, Durat
 		if (revocationCheckInterval.isNegative() || revocationCheckInterval.isZero()) {
 			throw new IllegalArgumentException("revocationCheckInterval must be positive, was " + revocationCheckInterval);
 		}
+		if (failedAttemptsPerMinute < 1) {
+			throw new IllegalArgumentException("failedAttemptsPerMinute must be at least 1, was " + failedAttemptsPerMinute);
+		}
 	}
 
-	/** Port 7847, 90-day certificates, revocation checked every 30 seconds. */
+	public ProvisioningSettings(int port, Duration certificateLifetime, Duration revocationCheckInterval) {
+		this(port, certificateLifetime, revocationCheckInterval, DEFAULT_FAILED_ATTEMPTS_PER_MINUTE);
+	}
+
+	/** Port 7847, 90-day certificates, revocation checked every 30 seconds, 10 failed attempts a minute. */
 	public static ProvisioningSettings defaults() {
 		return new ProvisioningSettings(DEFAULT_PORT, Duration.ofDays(90), Duration.ofSeconds(30));
 	}
 
 	public ProvisioningSettings withPort(int port) {
-		return new ProvisioningSettings(port, this.certificateLifetime, this.revocationCheckInterval);
+		return new ProvisioningSettings(port, this.certificateLifetime, this.revocationCheckInterval,
+				this.failedAttemptsPerMinute);
 	}
 
 	public ProvisioningSettings withCertificateLifetime(Duration lifetime) {
-		return new ProvisioningSettings(this.port, lifetime, this.revocationCheckInterval);
+		return new ProvisioningSettings(this.port, lifetime, this.revocationCheckInterval, this.failedAttemptsPerMinute);
 	}
 
 	public ProvisioningSettings withRevocationCheckInterval(Duration interval) {
-		return new ProvisioningSettings(this.port, this.certificateLifetime, interval);
+		return new ProvisioningSettings(this.port, this.certificateLifetime, interval, this.failedAttemptsPerMinute);
+	}
+
+	public ProvisioningSettings withFailedAttemptsPerMinute(int attempts) {
+		return new ProvisioningSettings(this.port, this.certificateLifetime, this.revocationCheckInterval, attempts);
 	}
 
 }
