@@ -18,7 +18,12 @@ final class RawVisitor implements AutoCloseable {
 	private final Socket socket;
 
 	RawVisitor(EdgeNode edge) throws IOException {
-		this.socket = new Socket(InetAddress.getByName("127.0.0.1"), edge.publicPort(),
+		this(edge.publicPort());
+	}
+
+	/** A visitor of any port on 127.0.0.1, such as the application's own. */
+	RawVisitor(int port) throws IOException {
+		this.socket = new Socket(InetAddress.getByName("127.0.0.1"), port,
 				InetAddress.getByName(TunnelTestSupport.VISITOR_IP), 0);
 		this.socket.setSoTimeout(30_000);
 	}
@@ -59,7 +64,12 @@ final class RawVisitor implements AutoCloseable {
 
 	/** One request sent on a connection of its own, {@code Connection: close}; the whole response back. */
 	static String exchange(EdgeNode edge, String request) throws IOException {
-		try (RawVisitor visitor = new RawVisitor(edge)) {
+		return exchange(edge.publicPort(), request);
+	}
+
+	/** One request sent to a port of 127.0.0.1 on a connection of its own; the whole response back. */
+	static String exchange(int port, String request) throws IOException {
+		try (RawVisitor visitor = new RawVisitor(port)) {
 			return new String(visitor.send(request).readToEnd(), StandardCharsets.ISO_8859_1);
 		}
 	}

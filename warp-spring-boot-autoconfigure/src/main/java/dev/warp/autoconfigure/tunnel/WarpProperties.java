@@ -58,6 +58,8 @@ public class WarpProperties {
 
 	private final Heartbeat heartbeat = new Heartbeat();
 
+	private final Management management = new Management();
+
 	public @Nullable String getHostname() {
 		return this.hostname;
 	}
@@ -120,6 +122,10 @@ public class WarpProperties {
 
 	public Heartbeat getHeartbeat() {
 		return this.heartbeat;
+	}
+
+	public Management getManagement() {
+		return this.management;
 	}
 
 	public static class Edge {
@@ -288,6 +294,27 @@ public class WarpProperties {
 
 		public void setMaxMissed(int maxMissed) {
 			this.maxMissed = maxMissed;
+		}
+
+	}
+
+	public static class Management {
+
+		/**
+		 * Whether the tunnel serves the application's management endpoints (Actuator) when they
+		 * share the server's port. When not, they answer 404 through the tunnel, as if absent.
+		 * When they are, the warp endpoint's write operations (drain, reconnect) are still
+		 * refused through the tunnel, with 403. The application's own port serves them either
+		 * way.
+		 */
+		private boolean exposed;
+
+		public boolean isExposed() {
+			return this.exposed;
+		}
+
+		public void setExposed(boolean exposed) {
+			this.exposed = exposed;
 		}
 
 	}

@@ -1,13 +1,19 @@
 package dev.warp.autoconfigure.tunnel;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.agent.connection.EdgeAddress;
+import dev.warp.agent.management.ManagementEndpointPaths;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -16,8 +22,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.WebFluxProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.util.StringUtils;
 
 /**
  * Auto-configuration of the Warp tunnel: with {@code warp.hostname} set, the application's own
@@ -40,20 +50,69 @@ public final class WarpTunnelAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	WarpTunnel warpTunnel(TunnelSettings settings, ListableBeanFactory beanFactory,
-			ObjectProvider<HttpHandler> httpHandler) {
+			ObjectProvider<HttpHandler> httpHandler, ObjectProvider<ManagementEndpointPaths> managementPaths) {
 		// Whether there is one, without creating it: see DeferredHttpHandler.
 		if (beanFactory.getBeanNamesForType(HttpHandler.class, true, false).length == 0) {
 			throw new WarpConfigurationException("warp.hostname", settings.hostname(),
 					"the application has no WebFlux HttpHandler to serve through the tunnel",
 					"Add spring-boot-starter-webflux to the application, or remove warp.hostname.");
 		}
-		return new WarpTunnel(settings, new DeferredHttpHandler(httpHandler));
+		return new WarpTunnel(settings, new DeferredHttpHandler(httpHandler, managementPaths));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	WarpTunnelLifecycle warpTunnelLifecycle(WarpTunnel tunnel, WarpProperties properties) {
 		return new WarpTunnelLifecycle(tunnel, properties.getStartup().getWaitForEdge());
+	}
+
+	/**
+	 * The paths of the management endpoints that share the server's port, which the tunnel does
+	 * not serve (see {@code warp.management.exposed}); the {@code warp} endpoint's write
+	 * operations are never served through it. Endpoints on a management port of their own
+	 * ({@code management.server.port}) are not in the application's handler at all: only the
+	 * health groups' additional paths on the server's port are left to hide then.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ PathMappedEndpoints.class, ManagementPortType.class, WebFluxProperties.class })
+	static class ManagementEndpointsConfiguration {
+
+		private static final EndpointId WARP_ENDPOINT = EndpointId.of("warp");
+
+		@Bean
+		@ConditionalOnMissingBean
+		ManagementEndpointPaths warpManagementEndpointPaths(WarpProperties properties,
+				ObjectProvider<PathMappedEndpoints> endpoints, ObjectProvider<WebFluxProperties> webFlux,
+				Environment environment) {
+			PathMappedEndpoints mapped = endpoints.getIfAvailable();
+			if (mapped == null) {
+				return new ManagementEndpointPaths(List.of(), List.of());
+			}
+			WebFluxProperties webFluxProperties = webFlux.getIfAvailable();
+			String serverBasePath = (webFluxProperties != null && webFluxProperties.getBasePath() != null)
+					? webFluxProperties.getBasePath() : "";
+			boolean sharedPort = ManagementPortType.get(environment) == ManagementPortType.SAME;
+			List<String> paths = new ArrayList<>();
+			if (sharedPort) {
+				paths.add(mapped.getBasePath());
+				paths.addAll(mapped.getAllPaths());
+			}
+			mapped.stream().forEach((endpoint) -> paths.addAll(endpoint.getAdditionalPaths(WebServerNamespace.SERVER)));
+			String warpPath = mapped.getPath(WARP_ENDPOINT);
+			List<String> readOnly = (sharedPort && warpPath != null) ? List.of(warpPath) : List.of();
+			List<String> hidden = properties.getManagement().isExposed() ? List.of() : paths;
+			return new ManagementEndpointPaths(onServer(serverBasePath, hidden), onServer(serverBasePath, readOnly));
+		}
+
+		/** The paths below the server's base path; a path of no segment (the root) covers nothing. */
+		private static List<String> onServer(String serverBasePath, List<String> paths) {
+			return paths.stream()
+				.filter((path) -> StringUtils.hasText(path.replace("/", "")))
+				.map((path) -> serverBasePath + (path.startsWith("/") ? path : "/" + path))
+				.distinct()
+				.toList();
+		}
+
 	}
 
 	/** Turns bound properties into the agent's settings, naming the property at fault. */

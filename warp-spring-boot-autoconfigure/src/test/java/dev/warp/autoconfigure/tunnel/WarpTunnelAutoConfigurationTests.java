@@ -8,14 +8,24 @@ import dev.warp.autoconfigure.OriginCredentialsFixture;
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.agent.connection.EdgeAddress;
+import dev.warp.agent.management.ManagementEndpointPaths;
+import dev.warp.autoconfigure.endpoint.WarpEndpointAutoConfiguration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -252,6 +262,66 @@ class WarpTunnelAutoConfigurationTests {
 				assertThat(analysis).isNotNull();
 				assertThat(analysis.getDescription()).contains("warp.hostname").contains("no WebFlux HttpHandler");
 			});
+	}
+
+	@Test
+	void managementEndpointsOnTheServersPortAreHiddenFromTheTunnelAndTheWarpEndpointIsReadOnly() {
+		withActuator().run((context) -> {
+			ManagementEndpointPaths paths = context.getBean(ManagementEndpointPaths.class);
+			assertThat(paths.hidden()).containsExactlyInAnyOrder("/actuator", "/actuator/health", "/actuator/warp");
+			assertThat(paths.readOnly()).containsExactly("/actuator/warp");
+		});
+	}
+
+	@Test
+	void exposedManagementEndpointsKeepTheWarpEndpointReadOnly() {
+		withActuator().withPropertyValues("warp.management.exposed=true").run((context) -> {
+			ManagementEndpointPaths paths = context.getBean(ManagementEndpointPaths.class);
+			assertThat(paths.hidden()).isEmpty();
+			assertThat(paths.readOnly()).containsExactly("/actuator/warp");
+		});
+	}
+
+	@Test
+	void managementPathsFollowTheBasePathsAndThePathMapping() {
+		withActuator().withPropertyValues("spring.webflux.base-path=/app", "management.endpoints.web.base-path=/manage",
+				"management.endpoints.web.path-mapping.warp=tunnel")
+			.run((context) -> {
+				ManagementEndpointPaths paths = context.getBean(ManagementEndpointPaths.class);
+				assertThat(paths.hidden()).containsExactlyInAnyOrder("/app/manage", "/app/manage/health",
+						"/app/manage/tunnel");
+				assertThat(paths.readOnly()).containsExactly("/app/manage/tunnel");
+			});
+	}
+
+	@Test
+	void managementEndpointsOnAPortOfTheirOwnLeaveOnlyAdditionalHealthPathsToHide() {
+		withActuator().withPropertyValues("management.server.port=0",
+				"management.endpoint.health.group.live.include=ping",
+				"management.endpoint.health.group.live.additional-path=server:/livez")
+			.run((context) -> {
+				ManagementEndpointPaths paths = context.getBean(ManagementEndpointPaths.class);
+				assertThat(paths.hidden()).containsExactly("/livez");
+				assertThat(paths.readOnly()).isEmpty();
+			});
+	}
+
+	@Test
+	void withoutActuatorThereAreNoManagementPaths() {
+		withActuator().withClassLoader(new FilteredClassLoader(PathMappedEndpoints.class))
+			.run((context) -> assertThat(context).hasSingleBean(WarpTunnel.class)
+				.doesNotHaveBean(ManagementEndpointPaths.class));
+	}
+
+	private ReactiveWebApplicationContextRunner withActuator() {
+		return this.contextRunner
+			.withConfiguration(AutoConfigurations.of(WebFluxAutoConfiguration.class, EndpointAutoConfiguration.class,
+					WebEndpointAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+					HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
+					WarpEndpointAutoConfiguration.class))
+			.withPropertyValues("warp.credentials-dir=" + dir.resolve("credentials"), "warp.token=warp_0.offline",
+					"warp.edge.provisioning-url=https://127.0.0.1:1", "warp.hostname=shop.example.test",
+					"warp.edge.ca-certificate=" + caFile, "management.endpoints.web.exposure.include=health,warp");
 	}
 
 	@Test
