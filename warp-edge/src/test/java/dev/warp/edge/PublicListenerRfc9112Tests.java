@@ -1,7 +1,6 @@
 package dev.warp.edge;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,31 +22,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PublicListenerRfc9112Tests {
 
-	private static final String ATTACKED = "a.test";
+	private static final String ATTACKED = TwoTenantEdge.ATTACKED;
 
-	private static final String PROBED = "b.test";
+	private static final String PROBED = TwoTenantEdge.PROBED;
 
 	@TempDir
 	Path dataDir;
 
+	private TwoTenantEdge tenants;
+
 	private EdgeNode edge;
-
-	private TestAgent attacked;
-
-	private TestAgent probed;
 
 	@BeforeEach
 	void start() throws Exception {
-		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).build());
-		this.attacked = TestAgent.connectRouted(this.edge, ATTACKED);
-		this.probed = TestAgent.connectRouted(this.edge, PROBED);
+		this.tenants = TwoTenantEdge.start(this.dataDir);
+		this.edge = this.tenants.edge;
 	}
 
 	@AfterEach
 	void stop() {
-		this.attacked.close();
-		this.probed.close();
-		this.edge.close();
+		this.tenants.close();
 	}
 
 	@Test
@@ -60,7 +54,7 @@ class PublicListenerRfc9112Tests {
 			assertThat(response).startsWith("HTTP/1.1 400").contains("More than one Host header (Warp-Ray: ");
 		}
 		assertNoRequestReachedEitherAgent();
-		assertTheOtherTenantIsServed();
+		this.tenants.assertTheOtherTenantIsServed();
 	}
 
 	@Test
@@ -73,8 +67,8 @@ class PublicListenerRfc9112Tests {
 			.contains(":path: /headers?q=1\n", ":authority: " + PROBED + "\n", "x-forwarded-host: " + PROBED + "\n");
 		assertThat(chunked).startsWith("HTTP/1.1 200")
 			.contains(":path: /headers\n", ":authority: " + PROBED + ":8080\n", "x-forwarded-port: 8080\n");
-		assertThat(this.attacked.requests).noneMatch((path) -> path.startsWith("/headers"));
-		assertTheOtherTenantIsServed();
+		assertThat(this.tenants.attacked.requests).noneMatch((path) -> path.startsWith("/headers"));
+		this.tenants.assertTheOtherTenantIsServed();
 	}
 
 	@Test
@@ -89,7 +83,7 @@ class PublicListenerRfc9112Tests {
 				.containsOnlyOnce("HTTP/1.1");
 		}
 		assertNoRequestReachedEitherAgent();
-		assertTheOtherTenantIsServed();
+		this.tenants.assertTheOtherTenantIsServed();
 	}
 
 	@Test
@@ -114,21 +108,15 @@ class PublicListenerRfc9112Tests {
 			}
 			assertThat(statuses).containsEntry(1, "400").containsEntry(3, "200");
 		}
-		assertThat(this.attacked.requests).doesNotContain("/headers");
-		assertThat(this.probed.requests).doesNotContain("/headers");
-		assertTheOtherTenantIsServed();
+		assertThat(this.tenants.attacked.requests).doesNotContain("/headers");
+		assertThat(this.tenants.probed.requests).doesNotContain("/headers");
+		this.tenants.assertTheOtherTenantIsServed();
 	}
 
 	private void assertNoRequestReachedEitherAgent() {
-		for (TestAgent agent : new TestAgent[] { this.attacked, this.probed }) {
+		for (TestAgent agent : new TestAgent[] { this.tenants.attacked, this.tenants.probed }) {
 			assertThat(agent.requests).allMatch(TunnelProtocol.CONTROL_PATH::equals);
 		}
-	}
-
-	private void assertTheOtherTenantIsServed() {
-		Visitor.Response response = Visitor.get(this.edge, PROBED, "/whoami");
-		assertThat(response.status()).isEqualTo(200);
-		assertThat(response.body()).isEqualTo(this.probed.agentId);
 	}
 
 }

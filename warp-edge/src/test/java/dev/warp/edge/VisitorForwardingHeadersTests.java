@@ -3,7 +3,6 @@ package dev.warp.edge;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import io.netty.handler.codec.http2.Http2Headers;
@@ -22,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class VisitorForwardingHeadersTests {
 
-	private static final String ATTACKED = "a.test";
+	private static final String ATTACKED = TwoTenantEdge.ATTACKED;
 
-	private static final String PROBED = "b.test";
+	private static final String PROBED = TwoTenantEdge.PROBED;
 
 	/** What a visitor sends to pass for 9.9.9.9 on https://evil.test:8443/evil. */
 	private static final List<String> SPOOFED = List.of("Forwarded: for=9.9.9.9;proto=https;host=evil.test",
@@ -35,24 +34,19 @@ class VisitorForwardingHeadersTests {
 	@TempDir
 	Path dataDir;
 
+	private TwoTenantEdge tenants;
+
 	private EdgeNode edge;
-
-	private TestAgent probed;
-
-	private TestAgent attacked;
 
 	@BeforeEach
 	void start() throws Exception {
-		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).build());
-		this.attacked = TestAgent.connectRouted(this.edge, ATTACKED);
-		this.probed = TestAgent.connectRouted(this.edge, PROBED);
+		this.tenants = TwoTenantEdge.start(this.dataDir);
+		this.edge = this.tenants.edge;
 	}
 
 	@AfterEach
 	void stop() {
-		this.attacked.close();
-		this.probed.close();
-		this.edge.close();
+		this.tenants.close();
 	}
 
 	@Test
@@ -61,7 +55,7 @@ class VisitorForwardingHeadersTests {
 				+ "Connection: close\r\n\r\n");
 		assertThat(response).startsWith("HTTP/1.1 200");
 		assertOnlyTheEdgesForwardingHeaders(response, ATTACKED, "80");
-		assertTheOtherTenantIsServed();
+		this.tenants.assertTheOtherTenantIsServed();
 	}
 
 	@Test
@@ -71,7 +65,7 @@ class VisitorForwardingHeadersTests {
 				+ "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
 		assertThat(response).startsWith("HTTP/1.1 200");
 		assertOnlyTheEdgesForwardingHeaders(response, ATTACKED + ":8080", "8080");
-		assertTheOtherTenantIsServed();
+		this.tenants.assertTheOtherTenantIsServed();
 	}
 
 	@Test
@@ -86,7 +80,7 @@ class VisitorForwardingHeadersTests {
 			visitor.flush();
 			assertOnlyTheEdgesForwardingHeaders(body(visitor, 1), ATTACKED, "80");
 		}
-		assertTheOtherTenantIsServed();
+		this.tenants.assertTheOtherTenantIsServed();
 	}
 
 	private static String spoofed() {
@@ -120,12 +114,6 @@ class VisitorForwardingHeadersTests {
 		assertThat(lines).filteredOn((line) -> line.startsWith("warp-")).hasSize(2);
 		assertThat(lines).noneMatch((line) -> line.startsWith("forwarded:") || line.startsWith("x-real-ip:"));
 		assertThat(response).doesNotContain("9.9.9.9", "1.1.1.1", "evil", "8443", "forged");
-	}
-
-	private void assertTheOtherTenantIsServed() {
-		Visitor.Response response = Visitor.get(this.edge, PROBED, "/whoami");
-		assertThat(response.status()).isEqualTo(200);
-		assertThat(response.body()).isEqualTo(this.probed.agentId);
 	}
 
 }
