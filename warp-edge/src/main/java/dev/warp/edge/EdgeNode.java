@@ -20,6 +20,7 @@ import dev.warp.edge.provisioning.RevokedCertificates;
 import dev.warp.edge.provisioning.TokenStore;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.TunnelHandshakeLimit;
 import dev.warp.edge.tunnel.TunnelListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -113,8 +114,20 @@ public final class EdgeNode implements AutoCloseable {
 				undo.push(() -> cluster.close(CLOSE_TIMEOUT));
 			}
 			// In a cluster, registrations reach the shared route table too.
+			TunnelHandshakeLimit handshakes = new TunnelHandshakeLimit(settings.maxTunnelHandshakes(),
+					settings.maxTunnelHandshakesPerAddress());
+			metrics.connections("warp.edge.tunnel.handshakes",
+					"Tunnel connections of this edge node in their TLS handshake (not yet authenticated)", handshakes,
+					TunnelHandshakeLimit::handshakes);
+			metrics.refusedConnections("warp.edge.tunnel.connections.refused", "max-handshakes",
+					"Tunnel connections closed as soon as accepted: edge.tunnel.max-handshakes were in their handshake",
+					handshakes, TunnelHandshakeLimit::refusedOverTotal);
+			metrics.refusedConnections("warp.edge.tunnel.connections.refused", "max-handshakes-per-address",
+					"Tunnel connections closed as soon as accepted: edge.tunnel.max-handshakes-per-address were in their "
+							+ "handshake from their address",
+					handshakes, TunnelHandshakeLimit::refusedOverAddress);
 			TunnelListener tunnel = TunnelListener.bind(settings, credentials, revocations,
-					metrics.observing((cluster != null) ? cluster.membership() : routeTable), loops);
+					metrics.observing((cluster != null) ? cluster.membership() : routeTable), handshakes, loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
 			PublicCertificate publicCertificate = (settings.publicTls() != null)
 					? PublicCertificate.of(settings.publicTls(), credentials.authority(), tokens.zones()) : null;

@@ -150,6 +150,20 @@ public class EdgeProperties {
 			}
 			builder.maxConnections(maxConnections);
 		}
+		builder.maxConnectionsPerAddress(
+				atLeastOne(this.publicListener.getMaxConnectionsPerAddress(), "edge.public.max-connections-per-address"))
+			.abusePenalty(positive(this.publicListener.getAbusePenalty(), "edge.public.abuse-penalty"),
+					positive(this.publicListener.getMaxAbusePenalty(), "edge.public.max-abuse-penalty"))
+			.tunnelHandshakeTimeout(positive(this.tunnel.getHandshakeTimeout(), "edge.tunnel.handshake-timeout"))
+			.maxTunnelHandshakesPerAddress(
+					atLeastOne(this.tunnel.getMaxHandshakesPerAddress(), "edge.tunnel.max-handshakes-per-address"));
+		if (this.publicListener.getMaxAbusePenalty().compareTo(this.publicListener.getAbusePenalty()) < 0) {
+			throw new IllegalArgumentException("edge.public.max-abuse-penalty (" + this.publicListener.getMaxAbusePenalty()
+					+ ") must not be shorter than edge.public.abuse-penalty (" + this.publicListener.getAbusePenalty() + ")");
+		}
+		if (this.tunnel.getMaxHandshakes() != null) {
+			builder.maxTunnelHandshakes(atLeastOne(this.tunnel.getMaxHandshakes(), "edge.tunnel.max-handshakes"));
+		}
 		if (this.proxy.getMaxRequestBody() != null) {
 			builder.maxRequestBody(this.proxy.getMaxRequestBody().toBytes());
 		}
@@ -196,6 +210,20 @@ public class EdgeProperties {
 					"edge.api.address must not be blank; use 127.0.0.1 (the default), or 0.0.0.0 for every interface");
 		}
 		return address;
+	}
+
+	private static int atLeastOne(int value, String property) {
+		if (value < 1) {
+			throw new IllegalArgumentException(property + " must be at least 1, was " + value);
+		}
+		return value;
+	}
+
+	private static Duration positive(Duration value, String property) {
+		if (value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException(property + " must be positive, was " + value);
+		}
+		return value;
 	}
 
 	private static int intBytes(DataSize size, String property) {
@@ -255,6 +283,27 @@ public class EdgeProperties {
 		private @Nullable Integer maxConnections;
 
 		/**
+		 * Visitor connections open at once from one client address (an IPv6 client: its /64);
+		 * one more from it is closed as soon as it is accepted, while other addresses are served.
+		 * Keeps one client from filling max-connections and locking every other visitor out.
+		 */
+		private int maxConnectionsPerAddress = 256;
+
+		/**
+		 * How long the public listeners refuse new connections from a client address after the
+		 * edge closed one of its connections for abuse (HTTP/2 rapid reset or another flood the
+		 * edge answers with GOAWAY ENHANCE_YOUR_CALM). Doubled for each repeat, up to
+		 * max-abuse-penalty.
+		 */
+		private Duration abusePenalty = Duration.ofSeconds(10);
+
+		/**
+		 * Longest refusal of an abusive client address. An address that stays quiet this long
+		 * after its refusal ends is forgotten: its next abuse starts again at abuse-penalty.
+		 */
+		private Duration maxAbusePenalty = Duration.ofMinutes(10);
+
+		/**
 		 * TLS public listener (HTTP/1.1 and HTTP/2 by ALPN).
 		 */
 		private final Tls tls = new Tls();
@@ -305,6 +354,30 @@ public class EdgeProperties {
 
 		public void setMaxConnections(@Nullable Integer maxConnections) {
 			this.maxConnections = maxConnections;
+		}
+
+		public int getMaxConnectionsPerAddress() {
+			return this.maxConnectionsPerAddress;
+		}
+
+		public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+			this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+		}
+
+		public Duration getAbusePenalty() {
+			return this.abusePenalty;
+		}
+
+		public void setAbusePenalty(Duration abusePenalty) {
+			this.abusePenalty = abusePenalty;
+		}
+
+		public Duration getMaxAbusePenalty() {
+			return this.maxAbusePenalty;
+		}
+
+		public void setMaxAbusePenalty(Duration maxAbusePenalty) {
+			this.maxAbusePenalty = maxAbusePenalty;
 		}
 
 		public Tls getTls() {
@@ -412,6 +485,50 @@ public class EdgeProperties {
 		 * remaining connections are closed.
 		 */
 		private Duration drainTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How long a new tunnel connection has to complete its TLS handshake, in which the
+		 * agent's origin certificate is verified; then the edge closes it.
+		 */
+		private Duration handshakeTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Tunnel connections in their TLS handshake (not yet authenticated) at once; one more is
+		 * closed as soon as it is accepted, before any TLS work. Authenticated agents' connections
+		 * do not count. Default: a twentieth of the process's file-descriptor limit, at most 1024.
+		 */
+		private @Nullable Integer maxHandshakes;
+
+		/**
+		 * Tunnel connections in their TLS handshake at once from one client address (an IPv6
+		 * client: its /64); one more from it is closed as soon as it is accepted, while agents at
+		 * other addresses connect.
+		 */
+		private int maxHandshakesPerAddress = 256;
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			this.handshakeTimeout = handshakeTimeout;
+		}
+
+		public @Nullable Integer getMaxHandshakes() {
+			return this.maxHandshakes;
+		}
+
+		public void setMaxHandshakes(@Nullable Integer maxHandshakes) {
+			this.maxHandshakes = maxHandshakes;
+		}
+
+		public int getMaxHandshakesPerAddress() {
+			return this.maxHandshakesPerAddress;
+		}
+
+		public void setMaxHandshakesPerAddress(int maxHandshakesPerAddress) {
+			this.maxHandshakesPerAddress = maxHandshakesPerAddress;
+		}
 
 		public Duration getDrainTimeout() {
 			return this.drainTimeout;

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import dev.warp.edge.ingress.VisitorConnectionLimit;
 import dev.warp.edge.provisioning.ProvisioningSettings;
 import dev.warp.edge.provisioning.Zones;
+import dev.warp.edge.tunnel.TunnelHandshakeLimit;
 import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
@@ -75,6 +76,18 @@ public final class EdgeSettings {
 
 	private final int maxConnections;
 
+	private final int maxConnectionsPerAddress;
+
+	private final Duration abusePenalty;
+
+	private final Duration maxAbusePenalty;
+
+	private final Duration tunnelHandshakeTimeout;
+
+	private final int maxTunnelHandshakes;
+
+	private final int maxTunnelHandshakesPerAddress;
+
 	private final @Nullable PublicTls publicTls;
 
 	private final ProvisioningSettings provisioning;
@@ -111,6 +124,17 @@ public final class EdgeSettings {
 		this.maxConcurrentStreams = builder.maxConcurrentStreams;
 		this.maxConnections = (builder.maxConnections != null) ? builder.maxConnections
 				: VisitorConnectionLimit.defaultMax();
+		this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
+		this.abusePenalty = builder.abusePenalty;
+		this.maxAbusePenalty = builder.maxAbusePenalty;
+		if (this.maxAbusePenalty.compareTo(this.abusePenalty) < 0) {
+			throw new IllegalArgumentException("maxAbusePenalty (" + this.maxAbusePenalty
+					+ ") must not be shorter than abusePenalty (" + this.abusePenalty + ")");
+		}
+		this.tunnelHandshakeTimeout = builder.tunnelHandshakeTimeout;
+		this.maxTunnelHandshakes = (builder.maxTunnelHandshakes != null) ? builder.maxTunnelHandshakes
+				: TunnelHandshakeLimit.defaultMax();
+		this.maxTunnelHandshakesPerAddress = builder.maxTunnelHandshakesPerAddress;
 		this.publicTls = builder.publicTls;
 
 		this.provisioning = builder.provisioning;
@@ -268,6 +292,46 @@ public final class EdgeSettings {
 		return this.maxConnections;
 	}
 
+	/**
+	 * Visitor connections open at once from one client address (an IPv6 client: its {@code /64});
+	 * one more from it is closed as soon as it is accepted, while other addresses are served.
+	 */
+	public int maxConnectionsPerAddress() {
+		return this.maxConnectionsPerAddress;
+	}
+
+	/**
+	 * How long the public listener refuses a client address after the edge closed one of its
+	 * connections for abuse (an HTTP/2 flood: rapid reset, control frames); doubled for each
+	 * repeat up to {@link #maxAbusePenalty()}.
+	 */
+	public Duration abusePenalty() {
+		return this.abusePenalty;
+	}
+
+	/** The longest refusal of an abusive client address; it is forgotten after as long without abuse. */
+	public Duration maxAbusePenalty() {
+		return this.maxAbusePenalty;
+	}
+
+	/**
+	 * How long a new tunnel connection has to complete its TLS handshake (the agent's
+	 * certificate verified); then it is closed.
+	 */
+	public Duration tunnelHandshakeTimeout() {
+		return this.tunnelHandshakeTimeout;
+	}
+
+	/** Tunnel connections in their TLS handshake at once; one more is closed as soon as it is accepted. */
+	public int maxTunnelHandshakes() {
+		return this.maxTunnelHandshakes;
+	}
+
+	/** Tunnel connections in their TLS handshake at once from one client address. */
+	public int maxTunnelHandshakesPerAddress() {
+		return this.maxTunnelHandshakesPerAddress;
+	}
+
 	/** The TLS public listener, or {@code null} when the edge serves visitors over cleartext only. */
 	public @Nullable PublicTls publicTls() {
 		return this.publicTls;
@@ -420,6 +484,18 @@ public final class EdgeSettings {
 
 		private @Nullable Integer maxConnections;
 
+		private int maxConnectionsPerAddress = VisitorConnectionLimit.DEFAULT_MAX_PER_ADDRESS;
+
+		private Duration abusePenalty = Duration.ofSeconds(10);
+
+		private Duration maxAbusePenalty = Duration.ofMinutes(10);
+
+		private Duration tunnelHandshakeTimeout = Duration.ofSeconds(5);
+
+		private @Nullable Integer maxTunnelHandshakes;
+
+		private int maxTunnelHandshakesPerAddress = TunnelHandshakeLimit.DEFAULT_MAX_PER_ADDRESS;
+
 		private @Nullable PublicTls publicTls;
 
 		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
@@ -494,6 +570,41 @@ public final class EdgeSettings {
 		 */
 		public Builder maxConnections(int maxConnections) {
 			this.maxConnections = atLeast(maxConnections, 1, "maxConnections");
+			return this;
+		}
+
+		/** Default: {@value VisitorConnectionLimit#DEFAULT_MAX_PER_ADDRESS}. */
+		public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+			this.maxConnectionsPerAddress = atLeast(maxConnectionsPerAddress, 1, "maxConnectionsPerAddress");
+			return this;
+		}
+
+		/** Default: 10 seconds, doubled per repeat up to 10 minutes. */
+		public Builder abusePenalty(Duration first, Duration max) {
+			this.abusePenalty = positive(first, "abusePenalty");
+			this.maxAbusePenalty = positive(max, "maxAbusePenalty");
+			return this;
+		}
+
+		/** Default: 5 seconds. */
+		public Builder tunnelHandshakeTimeout(Duration tunnelHandshakeTimeout) {
+			this.tunnelHandshakeTimeout = positive(tunnelHandshakeTimeout, "tunnelHandshakeTimeout");
+			return this;
+		}
+
+		/**
+		 * Default: a twentieth of the process's file-descriptor limit, at most 1024
+		 * ({@link TunnelHandshakeLimit#defaultMax()}).
+		 */
+		public Builder maxTunnelHandshakes(int maxTunnelHandshakes) {
+			this.maxTunnelHandshakes = atLeast(maxTunnelHandshakes, 1, "maxTunnelHandshakes");
+			return this;
+		}
+
+		/** Default: {@value TunnelHandshakeLimit#DEFAULT_MAX_PER_ADDRESS}. */
+		public Builder maxTunnelHandshakesPerAddress(int maxTunnelHandshakesPerAddress) {
+			this.maxTunnelHandshakesPerAddress = atLeast(maxTunnelHandshakesPerAddress, 1,
+					"maxTunnelHandshakesPerAddress");
 			return this;
 		}
 

@@ -81,6 +81,39 @@ class EdgePropertiesTests {
 	}
 
 	@Test
+	void perAddressLimitsAndPenaltiesBindFromProperties() {
+		EdgeSettings settings = bind(Map.of("edge.public.max-connections-per-address", "64", "edge.public.abuse-penalty",
+				"5s", "edge.public.max-abuse-penalty", "1m", "edge.tunnel.handshake-timeout", "3s",
+				"edge.tunnel.max-handshakes", "100", "edge.tunnel.max-handshakes-per-address", "10"));
+		assertThat(settings.maxConnectionsPerAddress()).isEqualTo(64);
+		assertThat(settings.abusePenalty()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(settings.maxAbusePenalty()).isEqualTo(Duration.ofMinutes(1));
+		assertThat(settings.tunnelHandshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+		assertThat(settings.maxTunnelHandshakes()).isEqualTo(100);
+		assertThat(settings.maxTunnelHandshakesPerAddress()).isEqualTo(10);
+		EdgeSettings defaults = bind(Map.of());
+		assertThat(defaults.maxConnectionsPerAddress()).isEqualTo(256);
+		assertThat(defaults.abusePenalty()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(defaults.maxAbusePenalty()).isEqualTo(Duration.ofMinutes(10));
+		assertThat(defaults.tunnelHandshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(defaults.maxTunnelHandshakesPerAddress()).isEqualTo(256);
+		assertThat(defaults.maxTunnelHandshakes()).isBetween(1, 1024);
+	}
+
+	@Test
+	void badPerAddressLimitsAndPenaltiesAreRefusedNamingTheProperty() {
+		assertThatIllegalArgumentException().isThrownBy(() -> bind(Map.of("edge.public.max-connections-per-address", "0")))
+			.withMessage("edge.public.max-connections-per-address must be at least 1, was 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> bind(Map.of("edge.tunnel.max-handshakes", "0")))
+			.withMessage("edge.tunnel.max-handshakes must be at least 1, was 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> bind(Map.of("edge.tunnel.handshake-timeout", "0s")))
+			.withMessage("edge.tunnel.handshake-timeout must be positive, was PT0S");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> bind(Map.of("edge.public.abuse-penalty", "1m", "edge.public.max-abuse-penalty", "10s")))
+			.withMessageStartingWith("edge.public.max-abuse-penalty (PT10S) must not be shorter than edge.public.abuse-penalty");
+	}
+
+	@Test
 	void certificateFileWithoutKeyIsRefusedNamingBoth() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new EdgeSettings.PublicTls(8443, List.of(), Path.of("public.pem"), null))

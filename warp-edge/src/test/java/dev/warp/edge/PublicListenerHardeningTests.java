@@ -168,7 +168,8 @@ class PublicListenerHardeningTests {
 	void rapidResetClosesTheConnectionWithGoawayAndOthersAreServed() throws Exception {
 		long goaway = -1;
 		boolean closed = false;
-		try (RawHttp2Visitor attacker = new RawHttp2Visitor(this.edge.publicPort())) {
+		// From an address of its own: the edge then refuses that address for a while (RapidResetTests).
+		try (RawHttp2Visitor attacker = new RawHttp2Visitor(this.edge.publicPort(), "127.0.0.3")) {
 			try {
 				for (int i = 0; i < 5 * MAX_RESETS; i++) {
 					int stream = 1 + 2 * i;

@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,10 +52,23 @@ final class RawHttp2Visitor implements AutoCloseable {
 	private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
 
 	RawHttp2Visitor(int port) throws IOException {
-		this.socket = new Socket("127.0.0.1", port);
-		this.out = this.socket.getOutputStream();
-		this.out.write(PREFACE);
-		writeFrame(SETTINGS, 0, 0, new byte[0]);
+		this(port, "127.0.0.1");
+	}
+
+	/** Connects from {@code localAddress}, one of loopback's (e.g. {@code 127.0.0.2}): another client address. */
+	RawHttp2Visitor(int port, String localAddress) throws IOException {
+		this.socket = new Socket();
+		this.socket.bind(new InetSocketAddress(localAddress, 0));
+		this.socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+		try {
+			this.out = this.socket.getOutputStream();
+			this.out.write(PREFACE);
+			writeFrame(SETTINGS, 0, 0, new byte[0]);
+		}
+		catch (IOException ex) {
+			this.socket.close();
+			throw ex;
+		}
 		Thread reader = new Thread(this::read, "raw-h2-visitor");
 		reader.setDaemon(true);
 		reader.start();

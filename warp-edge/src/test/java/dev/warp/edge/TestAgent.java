@@ -1,5 +1,6 @@
 package dev.warp.edge;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,6 +143,12 @@ final class TestAgent implements AutoCloseable {
 	private TestAgent(int port, Path trustedCa, String hostname, String agentId, ControlMode controlMode,
 			String @Nullable [] alpn, String tlsVersion, @Nullable ClientCertificate clientCertificate)
 			throws SSLException, InterruptedException {
+		this(port, trustedCa, hostname, agentId, controlMode, alpn, tlsVersion, clientCertificate, null);
+	}
+
+	private TestAgent(int port, Path trustedCa, String hostname, String agentId, ControlMode controlMode,
+			String @Nullable [] alpn, String tlsVersion, @Nullable ClientCertificate clientCertificate,
+			@Nullable String localAddress) throws SSLException, InterruptedException {
 		this.hostname = hostname;
 		this.agentId = agentId;
 		this.controlMode = controlMode;
@@ -171,7 +178,9 @@ final class TestAgent implements AutoCloseable {
 				}
 
 			});
-		this.channel = bootstrap.connect("127.0.0.1", port).sync().channel();
+		this.channel = ((localAddress != null)
+				? bootstrap.connect(new InetSocketAddress("127.0.0.1", port), new InetSocketAddress(localAddress, 0))
+				: bootstrap.connect("127.0.0.1", port)).sync().channel();
 	}
 
 	/** A client key and certificate chain to present in the TLS handshake. */
@@ -204,6 +213,13 @@ final class TestAgent implements AutoCloseable {
 			throws Exception {
 		return new TestAgent(port, trustedCa, hostname, "agent-" + Long.toHexString(System.nanoTime()),
 				ControlMode.REGISTER, new String[] { "h2" }, "TLSv1.3", clientCertificate);
+	}
+
+	/** Connects from {@code localAddress}, one of loopback's (e.g. {@code 127.0.0.2}): another client address. */
+	static TestAgent connectFrom(String localAddress, EdgeNode edge, String hostname) throws Exception {
+		return new TestAgent(edge.tunnelPort(), edge.caCertificateFile(), hostname,
+				"agent-" + Long.toHexString(System.nanoTime()), ControlMode.REGISTER, new String[] { "h2" }, "TLSv1.3",
+				null, localAddress);
 	}
 
 	static TestAgent connect(EdgeNode edge, String hostname) throws Exception {

@@ -2,6 +2,7 @@ package dev.warp.edge;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ class VisitorConnectionLimitTests {
 			assertClosedByTheEdge(refused);
 		}
 		assertThat(refusedCount()).isEqualTo(1);
-		assertThat(output).contains("Refused 1 visitor connection(s)").contains("edge.public.max-connections");
+		assertThat(output).contains("1 visitor connection(s) refused: 3 were open").contains("edge.public.max-connections");
 		// The connections it let in still serve.
 		for (Socket socket : served) {
 			assertThat(get(socket)).startsWith("HTTP/1.1 200");
@@ -93,10 +94,52 @@ class VisitorConnectionLimitTests {
 	}
 
 	@Test
+	void aSecondClientIsServedWhileOneAddressIsAtItsCap(CapturedOutput output) throws Exception {
+		int perAddress = 4;
+		try (EdgeNode edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir.resolve("per-address"))
+			.maxConnections(100)
+			.maxConnectionsPerAddress(perAddress)
+			.build());
+				TestAgent shop = TestAgent.connectRouted(edge, HOST);
+				TestAgent blog = TestAgent.connectRouted(edge, "blog.example.test")) {
+			List<Socket> flood = new ArrayList<>();
+			for (int i = 0; i < perAddress; i++) {
+				flood.add(servedConnection(edge, "127.0.0.1", HOST));
+			}
+			for (int i = 0; i < 3; i++) {
+				try (Socket refused = connect(edge, "127.0.0.1")) {
+					assertClosedByTheEdge(refused);
+				}
+			}
+			assertThat(edge.meterRegistry()
+				.get("warp.edge.public.connections.refused")
+				.tag("reason", "max-connections-per-address")
+				.functionCounter()
+				.count()).isEqualTo(3);
+			assertThat(output).contains("edge.public.max-connections-per-address");
+			// Another client, and another tenant, while the first address holds its whole share.
+			servedConnection(edge, "127.0.0.2", HOST).close();
+			servedConnection(edge, "127.0.0.2", "blog.example.test").close();
+			// The connections it let in still serve, and the address takes a new one once one closes.
+			for (Socket socket : flood) {
+				assertThat(get(socket, HOST)).startsWith("HTTP/1.1 200");
+			}
+			flood.remove(0).close();
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> edge.meterRegistry().get("warp.edge.public.connections").gauge().value() == perAddress - 1);
+			flood.add(servedConnection(edge, "127.0.0.1", HOST));
+			flood.forEach(this::closeQuietly);
+		}
+	}
+
+	@Test
 	void limitBelowOneIsRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> EdgeSettings.builder().maxConnections(0))
 			.withMessage("maxConnections must be at least 1, was 0");
-		assertThatIllegalArgumentException().isThrownBy(() -> new VisitorConnectionLimit(0));
+		assertThatIllegalArgumentException().isThrownBy(() -> new VisitorConnectionLimit(0, 1));
+		assertThatIllegalArgumentException().isThrownBy(() -> new VisitorConnectionLimit(1, 0));
+		assertThatIllegalArgumentException().isThrownBy(() -> EdgeSettings.builder().maxConnectionsPerAddress(0))
+			.withMessage("maxConnectionsPerAddress must be at least 1, was 0");
 	}
 
 	@Test
@@ -109,16 +152,33 @@ class VisitorConnectionLimitTests {
 
 	/** A keep-alive connection the edge has served a request on: counted against the limit. */
 	private Socket servedConnection() throws IOException {
-		Socket socket = new Socket("127.0.0.1", this.edge.publicPort());
+		return servedConnection(this.edge, "127.0.0.1", HOST);
+	}
+
+	/** A keep-alive connection from {@code clientAddress} the edge has served a request for {@code host} on. */
+	private Socket servedConnection(EdgeNode edge, String clientAddress, String host) throws IOException {
+		Socket socket = connect(edge, clientAddress);
 		this.closeables.add(socket);
-		assertThat(get(socket)).startsWith("HTTP/1.1 200");
+		assertThat(get(socket, host)).startsWith("HTTP/1.1 200");
+		return socket;
+	}
+
+	/** A connection to the edge's public listener from {@code clientAddress}, one of loopback's. */
+	private static Socket connect(EdgeNode edge, String clientAddress) throws IOException {
+		Socket socket = new Socket();
+		socket.bind(new InetSocketAddress(clientAddress, 0));
+		socket.connect(new InetSocketAddress("127.0.0.1", edge.publicPort()), 5000);
 		return socket;
 	}
 
 	private static String get(Socket socket) throws IOException {
+		return get(socket, HOST);
+	}
+
+	private static String get(Socket socket, String host) throws IOException {
 		socket.setSoTimeout(5000);
 		socket.getOutputStream()
-			.write(("GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			.write(("GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
 		// "hello" with its Content-Length: the whole response ends with it.
 		StringBuilder response = new StringBuilder();
 		InputStream in = socket.getInputStream();
@@ -149,7 +209,15 @@ class VisitorConnectionLimitTests {
 	}
 
 	private double refusedCount() {
-		return this.edge.meterRegistry().get("warp.edge.public.connections.refused").functionCounter().count();
+		return refusedCount("max-connections");
+	}
+
+	private double refusedCount(String reason) {
+		return this.edge.meterRegistry()
+			.get("warp.edge.public.connections.refused")
+			.tag("reason", reason)
+			.functionCounter()
+			.count();
 	}
 
 	private void closeQuietly(Socket socket) {

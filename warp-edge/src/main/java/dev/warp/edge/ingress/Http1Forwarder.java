@@ -214,6 +214,7 @@ final class Http1Forwarder extends ChannelDuplexHandler {
 	 * handler, which is where an {@link Http2Forwarder} belongs.
 	 */
 	private void becomeHttp2(ChannelHandlerContext ctx, Object msg) {
+		this.settings.abusiveClients().watch(ctx.channel());
 		if (this.settings.inCluster()) {
 			// A stream cannot be handed back to TunnelProxy: on a cluster node HTTP/2 goes through it.
 			ctx.pipeline().remove(this);

@@ -27,10 +27,13 @@ final class Http1ForwarderInstaller extends ChannelInboundHandlerAdapter {
 		if (codec != null && ctx.pipeline().get(Http1Forwarder.NAME) == null) {
 			ctx.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(this.settings));
 		}
-		else if (!this.settings.inCluster() && ctx.pipeline().get(NettyPipeline.H2MultiplexHandler) != null
-				&& ctx.pipeline().get(Http2Forwarder.NAME) == null) {
+		else if (ctx.pipeline().get(NettyPipeline.H2MultiplexHandler) != null) {
+			this.settings.abusiveClients().watch(ctx.channel());
 			// On a cluster node HTTP/2 visitors go through TunnelProxy: a stream cannot be handed back to it.
-			ctx.pipeline().addBefore(NettyPipeline.H2MultiplexHandler, Http2Forwarder.NAME, new Http2Forwarder(this.settings));
+			if (!this.settings.inCluster() && ctx.pipeline().get(Http2Forwarder.NAME) == null) {
+				ctx.pipeline()
+					.addBefore(NettyPipeline.H2MultiplexHandler, Http2Forwarder.NAME, new Http2Forwarder(this.settings));
+			}
 		}
 		ctx.pipeline().remove(this);
 		ctx.fireChannelRead(msg);

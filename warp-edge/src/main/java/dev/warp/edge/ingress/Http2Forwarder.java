@@ -69,6 +69,13 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	/** Tunnel connections on other loops that streams were opened on during this read, to wake at its end. */
 	private final List<TunnelConnection> toWake = new ArrayList<>(2);
 
+	/**
+	 * Requests taken during this read, sent to the tunnel at its end: a stream the visitor reset
+	 * in the same read (HTTP/2 rapid reset sends HEADERS and RST_STREAM together) is never opened
+	 * on the tunnel, so its application never sees it.
+	 */
+	private final List<Started> toStart = new ArrayList<>(4);
+
 	Http2Forwarder(ShortPathSettings settings) {
 		this.settings = settings;
 	}
@@ -154,13 +161,32 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 			this.headerTimeout.streamHeadersReceived();
 		}
 		this.exchanges.put(frame.stream().id(), exchange);
-		// Another loop's connection is woken once at the end of this read, not once per request.
-		boolean local = tunnel.isOnCurrentEventLoop();
-		exchange.start(tunnel, local);
-		if (!local && !this.toWake.contains(tunnel)) {
-			this.toWake.add(tunnel);
-		}
+		this.toStart.add(new Started(exchange, tunnel));
 		return true;
+	}
+
+	/** Sends the requests of this read that the visitor did not reset in it to their tunnels. */
+	private void startTaken() {
+		if (this.toStart.isEmpty()) {
+			return;
+		}
+		for (Started started : this.toStart) {
+			if (started.exchange().isEnded()) {
+				continue;
+			}
+			// Another loop's connection is woken once at the end of this read, not once per request.
+			TunnelConnection tunnel = started.tunnel();
+			boolean local = tunnel.isOnCurrentEventLoop();
+			started.exchange().start(tunnel, local);
+			if (!local && !this.toWake.contains(tunnel)) {
+				this.toWake.add(tunnel);
+			}
+		}
+		this.toStart.clear();
+	}
+
+	/** A request taken during the current read, and the tunnel connection chosen for it. */
+	private record Started(Http2Exchange exchange, TunnelConnection tunnel) {
 	}
 
 	/**
@@ -217,6 +243,7 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) {
+		startTaken();
 		wakeTunnels();
 		ctx.fireChannelReadComplete();
 	}
@@ -270,7 +297,9 @@ final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	}
 
 	private void visitorLeft() {
-		// Should a read end without its completion, what it started still reaches the tunnel.
+		// Should a read end without its completion, what it started still reaches the tunnel;
+		// what it took but did not start has ended with the visitor (below) and is not started.
+		this.toStart.clear();
 		wakeTunnels();
 		if (this.exchanges.isEmpty()) {
 			return;

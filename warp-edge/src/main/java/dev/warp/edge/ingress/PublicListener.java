@@ -37,6 +37,9 @@ public final class PublicListener {
 
 	static final int RESET_WINDOW_SECONDS = 30;
 
+	/** Visitor connections closed as soon as accepted, tagged by the reason. */
+	static final String REFUSED = "warp.edge.public.connections.refused";
+
 	private final DisposableServer server;
 
 	private final @Nullable DisposableServer tlsServer;
@@ -65,13 +68,30 @@ public final class PublicListener {
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
-		VisitorConnectionLimit connections = new VisitorConnectionLimit(settings.maxConnections());
+		VisitorConnectionLimit connections = new VisitorConnectionLimit(settings.maxConnections(),
+				settings.maxConnectionsPerAddress());
 		if (metrics != null) {
-			metrics.visitorConnections(connections, VisitorConnectionLimit::open, VisitorConnectionLimit::refused);
+			metrics.connections("warp.edge.public.connections",
+					"Visitor connections open on the public listeners of this edge node", connections,
+					VisitorConnectionLimit::open);
+			metrics.refusedConnections(REFUSED, "max-connections",
+					"Visitor connections closed as soon as accepted: edge.public.max-connections were open", connections,
+					VisitorConnectionLimit::refusedOverTotal);
+			metrics.refusedConnections(REFUSED, "max-connections-per-address",
+					"Visitor connections closed as soon as accepted: edge.public.max-connections-per-address were open "
+							+ "from their address",
+					connections, VisitorConnectionLimit::refusedOverAddress);
+		}
+		AbusiveClients abusiveClients = new AbusiveClients(settings.abusePenalty(), settings.maxAbusePenalty());
+		if (metrics != null) {
+			metrics.refusedConnections(REFUSED, "abuse-penalty",
+					"Visitor connections closed as soon as accepted: their address abused the edge recently", abusiveClients,
+					AbusiveClients::refused);
 		}
 		VisitorErrors.Reports errors = VisitorErrors.Reports.of("public listener");
 		ShortPathSettings forwarding = new ShortPathSettings(settings.nodeId(), "http", routes,
-				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null);
+				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
+				abusiveClients);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)
@@ -87,7 +107,7 @@ public final class PublicListener {
 				.maxHeaderListSize(settings.maxHeaderSize())
 				.maxDecodedRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS))
 			.doOnChannelInit((observer, channel, address) -> {
-				if (!connections.admit(channel)) {
+				if (abusiveClients.refuses(channel) || !connections.admit(channel)) {
 					return;
 				}
 				channel.pipeline()

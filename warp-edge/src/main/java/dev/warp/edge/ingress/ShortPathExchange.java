@@ -60,8 +60,8 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 
 	private final long startNanos = System.nanoTime();
 
-	/** The attempt under way; set by {@link #start}. */
-	protected TunnelResponse attempt;
+	/** The attempt under way; set by {@link #start}, {@code null} before. */
+	protected @Nullable TunnelResponse attempt;
 
 	private @Nullable TunnelConnection target;
 
@@ -204,7 +204,10 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			chunk.release();
 			return;
 		}
-		this.attempt.touch();
+		TunnelResponse attempt = this.attempt;
+		if (attempt != null) {
+			attempt.touch();
+		}
 		if (!this.headSent) {
 			// The response's time counts from the request's last byte: a long upload is not cut off.
 			responseTimerStarted();
@@ -235,6 +238,11 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 			bodyDropped(chunk.readableBytes());
 			chunk.release();
 		}
+	}
+
+	/** Whether the response was written whole or aborted, or the visitor left: nothing more to do. */
+	final boolean isEnded() {
+		return this.ended;
 	}
 
 	/** Whether the whole request, its body included, came from the visitor. */
@@ -522,7 +530,10 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 		this.ended = true;
 		releasePendingBody();
 		responseTimerStopped();
-		this.attempt.cancel();
+		TunnelResponse attempt = this.attempt;
+		if (attempt != null) {
+			attempt.cancel();
+		}
 		record(!this.headSent);
 	}
 

@@ -16,9 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param inCluster whether the node is part of a cluster: then only HTTP/1.1 requests without a
  * body take the short path, and one that fails here in a way another node could still serve is
  * handed back to {@link TunnelProxy}, which sends it there
+ * @param abusiveClients told about every HTTP/2 visitor connection, to watch it for abuse
  */
 record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
-		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster) {
+		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster,
+		AbusiveClients abusiveClients) {
 
 	/**
 	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
@@ -31,7 +33,7 @@ record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Du
 
 	ShortPathSettings scheme(String scheme) {
 		return new ShortPathSettings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
-				this.maxRequestBody, this.metrics, this.inCluster);
+				this.maxRequestBody, this.metrics, this.inCluster, this.abusiveClients);
 	}
 
 	/**

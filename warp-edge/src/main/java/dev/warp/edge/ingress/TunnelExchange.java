@@ -200,9 +200,18 @@ final class TunnelExchange {
 		return Mono.defer(work).subscribeOn(Schedulers.fromExecutor(this.visitorLoop));
 	}
 
+	/**
+	 * Opens the attempt's stream once the visitor's connection has read what it received with the
+	 * request (a task after the read on its event loop): a request the visitor reset in the same
+	 * read (HTTP/2 rapid reset sends HEADERS and RST_STREAM together) is cancelled by then and never
+	 * opened on the tunnel, so its application never sees it.
+	 */
 	private Mono<Http2StreamChannel> openStream(TunnelConnection connection, TunnelResponse attempt) {
-		return Mono.create((sink) -> connection.openStream(attempt)
-			.addListener((Future<Http2StreamChannel> opened) -> {
+		return Mono.create((sink) -> this.visitorLoop.execute(() -> {
+			if (attempt.isCancelled()) {
+				return;
+			}
+			connection.openStream(attempt).addListener((Future<Http2StreamChannel> opened) -> {
 				if (opened.isSuccess()) {
 					sink.success(opened.getNow());
 				}
@@ -211,7 +220,8 @@ final class TunnelExchange {
 					sink.error(OriginFailure.unprocessed("cannot open a stream on the tunnel connection ("
 							+ opened.cause().getMessage() + ")", opened.cause()));
 				}
-			}));
+			});
+		}));
 	}
 
 	private Mono<Http2StreamChannel> sendHeaders(Http2StreamChannel stream, Http2Headers headers, boolean endOfStream) {

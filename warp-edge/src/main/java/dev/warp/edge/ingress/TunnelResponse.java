@@ -143,6 +143,11 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 	}
 
+	/** Whether {@link #cancel()} was called: the visitor left, or the exchange gave up on it. */
+	boolean isCancelled() {
+		return this.cancelled;
+	}
+
 	/**
 	 * Fails the response head with the given timeout unless it has arrived; the stream itself is
 	 * reset by {@link #cancel()}. Safe from any thread: should the head arrive at the same moment,

@@ -2,44 +2,55 @@ package dev.warp.edge.ingress;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.warp.edge.limit.ConnectionLimit;
+import dev.warp.edge.log.RepeatedWarning;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Caps the visitor connections open at once on an edge node's public listeners, cleartext and
- * TLS together. A connection over the cap is closed as soon as it is accepted. Without a cap, a
- * flood of visitors takes the process's file descriptors, which the tunnel and peer listeners
- * need too (agents could then not reconnect), and the memory each connection may hold (a
- * visitor who reads slowly holds up to a stream window of its response).
+ * TLS together, in total and per client address. A connection over either cap is closed as soon
+ * as it is accepted. Without the total cap, a flood of visitors takes the process's file
+ * descriptors, which the tunnel and peer listeners need too (agents could then not reconnect),
+ * and the memory each connection may hold (a visitor who reads slowly holds up to a stream
+ * window of its response). Without the cap per address, one client that fills the total cap
+ * locks every other visitor out.
  */
 public final class VisitorConnectionLimit {
 
 	private static final Logger logger = LoggerFactory.getLogger(VisitorConnectionLimit.class);
 
-	/** Refusals are logged once, then at most this often while they go on. */
-	private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+	/** The default of {@code edge.public.max-connections-per-address}. */
+	public static final int DEFAULT_MAX_PER_ADDRESS = 256;
 
-	private final int max;
+	private final ConnectionLimit limit;
 
-	private final AtomicInteger open = new AtomicInteger();
+	private final AtomicLong refusedOverTotal = new AtomicLong();
 
-	private final AtomicLong refused = new AtomicLong();
+	private final AtomicLong refusedOverAddress = new AtomicLong();
 
-	private final AtomicLong nextLogNanos = new AtomicLong(System.nanoTime());
+	private final RepeatedWarning overTotal;
 
-	private final AtomicLong refusedWhenLogged = new AtomicLong();
+	private final RepeatedWarning overAddress;
 
-	/** @param max the visitor connections open at once, at least 1 */
-	public VisitorConnectionLimit(int max) {
-		if (max < 1) {
-			throw new IllegalArgumentException("The visitor connection limit must be at least 1, was " + max);
-		}
-		this.max = max;
+	/**
+	 * @param max the visitor connections open at once, at least 1
+	 * @param maxPerAddress the connections open at once from one client address, at least 1
+	 */
+	public VisitorConnectionLimit(int max, int maxPerAddress) {
+		this.limit = new ConnectionLimit(max, maxPerAddress);
+		this.overTotal = new RepeatedWarning(logger, "visitor connection(s) refused: " + max + " were open, the limit "
+				+ "(edge.public.max-connections). Those visitors were disconnected at once; if this is legitimate "
+				+ "traffic, raise edge.public.max-connections and the process's file-descriptor limit. Counted in "
+				+ "warp.edge.public.connections.refused");
+		this.overAddress = new RepeatedWarning(logger, "visitor connection(s) refused: their address had " + maxPerAddress
+				+ " open, the limit (edge.public.max-connections-per-address). Those connections were closed at once; "
+				+ "if many legitimate visitors share one address (a NAT), raise edge.public.max-connections-per-address. "
+				+ "Counted in warp.edge.public.connections.refused");
 	}
 
 	/**
@@ -55,43 +66,48 @@ public final class VisitorConnectionLimit {
 	}
 
 	/**
-	 * Counts a visitor connection just accepted until it closes, or closes it at once when the
+	 * Counts a visitor connection just accepted until it closes, or closes it at once when a
 	 * limit is reached.
 	 * @return whether the connection was admitted
 	 */
 	boolean admit(Channel channel) {
-		if (this.open.incrementAndGet() > this.max) {
-			this.open.decrementAndGet();
-			refusedOne();
-			channel.close();
-			return false;
+		SocketAddress remote = channel.remoteAddress();
+		switch (this.limit.acquire(remote)) {
+			case ADMITTED -> {
+				channel.closeFuture().addListener((closed) -> this.limit.release(remote));
+				return true;
+			}
+			case OVER_TOTAL -> {
+				this.refusedOverTotal.incrementAndGet();
+				this.overTotal.occurred(String.valueOf(remote));
+			}
+			case OVER_CLIENT -> {
+				this.refusedOverAddress.incrementAndGet();
+				this.overAddress.occurred(String.valueOf(remote));
+			}
 		}
-		channel.closeFuture().addListener((closed) -> this.open.decrementAndGet());
-		return true;
-	}
-
-	private void refusedOne() {
-		long total = this.refused.incrementAndGet();
-		long now = System.nanoTime();
-		long next = this.nextLogNanos.get();
-		if (now - next >= 0 && this.nextLogNanos.compareAndSet(next, now + LOG_INTERVAL_NANOS)) {
-			long since = total - this.refusedWhenLogged.getAndSet(total);
-			logger.warn("Refused {} visitor connection(s) since the last report: {} are open, the limit "
-					+ "(edge.public.max-connections). Those visitors were disconnected at once; if this is legitimate "
-					+ "traffic, raise edge.public.max-connections and the process's file-descriptor limit. Further "
-					+ "refusals are counted in warp.edge.public.connections.refused and reported here at most once a "
-					+ "minute", since, this.max);
-		}
+		channel.close();
+		return false;
 	}
 
 	/** The visitor connections open now. */
 	public int open() {
-		return this.open.get();
+		return this.limit.held();
 	}
 
-	/** The visitor connections closed at once because the limit was reached, since the node started. */
-	public long refused() {
-		return this.refused.get();
+	/** The client addresses with a visitor connection open now. */
+	public int addresses() {
+		return this.limit.clients();
+	}
+
+	/** The visitor connections closed at once because the total limit was reached, since the node started. */
+	public long refusedOverTotal() {
+		return this.refusedOverTotal.get();
+	}
+
+	/** The visitor connections closed at once because their address's limit was reached, since the node started. */
+	public long refusedOverAddress() {
+		return this.refusedOverAddress.get();
 	}
 
 }

@@ -51,6 +51,12 @@ import reactor.netty.http.server.HttpServerResponse;
  * <li>{@code warp.edge.provisioning.refused} (counter, tag {@code reason}: {@code token},
  * {@code zone}, {@code request}, {@code too-many-failures}): requests the provisioning API
  * refused</li>
+ * <li>{@code warp.edge.public.connections} (gauge): visitor connections open, and
+ * {@code warp.edge.public.connections.refused} (counter, tag {@code reason}): visitor connections
+ * closed as soon as accepted, by the limit that refused them</li>
+ * <li>{@code warp.edge.tunnel.handshakes} (gauge): tunnel connections not yet authenticated, and
+ * {@code warp.edge.tunnel.connections.refused} (counter, tag {@code reason}): tunnel connections
+ * closed as soon as accepted</li>
  * </ul>
  * A visitor's request for a hostname that has no tunnel here is tagged {@code hostname=other},
  * so that visitors cannot make up tag values. A request the visitor gave up on before its
@@ -110,18 +116,24 @@ public final class EdgeMetrics {
 	}
 
 	/**
-	 * Meters of the visitor connections, read from {@code limit}, which outlives them.
-	 * @param open how many are open now
-	 * @param refused how many the limit closed as soon as they were accepted, so far
+	 * A gauge of connections open or waiting now, read from {@code source}, which outlives it.
+	 * @param name the gauge's name, e.g. {@code warp.edge.public.connections}
 	 */
-	public <T> void visitorConnections(T limit, ToDoubleFunction<T> open, ToDoubleFunction<T> refused) {
-		Gauge.builder("warp.edge.public.connections", limit, open)
-			.description("Visitor connections open on the public listeners of this edge node")
-			.tag("node", this.nodeId)
-			.register(this.registry);
-		FunctionCounter.builder("warp.edge.public.connections.refused", limit, refused)
-			.description("Visitor connections closed as soon as accepted: edge.public.max-connections were open")
-			.tag("node", this.nodeId)
+	public <T> void connections(String name, String description, T source, ToDoubleFunction<T> count) {
+		Gauge.builder(name, source, count).description(description).tag("node", this.nodeId).register(this.registry);
+	}
+
+	/**
+	 * A counter of connections a listener closed as soon as it accepted them, read from
+	 * {@code source}, which outlives it.
+	 * @param name the counter's name, e.g. {@code warp.edge.public.connections.refused}
+	 * @param reason its {@code reason} tag: the limit that refused them, e.g. the property's name
+	 */
+	public <T> void refusedConnections(String name, String reason, String description, T source,
+			ToDoubleFunction<T> count) {
+		FunctionCounter.builder(name, source, count)
+			.description(description)
+			.tags("node", this.nodeId, "reason", reason)
 			.register(this.registry);
 	}
 

@@ -40,6 +40,7 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,8 +116,14 @@ public final class TunnelListener {
 	/** Failed handshakes, reported at most once a minute per kind: hostile peers can cause them at will. */
 	private final TunnelHandshake.Failures handshakeFailures = TunnelHandshake.Failures.create();
 
+	private final TunnelHandshakeLimit handshakes;
+
+	/** Ends a connection's count in {@link #handshakes} once it authenticated: set on each channel at accept. */
+	private static final AttributeKey<Runnable> AUTHENTICATED = AttributeKey.valueOf("warp.tunnel.authenticated");
+
 	private TunnelListener(EdgeSettings settings, EdgeCredentials credentials, RevokedCertificates revocations,
-			TunnelConnectionListener listener, LoopResources loops) {
+			TunnelConnectionListener listener, TunnelHandshakeLimit handshakes, LoopResources loops) {
+		this.handshakes = handshakes;
 		this.nodeId = settings.nodeId();
 		this.settings = settings;
 		this.sslContext = TunnelTls.serverContext(credentials);
@@ -166,11 +173,13 @@ public final class TunnelListener {
 	 * @param credentials the edge's tunnel certificate and CA
 	 * @param revocations origin certificates that may not connect any more
 	 * @param listener told about registrations
+	 * @param handshakes caps the connections that have not authenticated yet
 	 * @param loops the event loops to run on
 	 */
 	public static TunnelListener bind(EdgeSettings settings, EdgeCredentials credentials,
-			RevokedCertificates revocations, TunnelConnectionListener listener, LoopResources loops) {
-		return new TunnelListener(settings, credentials, revocations, listener, loops);
+			RevokedCertificates revocations, TunnelConnectionListener listener, TunnelHandshakeLimit handshakes,
+			LoopResources loops) {
+		return new TunnelListener(settings, credentials, revocations, listener, handshakes, loops);
 	}
 
 	/** The address the listener is bound to. */
@@ -192,10 +201,16 @@ public final class TunnelListener {
 	}
 
 	private void accept(SocketChannel channel) {
+		// Refused before any TLS work: a flood of idle connections costs a descriptor each only
+		// up to the limit, and only for the handshake timeout.
+		Runnable authenticated = this.handshakes.admit(channel);
+		if (authenticated == null) {
+			return;
+		}
+		channel.attr(AUTHENTICATED).set(authenticated);
 		this.channels.add(channel);
 		SslHandler tls = this.sslContext.newHandler(channel.alloc());
-		// An agent that cannot finish TLS in the registration time would not register either.
-		tls.setHandshakeTimeoutMillis(this.registrationTimeout.toMillis());
+		tls.setHandshakeTimeoutMillis(this.settings.tunnelHandshakeTimeout().toMillis());
 		channel.pipeline()
 			.addLast("tls", tls)
 			.addLast("alpn", new TunnelHandshake(this.caCertificateFile, this.handshakeFailures, this::startHttp2));
@@ -212,6 +227,8 @@ public final class TunnelListener {
 			ctx.close();
 			return;
 		}
+		// Authenticated: the agent's origin certificate is valid and not revoked.
+		channel.attr(AUTHENTICATED).getAndSet(null).run();
 		TunnelConnection connection = new TunnelConnection(this.nodeId + "-t" + this.connectionIds.incrementAndGet(),
 				this.nodeId, channel, this.registrationTimeout, this.listener, certificate);
 		// Known to the revocation check before this check: a revocation read in between finds it there.

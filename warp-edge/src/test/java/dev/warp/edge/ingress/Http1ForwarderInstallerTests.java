@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Http1ForwarderInstallerTests {
 
 	private final ShortPathSettings settings = new ShortPathSettings("edge-test", "https",
-			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false);
+			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)));
 
 	@Test
 	void putsAForwarderAfterTheCodecThatAlpnAddedAndLeaves() {
@@ -87,7 +87,7 @@ class Http1ForwarderInstallerTests {
 
 	private ShortPathSettings inCluster() {
 		return new ShortPathSettings("edge-test", "https", new EdgeRouteTable(), Duration.ofSeconds(1), null,
-				Long.MAX_VALUE, null, true);
+				Long.MAX_VALUE, null, true, new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)));
 	}
 
 	private static ByteBuf request() {
