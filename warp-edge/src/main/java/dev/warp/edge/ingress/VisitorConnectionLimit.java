@@ -1,9 +1,6 @@
 package dev.warp.edge.ingress;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.warp.edge.limit.ConnectionLimit;
 import dev.warp.edge.log.RepeatedWarning;
@@ -28,10 +25,6 @@ public final class VisitorConnectionLimit {
 	public static final int DEFAULT_MAX_PER_ADDRESS = 256;
 
 	private final ConnectionLimit limit;
-
-	private final AtomicLong refusedOverTotal = new AtomicLong();
-
-	private final AtomicLong refusedOverAddress = new AtomicLong();
 
 	private final RepeatedWarning overTotal;
 
@@ -58,11 +51,7 @@ public final class VisitorConnectionLimit {
 	 * tunnel and peer connections, files and the JVM; no limit where the JVM cannot tell it.
 	 */
 	public static int defaultMax() {
-		OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-		if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix && unix.getMaxFileDescriptorCount() > 0) {
-			return (int) Math.max(1, Math.min(Integer.MAX_VALUE, unix.getMaxFileDescriptorCount() / 10 * 9));
-		}
-		return Integer.MAX_VALUE;
+		return ConnectionLimit.shareOfFileDescriptors(9, 10, Integer.MAX_VALUE);
 	}
 
 	/**
@@ -78,11 +67,9 @@ public final class VisitorConnectionLimit {
 				return true;
 			}
 			case OVER_TOTAL -> {
-				this.refusedOverTotal.incrementAndGet();
 				this.overTotal.occurred(String.valueOf(remote));
 			}
 			case OVER_CLIENT -> {
-				this.refusedOverAddress.incrementAndGet();
 				this.overAddress.occurred(String.valueOf(remote));
 			}
 		}
@@ -95,19 +82,14 @@ public final class VisitorConnectionLimit {
 		return this.limit.held();
 	}
 
-	/** The client addresses with a visitor connection open now. */
-	public int addresses() {
-		return this.limit.clients();
-	}
-
 	/** The visitor connections closed at once because the total limit was reached, since the node started. */
 	public long refusedOverTotal() {
-		return this.refusedOverTotal.get();
+		return this.limit.refusedOverTotal();
 	}
 
 	/** The visitor connections closed at once because their address's limit was reached, since the node started. */
 	public long refusedOverAddress() {
-		return this.refusedOverAddress.get();
+		return this.limit.refusedOverClient();
 	}
 
 }

@@ -1,8 +1,10 @@
 package dev.warp.edge.limit;
 
+import java.lang.management.ManagementFactory;
 import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts connections held at once, in total and per client ({@link ClientAddress}), and refuses
@@ -34,6 +36,10 @@ public final class ConnectionLimit {
 
 	private final ConcurrentHashMap<Object, Integer> perClient = new ConcurrentHashMap<>();
 
+	private final AtomicLong refusedOverTotal = new AtomicLong();
+
+	private final AtomicLong refusedOverClient = new AtomicLong();
+
 	/**
 	 * @param max connections held at once in total, at least 1
 	 * @param maxPerClient connections one client may hold at once, at least 1
@@ -54,6 +60,7 @@ public final class ConnectionLimit {
 	public Verdict acquire(SocketAddress remote) {
 		if (this.held.incrementAndGet() > this.max) {
 			this.held.decrementAndGet();
+			this.refusedOverTotal.incrementAndGet();
 			return Verdict.OVER_TOTAL;
 		}
 		boolean[] admitted = new boolean[1];
@@ -67,6 +74,7 @@ public final class ConnectionLimit {
 		});
 		if (!admitted[0]) {
 			this.held.decrementAndGet();
+			this.refusedOverClient.incrementAndGet();
 			return Verdict.OVER_CLIENT;
 		}
 		return Verdict.ADMITTED;
@@ -88,14 +96,26 @@ public final class ConnectionLimit {
 		return this.perClient.size();
 	}
 
-	/** The total limit. */
-	public int max() {
-		return this.max;
+	/** The connections refused because the total limit was held, so far. */
+	public long refusedOverTotal() {
+		return this.refusedOverTotal.get();
 	}
 
-	/** The limit of one client. */
-	public int maxPerClient() {
-		return this.maxPerClient;
+	/** The connections refused because their client's limit was held, so far. */
+	public long refusedOverClient() {
+		return this.refusedOverClient.get();
+	}
+
+	/**
+	 * The share {@code numerator / denominator} of the process's file-descriptor limit, at least
+	 * 1 and at most {@code most}; {@code most} where the JVM cannot tell the limit.
+	 */
+	public static int shareOfFileDescriptors(int numerator, int denominator, int most) {
+		if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
+				&& unix.getMaxFileDescriptorCount() > 0) {
+			return (int) Math.max(1, Math.min(most, unix.getMaxFileDescriptorCount() / denominator * numerator));
+		}
+		return most;
 	}
 
 }

@@ -1,10 +1,7 @@
 package dev.warp.edge.tunnel;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.warp.edge.limit.ConnectionLimit;
 import dev.warp.edge.log.RepeatedWarning;
@@ -33,10 +30,6 @@ public final class TunnelHandshakeLimit {
 
 	private final ConnectionLimit limit;
 
-	private final AtomicLong refusedOverTotal = new AtomicLong();
-
-	private final AtomicLong refusedOverAddress = new AtomicLong();
-
 	private final RepeatedWarning overTotal;
 
 	private final RepeatedWarning overAddress;
@@ -61,11 +54,7 @@ public final class TunnelHandshakeLimit {
 	 * {@value #DEFAULT_MAX}; {@value #DEFAULT_MAX} where the JVM cannot tell the limit.
 	 */
 	public static int defaultMax() {
-		OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-		if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix && unix.getMaxFileDescriptorCount() > 0) {
-			return (int) Math.max(1, Math.min(DEFAULT_MAX, unix.getMaxFileDescriptorCount() / 20));
-		}
-		return DEFAULT_MAX;
+		return ConnectionLimit.shareOfFileDescriptors(1, 20, DEFAULT_MAX);
 	}
 
 	/**
@@ -87,11 +76,9 @@ public final class TunnelHandshakeLimit {
 				return release;
 			}
 			case OVER_TOTAL -> {
-				this.refusedOverTotal.incrementAndGet();
 				this.overTotal.occurred(TunnelConnection.format(remote));
 			}
 			case OVER_CLIENT -> {
-				this.refusedOverAddress.incrementAndGet();
 				this.overAddress.occurred(TunnelConnection.format(remote));
 			}
 		}
@@ -106,12 +93,12 @@ public final class TunnelHandshakeLimit {
 
 	/** The tunnel connections closed at once because the total limit was reached, since the node started. */
 	public long refusedOverTotal() {
-		return this.refusedOverTotal.get();
+		return this.limit.refusedOverTotal();
 	}
 
 	/** The tunnel connections closed at once because their address's limit was reached, since the node started. */
 	public long refusedOverAddress() {
-		return this.refusedOverAddress.get();
+		return this.limit.refusedOverClient();
 	}
 
 }
