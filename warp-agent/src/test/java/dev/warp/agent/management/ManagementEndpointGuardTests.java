@@ -49,7 +49,7 @@ class ManagementEndpointGuardTests {
 			"/%61ctuator/health", "/actuator/%68ealth", "/actuator;x=1/health", "/actuator/health;x=1",
 			"/actuator%3Bx/health", "/actuator%2Fhealth", "/ACTUATOR/health", "/Actuator", "/actuator/./health",
 			"/actuator/../actuator/health", "/hello/../actuator/health", "/./actuator", "/%2e/actuator",
-			"/hello/%2e%2e/actuator", "/actuator?x=1", "/LIVEZ/" })
+			"/hello/%2e%2e/actuator", "/actuator?x=1", "/LIVEZ/", "/%2Factuator", "/;x/actuator" })
 	void everySpellingOfAHiddenPathIs404(String path) {
 		assertThat(serve(HttpMethod.GET, path).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
 		assertThat(this.served).hasValue(0);
