@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.warp.core.pki.CertificateAuthority;
+import dev.warp.core.pki.CertificateRequests;
+import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.protocol.ControlMessage;
+import dev.warp.edge.provisioning.OriginCertificateIssuer;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.AfterEach;
@@ -401,15 +406,47 @@ class EdgeClusterTests {
 		// (plus a second for scheduling on a busy machine).
 		Duration bound = LEASE_TTL.plus(LEASE_TTL.dividedBy(3)).plusSeconds(1);
 		await().atMost(bound).pollInterval(Duration.ofMillis(50))
-			.until(() -> this.redis.commands().exists("warp:node:edge-b", "warp:routes:b-only.example.test") == 0
+			.until(() -> this.redis.commands().exists("warp:node:edge-b", "warp:routes:b-only.example.test",
+					"warp:owner:b-only.example.test") == 0
 					&& this.redis.commands().zrange("warp:routes:" + HOST, 0, -1).equals(List.of("edge-a"))
 					&& !this.redis.commands().sismember("warp:hostnames", "b-only.example.test"));
 		Duration gone = Duration.ofNanos(System.nanoTime() - killed);
 		assertThat(gone).isLessThanOrEqualTo(bound);
 		assertThat(this.redis.keys("warp:")).containsExactlyInAnyOrder("warp:node:edge-a", "warp:routes:" + HOST,
-				"warp:hostnames", "warp:ca");
+				"warp:owner:" + HOST, "warp:hostnames", "warp:ca");
 		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, "b-only.example.test", "/hello").status() == 503);
 		assertThat(Visitor.get(a, HOST, "/hello").body()).isEqualTo("hello");
+	}
+
+	@Test
+	void agentOfAnotherAccountIsRefusedOnANodeWhereTheOwnersAgentsAreNot() throws Exception {
+		EdgeNode a = node(settings("edge-a").build());
+		EdgeNode b = nodeSharingCa("edge-b", a);
+		String owned = "b.test";
+		TestAgent owner = agentOf(a, a, a.tokens().create(List.of("b.test")).secret(), owned);
+		awaitRoute(owned, "edge-a");
+		TestAgent intruder = agentOf(b, a, a.tokens().create(List.of("test")).secret(), owned);
+		await().atMost(Duration.ofSeconds(5)).until(() -> !intruder.channel().isActive());
+		assertThat(intruder.fromEdge).anyMatch((message) -> ControlMessage.REFUSED.equals(message.type())
+				&& message.get(ControlMessage.REASON_ATTRIBUTE).contains("served by the agents of another account"));
+		assertThat(b.routeTable().pool(owned)).isNull();
+		assertThat(this.redis.commands().zrange("warp:routes:" + owned, 0, -1)).containsExactly("edge-a");
+		for (int i = 0; i < 10; i++) {
+			assertThat(Visitor.get(b, owned, "/whoami").body()).isEqualTo(owner.agentId);
+		}
+		assertThat(intruder.requests).doesNotContain("/whoami");
+	}
+
+	/** An agent of {@code node} with an origin certificate the provisioning of {@code issuing} issues for the token. */
+	private TestAgent agentOf(EdgeNode node, EdgeNode issuing, String token, String hostname) throws Exception {
+		CertificateAuthority ca = CertificateAuthority.loadOrCreate(issuing.settings().dataDir(), "unused");
+		KeyPair keys = KeyPairs.generate();
+		X509Certificate certificate = new OriginCertificateIssuer(issuing.tokens(), ca, Duration.ofDays(1)).issue(token,
+				CertificateRequests.create(keys, hostname));
+		TestAgent agent = TestAgent.connectWith(node.tunnelPort(), node.caCertificateFile(), hostname,
+				new TestAgent.ClientCertificate(keys.getPrivate(), certificate, ca.certificate()));
+		this.closeables.add(agent);
+		return agent;
 	}
 
 	private static String readQuietly(Path file) {

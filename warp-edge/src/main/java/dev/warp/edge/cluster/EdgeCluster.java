@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.warp.edge.EdgeSettings;
@@ -12,6 +13,8 @@ import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.TunnelConnectionListener;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's membership of a cluster: the shared route table in Redis, its leases there, the
@@ -29,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  */
 public final class EdgeCluster implements TunnelConnectionListener, AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(EdgeCluster.class);
 
 	/** The longest {@link #join} and {@link #close} wait for Redis. */
 	private static final Duration REDIS_WAIT = Duration.ofSeconds(5);
@@ -108,9 +113,34 @@ public final class EdgeCluster implements TunnelConnectionListener, AutoCloseabl
 		}
 		NodeLease current = this.lease;
 		String hostname = connection.hostname();
-		if (current != null && hostname != null) {
-			current.publish(hostname);
+		if (current == null || hostname == null) {
+			return null;
 		}
+		if (this.settings.sharedHostnames().contains(hostname)) {
+			current.publish(hostname);
+			return null;
+		}
+		// The other nodes' agents own hostnames too: the connection takes no request before the
+		// cluster's owner of the hostname is known to be its account.
+		connection.holdUntilAdmitted();
+		this.table.claimOwner(hostname, connection.account(), this.settings.clusterLeaseTtl())
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.subscribe((owner) -> {
+				if (owner.isPresent()) {
+					connection.refuseLater(EdgeRouteTable.servedByAnotherAccount(hostname, connection));
+				}
+				else {
+					connection.admit();
+					current.publish(hostname);
+				}
+			}, (ex) -> {
+				// Without Redis the node cannot tell; it serves as a node alone would.
+				logger.warn("Edge node {}: cannot check in Redis which account owns {} ({}); admitting the tunnel "
+						+ "connection on this node's own knowledge", this.settings.nodeId(), hostname, ex.getMessage());
+				connection.admit();
+				current.publish(hostname);
+			});
 		return null;
 	}
 

@@ -34,6 +34,9 @@ import reactor.core.publisher.Mono;
  * <tr><td>{@code warp:routes:<hostname>}</td><td>sorted set, {@code PEXPIRE} lease TTL</td><td>the
  * ids of the nodes with a tunnel connection for the hostname, each scored by the expiry of its
  * entry (Redis server time, epoch milliseconds)</td></tr>
+ * <tr><td>{@code warp:owner:<hostname>}</td><td>string, {@code PX} lease TTL</td><td>the account
+ * (zone) whose agents serve the hostname, renewed with its routes; none for a hostname that
+ * accounts share</td></tr>
  * <tr><td>{@code warp:hostnames}</td><td>set, {@code PEXPIRE} lease TTL</td><td>every hostname
  * with a {@code warp:routes:} key, for the sweep</td></tr>
  * <tr><td>{@code warp:ca}</td><td>string, {@code PX} lease TTL</td><td>SHA-256 of the cluster's CA
@@ -54,6 +57,9 @@ public final class RedisRouteTable implements AutoCloseable {
 
 	/** Prefix of a hostname's route entries. */
 	static final String ROUTES_PREFIX = "warp:routes:";
+
+	/** Prefix of the account that owns a hostname. */
+	static final String OWNER_PREFIX = "warp:owner:";
 
 	/** The hostnames that have route entries. */
 	static final String HOSTNAMES = "warp:hostnames";
@@ -89,15 +95,27 @@ public final class RedisRouteTable implements AutoCloseable {
 			return 'ok'
 			""", ScriptOutputType.VALUE);
 
-	/** KEYS: routes of the hostname, hostnames. ARGV: node id, TTL millis, hostname. */
+	/** KEYS: routes of the hostname, hostnames, owner of the hostname. ARGV: node id, TTL millis, hostname. */
 	private static final LuaScript PUBLISH_ROUTE = new LuaScript(NOW + EXTEND + """
 			local ttl = tonumber(ARGV[2])
 			redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 			extend(KEYS[1], ttl)
 			redis.call('SADD', KEYS[2], ARGV[3])
 			extend(KEYS[2], ttl)
+			if redis.call('EXISTS', KEYS[3]) == 1 then extend(KEYS[3], ttl) end
 			return 1
 			""", ScriptOutputType.INTEGER);
+
+	/**
+	 * KEYS: owner of the hostname. ARGV: account, TTL millis. Returns {@code ok} when the account
+	 * owns the hostname now (it did, or nobody did), or else the account that does.
+	 */
+	private static final LuaScript CLAIM_OWNER = new LuaScript(EXTEND + """
+			local owner = redis.call('GET', KEYS[1])
+			if owner and owner ~= ARGV[1] then return owner end
+			if owner then extend(KEYS[1], tonumber(ARGV[2])) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+			return 'ok'
+			""", ScriptOutputType.VALUE);
 
 	/**
 	 * KEYS: routes of the hostname. ARGV: node lease prefix. Returns node id and peer address
@@ -201,9 +219,19 @@ public final class RedisRouteTable implements AutoCloseable {
 
 	/** Adds or renews the entry that routes a hostname to a node. */
 	Mono<Void> publishRoute(String hostname, String nodeId, Duration ttl) {
-		return PUBLISH_ROUTE.run(this.redis, new String[] { ROUTES_PREFIX + hostname, HOSTNAMES }, nodeId, millis(ttl),
-				hostname)
+		return PUBLISH_ROUTE.run(this.redis, new String[] { ROUTES_PREFIX + hostname, HOSTNAMES, OWNER_PREFIX + hostname },
+				nodeId, millis(ttl), hostname)
 			.then();
+	}
+
+	/**
+	 * Makes an account the owner of a hostname, across the cluster, unless another one is.
+	 * @return empty when the account owns it now, or the account that does
+	 */
+	Mono<String> claimOwner(String hostname, String account, Duration ttl) {
+		return CLAIM_OWNER.<String>run(this.redis, new String[] { OWNER_PREFIX + hostname }, account, millis(ttl))
+			.next()
+			.filter((result) -> !"ok".equals(result));
 	}
 
 	/** Removes the entry that routes a hostname to a node. */

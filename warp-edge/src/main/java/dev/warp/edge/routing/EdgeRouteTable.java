@@ -57,9 +57,7 @@ public final class EdgeRouteTable implements TunnelConnectionListener {
 				return HostnamePool.empty(name).with(connection);
 			}
 			if (!pool.account().equals(connection.account()) && !this.sharedHostnames.contains(name)) {
-				refusal[0] = name + " is served by the agents of another account (this agent's certificate comes from "
-						+ "a token for zone " + connection.account() + "); ask the edge's operator for a token of the "
-						+ "account that serves it, or to let accounts share it (edge.routing.shared-hostnames)";
+				refusal[0] = servedByAnotherAccount(name, connection);
 				return pool;
 			}
 			return pool.with(connection);
@@ -75,6 +73,13 @@ public final class EdgeRouteTable implements TunnelConnectionListener {
 		String hostname = hostnameOf(connection);
 		this.pools.computeIfPresent(hostname, (name, pool) -> pool.without(connection));
 		logger.debug("No longer routing {} to {}", hostname, connection);
+	}
+
+	/** Why a connection may not join the pool of a hostname another account's agents serve. */
+	public static String servedByAnotherAccount(String hostname, TunnelConnection connection) {
+		return hostname + " is served by the agents of another account (this agent's certificate comes from a token "
+				+ "for zone " + connection.account() + "); ask the edge's operator for a token of the account that "
+				+ "serves it, or to let accounts share it (edge.routing.shared-hostnames)";
 	}
 
 	/**

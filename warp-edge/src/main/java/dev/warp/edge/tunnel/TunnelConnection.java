@@ -84,6 +84,9 @@ public final class TunnelConnection {
 
 	private volatile boolean closeWhenIdle;
 
+	/** Whether the edge lets the connection take requests; false while the cluster checks its account. */
+	private volatile boolean admitted = true;
+
 	/** Whether the agent's application accepts traffic (its readiness); the connection stays open either way. */
 	private volatile boolean ready = true;
 
@@ -170,7 +173,28 @@ public final class TunnelConnection {
 	 * traffic, and the socket is open.
 	 */
 	public boolean isAvailable() {
-		return this.state == ConnectionState.REGISTERED && this.ready && this.channel.isActive();
+		return this.state == ConnectionState.REGISTERED && this.ready && this.admitted && this.channel.isActive();
+	}
+
+	/** Takes no requests until {@link #admit()}: its registration is still being checked. */
+	public void holdUntilAdmitted() {
+		this.admitted = false;
+	}
+
+	/** Takes requests: its registration was checked. */
+	public void admit() {
+		this.admitted = true;
+	}
+
+	/**
+	 * Refuses the registration after all, from any thread: leaves routing, tells the agent why,
+	 * then closes.
+	 */
+	public void refuseLater(String why) {
+		this.channel.eventLoop().execute(() -> {
+			leaveRouting(ConnectionState.CONNECTED);
+			refuse(why);
+		});
 	}
 
 	/**
@@ -270,6 +294,9 @@ public final class TunnelConnection {
 		}
 		if (this.state == ConnectionState.REGISTERED && !this.ready) {
 			return "not ready (the application refuses traffic)";
+		}
+		if (this.state == ConnectionState.REGISTERED && !this.admitted) {
+			return "not admitted yet (its account is being checked)";
 		}
 		return this.state.label();
 	}
