@@ -2,11 +2,15 @@ package dev.warp.edge.api;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.routing.EdgeRouteTable;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -25,8 +29,12 @@ public final class ApiListener {
 
 	private final DisposableServer server;
 
-	private ApiListener(DisposableServer server) {
+	/** Every connection accepted and still open, closed with the listener (see PublicListener). */
+	private final ChannelGroup open;
+
+	private ApiListener(DisposableServer server, ChannelGroup open) {
 		this.server = server;
+		this.open = open;
 	}
 
 	/**
@@ -53,10 +61,12 @@ public final class ApiListener {
 	 */
 	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			@Nullable EdgeMetrics metrics, LoopResources loops) {
+		ChannelGroup open = new DefaultChannelGroup("warp-api", ImmediateEventExecutor.INSTANCE);
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
 			.runOn(loops)
+			.doOnChannelInit((observer, channel, address) -> open.add(channel))
 			.route((api) -> api
 				.get("/status",
 						(request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
@@ -73,16 +83,21 @@ public final class ApiListener {
 						.sendString(Mono.just(scrape));
 				}))
 			.bindNow();
-		return new ApiListener(server);
+		return new ApiListener(server, open);
 	}
 
 	public InetSocketAddress address() {
 		return (InetSocketAddress) this.server.address();
 	}
 
-	/** Stops the listener, waiting at most {@code timeout}. */
+	/** Stops the listener and closes its connections, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		this.server.disposeNow(timeout);
+		try {
+			this.server.disposeNow(timeout);
+		}
+		finally {
+			this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
 	}
 
 }

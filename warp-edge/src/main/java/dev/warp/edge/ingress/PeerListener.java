@@ -2,11 +2,15 @@ package dev.warp.edge.ingress;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.cluster.PeerTls;
 import dev.warp.edge.routing.EdgeRouteTable;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
@@ -37,8 +41,12 @@ public final class PeerListener {
 
 	private final DisposableServer server;
 
-	private PeerListener(DisposableServer server) {
+	/** Every connection accepted and still open, closed with the listener (see PublicListener). */
+	private final ChannelGroup open;
+
+	private PeerListener(DisposableServer server, ChannelGroup open) {
 		this.server = server;
+		this.open = open;
 	}
 
 	/**
@@ -68,6 +76,7 @@ public final class PeerListener {
 			Duration responseTimeout, long maxRequestBody, @Nullable Duration idleTimeout, PeerTls tls,
 			LoopResources loops) {
 		PeerHandshakeFailures handshakeFailures = new PeerHandshakeFailures();
+		ChannelGroup open = new DefaultChannelGroup("warp-peers", ImmediateEventExecutor.INSTANCE);
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
@@ -75,8 +84,10 @@ public final class PeerListener {
 			.secure((spec) -> spec.sslContext(tls.server()))
 			// Headers as large as a visitor may send, plus what the first node added.
 			.http2Settings((settings) -> settings.initialWindowSize(STREAM_WINDOW).maxHeaderListSize(MAX_HEADER_LIST_SIZE))
-			.doOnChannelInit((observer, channel, remote) -> channel.pipeline()
-				.addLast("warp.peerHandshakeFailures", handshakeFailures))
+			.doOnChannelInit((observer, channel, remote) -> {
+				open.add(channel);
+				channel.pipeline().addLast("warp.peerHandshakeFailures", handshakeFailures);
+			})
 			.doOnConnection((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
 			// Netty's pooled allocator, as on the public and tunnel listeners: a fast body's socket
 			// reads outgrow the default adaptive allocator's pooled sizes.
@@ -84,7 +95,7 @@ public final class PeerListener {
 			.runOn(loops)
 			.handle(new PeerIngress(nodeId, routes, responseTimeout, maxRequestBody, idleTimeout))
 			.bindNow();
-		return new PeerListener(server);
+		return new PeerListener(server, open);
 	}
 
 	public InetSocketAddress address() {
@@ -93,7 +104,12 @@ public final class PeerListener {
 
 	/** Stops accepting and closes every peer connection, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		this.server.disposeNow(timeout);
+		try {
+			this.server.disposeNow(timeout);
+		}
+		finally {
+			this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
 	}
 
 }

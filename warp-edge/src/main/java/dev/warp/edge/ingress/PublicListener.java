@@ -2,6 +2,7 @@ package dev.warp.edge.ingress;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.metrics.EdgeMetrics;
@@ -10,7 +11,10 @@ import dev.warp.edge.routing.EdgeRouteTable;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
@@ -47,11 +51,19 @@ public final class PublicListener {
 	/** Held here as long as the listener: its meters read it through weak references. */
 	private final VisitorConnectionLimit connections;
 
+	/**
+	 * Every connection accepted and still open, closed with the listener: an idle keep-alive
+	 * connection is not closed by stopping the server, and outlived the edge's event loops with
+	 * its socket open, where a client that reused it waited forever.
+	 */
+	private final ChannelGroup open;
+
 	private PublicListener(DisposableServer server, @Nullable DisposableServer tlsServer,
-			VisitorConnectionLimit connections) {
+			VisitorConnectionLimit connections, ChannelGroup open) {
 		this.server = server;
 		this.tlsServer = tlsServer;
 		this.connections = connections;
+		this.open = open;
 	}
 
 	/**
@@ -92,6 +104,7 @@ public final class PublicListener {
 		ShortPathSettings forwarding = new ShortPathSettings(settings.nodeId(), "http", routes,
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
 				abusiveClients);
+		ChannelGroup open = new DefaultChannelGroup("warp-visitors", ImmediateEventExecutor.INSTANCE);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)
@@ -107,6 +120,7 @@ public final class PublicListener {
 				.maxHeaderListSize(settings.maxHeaderSize())
 				.maxDecodedRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS))
 			.doOnChannelInit((observer, channel, address) -> {
+				open.add(channel);
 				if (abusiveClients.refuses(channel) || !connections.admit(channel)) {
 					return;
 				}
@@ -131,7 +145,7 @@ public final class PublicListener {
 			.bindNow();
 		EdgeSettings.PublicTls tls = settings.publicTls();
 		if (tls == null || certificate == null) {
-			return new PublicListener(server, null, connections);
+			return new PublicListener(server, null, connections, open);
 		}
 		try {
 			DisposableServer tlsServer = base.port(tls.port())
@@ -139,7 +153,7 @@ public final class PublicListener {
 				.secure((spec) -> spec.sslContext(Http2SslContextSpec.forServer(certificate.privateKey(),
 						certificate.chain())))
 				.bindNow();
-			return new PublicListener(server, tlsServer, connections);
+			return new PublicListener(server, tlsServer, connections, open);
 		}
 		catch (RuntimeException ex) {
 			server.disposeNow();
@@ -164,7 +178,12 @@ public final class PublicListener {
 			}
 		}
 		finally {
-			this.server.disposeNow(timeout);
+			try {
+				this.server.disposeNow(timeout);
+			}
+			finally {
+				this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}
 		}
 	}
 

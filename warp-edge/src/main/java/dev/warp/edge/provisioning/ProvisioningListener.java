@@ -14,10 +14,13 @@ import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.log.RepeatedWarning;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,9 @@ public final class ProvisioningListener {
 
 	private @Nullable DisposableServer server;
 
+	/** Every connection accepted and still open, closed with the listener (see PublicListener). */
+	private final ChannelGroup open = new DefaultChannelGroup("warp-provisioning", ImmediateEventExecutor.INSTANCE);
+
 	private ProvisioningListener(OriginCertificateIssuer issuer, X509Certificate ca, int failedAttemptsPerMinute,
 			EdgeMetrics metrics) {
 		this.issuer = issuer;
@@ -98,6 +104,7 @@ public final class ProvisioningListener {
 			.host(bindAddress)
 			.port(settings.port())
 			.runOn(loops)
+			.doOnChannelInit((observer, channel, address) -> listener.open.add(channel))
 			.secure((spec) -> spec.sslContext(tls))
 			.idleTimeout(Duration.ofSeconds(30))
 			.route((routes) -> routes.post(PATH, listener::provision))
@@ -198,8 +205,14 @@ public final class ProvisioningListener {
 		return (InetSocketAddress) server().address();
 	}
 
+	/** Stops the listener and closes its connections, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		server().disposeNow(timeout);
+		try {
+			server().disposeNow(timeout);
+		}
+		finally {
+			this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
 	}
 
 	private DisposableServer server() {
