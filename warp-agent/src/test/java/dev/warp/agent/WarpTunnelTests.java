@@ -193,14 +193,7 @@ class WarpTunnelTests {
 	@Test
 	void registrationTheEdgeRefusesIsReportedWithTheEdgesReason() {
 		this.edge.refuseRegistrations("shop.example.test is served by the agents of another account");
-		this.tunnel = new WarpTunnel(TunnelSettings.builder("shop.example.test")
-			.edgeAddresses(List.of(new EdgeAddress("127.0.0.1", this.edge.port())))
-			.caCertificate(this.edge.caFile)
-			.credentialsDir(this.edge.credentialsDir)
-			.connections(1)
-			.backoff(Duration.ofSeconds(5), Duration.ofSeconds(5))
-			.build(), this.handler);
-		this.tunnel.start();
+		startTunnel("127.0.0.1");
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(this.tunnel.connections()).singleElement()
 				.satisfies((c) -> assertThat(c.lastError()).contains("refused to register shop.example.test")

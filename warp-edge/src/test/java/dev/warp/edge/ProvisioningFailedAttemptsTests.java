@@ -1,4 +1,4 @@
-package dev.warp.edge.provisioning;
+package dev.warp.edge;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -7,8 +7,8 @@ import java.util.List;
 
 import dev.warp.core.pki.CertificateRequests;
 import dev.warp.core.pki.KeyPairs;
-import dev.warp.edge.EdgeNode;
-import dev.warp.edge.EdgeSettings;
+import dev.warp.edge.provisioning.ProvisioningListener;
+import dev.warp.edge.provisioning.ProvisioningSettings;
 import io.micrometer.core.instrument.Counter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -46,13 +46,7 @@ class ProvisioningFailedAttemptsTests {
 
 	@BeforeEach
 	void start() {
-		this.edge = EdgeNode.start(EdgeSettings.builder()
-			.nodeId("edge-provisioning")
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.dataDir(this.dataDir)
+		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir)
 			.provisioning(ProvisioningSettings.defaults().withPort(0).withFailedAttemptsPerMinute(LIMIT))
 			.build());
 		this.connections = ConnectionProvider.create("provisioning-test", 1);
