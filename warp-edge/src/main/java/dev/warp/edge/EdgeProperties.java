@@ -154,9 +154,11 @@ public class EdgeProperties {
 				atLeastOne(this.publicListener.getMaxConnectionsPerAddress(), "edge.public.max-connections-per-address"))
 			.abusePenalty(positive(this.publicListener.getAbusePenalty(), "edge.public.abuse-penalty"),
 					positive(this.publicListener.getMaxAbusePenalty(), "edge.public.max-abuse-penalty"))
-			.tunnelHandshakeTimeout(positive(this.tunnel.getHandshakeTimeout(), "edge.tunnel.handshake-timeout"))
-			.maxTunnelHandshakesPerAddress(
+			.tunnelHandshakeTimeout(positive(this.tunnel.getHandshakeTimeout(), "edge.tunnel.handshake-timeout"));
+		if (this.tunnel.getMaxHandshakesPerAddress() != null) {
+			builder.maxTunnelHandshakesPerAddress(
 					atLeastOne(this.tunnel.getMaxHandshakesPerAddress(), "edge.tunnel.max-handshakes-per-address"));
+		}
 		if (this.publicListener.getMaxAbusePenalty().compareTo(this.publicListener.getAbusePenalty()) < 0) {
 			throw new IllegalArgumentException("edge.public.max-abuse-penalty (" + this.publicListener.getMaxAbusePenalty()
 					+ ") must not be shorter than edge.public.abuse-penalty (" + this.publicListener.getAbusePenalty() + ")");
@@ -502,9 +504,9 @@ public class EdgeProperties {
 		/**
 		 * Tunnel connections in their TLS handshake at once from one client address (an IPv6
 		 * client: its /64); one more from it is closed as soon as it is accepted, while agents at
-		 * other addresses connect.
+		 * other addresses connect. Default: a quarter of max-handshakes, at most 256.
 		 */
-		private int maxHandshakesPerAddress = 256;
+		private @Nullable Integer maxHandshakesPerAddress;
 
 		public Duration getHandshakeTimeout() {
 			return this.handshakeTimeout;
@@ -522,11 +524,11 @@ public class EdgeProperties {
 			this.maxHandshakes = maxHandshakes;
 		}
 
-		public int getMaxHandshakesPerAddress() {
+		public @Nullable Integer getMaxHandshakesPerAddress() {
 			return this.maxHandshakesPerAddress;
 		}
 
-		public void setMaxHandshakesPerAddress(int maxHandshakesPerAddress) {
+		public void setMaxHandshakesPerAddress(@Nullable Integer maxHandshakesPerAddress) {
 			this.maxHandshakesPerAddress = maxHandshakesPerAddress;
 		}
 

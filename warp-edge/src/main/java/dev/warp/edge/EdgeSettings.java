@@ -134,7 +134,8 @@ public final class EdgeSettings {
 		this.tunnelHandshakeTimeout = builder.tunnelHandshakeTimeout;
 		this.maxTunnelHandshakes = (builder.maxTunnelHandshakes != null) ? builder.maxTunnelHandshakes
 				: TunnelHandshakeLimit.defaultMax();
-		this.maxTunnelHandshakesPerAddress = builder.maxTunnelHandshakesPerAddress;
+		this.maxTunnelHandshakesPerAddress = (builder.maxTunnelHandshakesPerAddress != null)
+				? builder.maxTunnelHandshakesPerAddress : TunnelHandshakeLimit.defaultMaxPerAddress(this.maxTunnelHandshakes);
 		this.publicTls = builder.publicTls;
 
 		this.provisioning = builder.provisioning;
@@ -494,7 +495,7 @@ public final class EdgeSettings {
 
 		private @Nullable Integer maxTunnelHandshakes;
 
-		private int maxTunnelHandshakesPerAddress = TunnelHandshakeLimit.DEFAULT_MAX_PER_ADDRESS;
+		private @Nullable Integer maxTunnelHandshakesPerAddress;
 
 		private @Nullable PublicTls publicTls;
 
@@ -601,7 +602,10 @@ public final class EdgeSettings {
 			return this;
 		}
 
-		/** Default: {@value TunnelHandshakeLimit#DEFAULT_MAX_PER_ADDRESS}. */
+		/**
+		 * Default: a quarter of {@link #maxTunnelHandshakes}, at most 256
+		 * ({@link TunnelHandshakeLimit#defaultMaxPerAddress}), so that one address cannot hold them all.
+		 */
 		public Builder maxTunnelHandshakesPerAddress(int maxTunnelHandshakesPerAddress) {
 			this.maxTunnelHandshakesPerAddress = atLeast(maxTunnelHandshakesPerAddress, 1,
 					"maxTunnelHandshakesPerAddress");

@@ -96,8 +96,9 @@ class EdgePropertiesTests {
 		assertThat(defaults.abusePenalty()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(defaults.maxAbusePenalty()).isEqualTo(Duration.ofMinutes(10));
 		assertThat(defaults.tunnelHandshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
-		assertThat(defaults.maxTunnelHandshakesPerAddress()).isEqualTo(256);
 		assertThat(defaults.maxTunnelHandshakes()).isBetween(1, 1024);
+		assertThat(defaults.maxTunnelHandshakesPerAddress())
+			.isEqualTo(Math.max(1, Math.min(256, defaults.maxTunnelHandshakes() / 4)));
 	}
 
 	@Test

@@ -22,8 +22,8 @@ public final class TunnelHandshakeLimit {
 
 	private static final Logger logger = LoggerFactory.getLogger(TunnelHandshakeLimit.class);
 
-	/** The default of {@code edge.tunnel.max-handshakes-per-address}. */
-	public static final int DEFAULT_MAX_PER_ADDRESS = 256;
+	/** The most the default of {@code edge.tunnel.max-handshakes-per-address} is. */
+	static final int DEFAULT_MAX_PER_ADDRESS = 256;
 
 	/** The most the default of {@code edge.tunnel.max-handshakes} is. */
 	static final int DEFAULT_MAX = 1024;
@@ -55,6 +55,14 @@ public final class TunnelHandshakeLimit {
 	 */
 	public static int defaultMax() {
 		return ConnectionLimit.shareOfFileDescriptors(1, 20, DEFAULT_MAX);
+	}
+
+	/**
+	 * The default limit per address: a quarter of the total, at most {@value #DEFAULT_MAX_PER_ADDRESS},
+	 * so that one address cannot hold every place and lock the agents of others out.
+	 */
+	public static int defaultMaxPerAddress(int max) {
+		return Math.max(1, Math.min(DEFAULT_MAX_PER_ADDRESS, max / 4));
 	}
 
 	/**
