@@ -52,18 +52,33 @@ final class RawHttp2Visitor implements AutoCloseable {
 	private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
 
 	RawHttp2Visitor(int port) throws IOException {
-		this(port, "127.0.0.1");
+		this(port, "127.0.0.1", -1);
 	}
 
 	/** Connects from {@code localAddress}, one of loopback's (e.g. {@code 127.0.0.2}): another client address. */
 	RawHttp2Visitor(int port, String localAddress) throws IOException {
+		this(port, localAddress, -1);
+	}
+
+	/**
+	 * A visitor whose streams start with the given flow-control window
+	 * (SETTINGS_INITIAL_WINDOW_SIZE), or the protocol's default for {@code -1}; with {@code 0} and
+	 * no WINDOW_UPDATE it takes no byte of any response body.
+	 */
+	RawHttp2Visitor(int port, int initialWindowSize) throws IOException {
+		this(port, "127.0.0.1", initialWindowSize);
+	}
+
+	private RawHttp2Visitor(int port, String localAddress, int initialWindowSize) throws IOException {
 		this.socket = new Socket();
 		this.socket.bind(new InetSocketAddress(localAddress, 0));
 		this.socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
 		try {
 			this.out = this.socket.getOutputStream();
 			this.out.write(PREFACE);
-			writeFrame(SETTINGS, 0, 0, new byte[0]);
+			writeFrame(SETTINGS, 0, 0, (initialWindowSize < 0) ? new byte[0]
+					: new byte[] { 0, 0x4, (byte) (initialWindowSize >>> 24), (byte) (initialWindowSize >>> 16),
+							(byte) (initialWindowSize >>> 8), (byte) initialWindowSize });
 		}
 		catch (IOException ex) {
 			this.socket.close();

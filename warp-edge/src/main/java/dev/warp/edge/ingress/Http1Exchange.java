@@ -93,7 +93,7 @@ final class Http1Exchange extends ShortPathExchange {
 
 	private Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String host,
 			String hostname, String ray, LazyDeadline responseDeadline, ShortPathSettings settings) {
-		super(visitor.channel().eventLoop(), settings, request.method(), host, hostname, ray,
+		super(visitor.channel(), settings, request.method(), host, hostname, ray,
 				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
 						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
 				RequestBodies.hasBody(request.headers()));

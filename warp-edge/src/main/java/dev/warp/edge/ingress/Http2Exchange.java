@@ -50,7 +50,7 @@ final class Http2Exchange extends ShortPathExchange {
 	private Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
 			Http2Headers request, boolean hasBody, String host, String hostname, String ray,
 			ShortPathSettings settings) {
-		super(visitor.channel().eventLoop(), settings, HttpMethod.valueOf(request.method().toString()), host, hostname,
+		super(visitor.channel(), settings, HttpMethod.valueOf(request.method().toString()), host, hostname,
 				ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
 						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
 				hasBody);

@@ -78,8 +78,9 @@ public final class PublicListener {
 	 */
 	public static PublicListener bind(EdgeSettings settings, EdgeRouteTable routes, @Nullable PeerForwarder peers,
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
+		WindowBudget windows = WindowBudget.total();
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
-				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval());
+				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval(), windows);
 		VisitorConnectionLimit connections = new VisitorConnectionLimit(settings.maxConnections(),
 				settings.maxConnectionsPerAddress());
 		if (metrics != null) {
@@ -103,7 +104,7 @@ public final class PublicListener {
 		VisitorErrors.Reports errors = VisitorErrors.Reports.of("public listener");
 		ShortPathSettings forwarding = new ShortPathSettings(settings.nodeId(), "http", routes,
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
-				abusiveClients);
+				abusiveClients, windows);
 		ChannelGroup open = new DefaultChannelGroup("warp-visitors", ImmediateEventExecutor.INSTANCE);
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())

@@ -9,6 +9,7 @@ import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.log.LogText;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpMethod;
@@ -69,6 +70,9 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 
 	private @Nullable Subscription body;
 
+	/** What the windows of this exchange's tunnel streams grow within: its visitor connection's share. */
+	private final WindowBudget windows;
+
 	/** Body buffers the visitor was too busy to ask for yet. */
 	private int owed;
 
@@ -96,14 +100,16 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 	private @Nullable Http2StreamChannel bodyStream;
 
 	/**
+	 * @param visitor the visitor's channel: its connection's event loop runs the exchange
 	 * @param requestHeaders the request as it goes down the tunnel ({@link ForwardedHeaders})
 	 * @param hostname the hostname its {@code Host} routes to
 	 * @param hasBody whether a body follows the request's headers
 	 */
-	protected ShortPathExchange(EventLoop loop, ShortPathSettings settings, HttpMethod method, String host,
+	protected ShortPathExchange(Channel visitor, ShortPathSettings settings, HttpMethod method, String host,
 			String hostname, String ray, Http2Headers requestHeaders, boolean hasBody) {
-		this.loop = loop;
+		this.loop = visitor.eventLoop();
 		this.settings = settings;
+		this.windows = settings.windows().forConnection(visitor);
 		this.method = method;
 		this.host = host;
 		this.hostname = hostname;
@@ -128,7 +134,7 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 
 	/** One attempt: a stream on the connection, the request's headers on it, the response head back. */
 	private void send(TunnelConnection connection, boolean wakeUp) {
-		TunnelResponse attempt = new TunnelResponse(this.loop, true);
+		TunnelResponse attempt = new TunnelResponse(this.loop, true).windowWithin(this.windows);
 		this.attempt = attempt;
 		this.target = connection;
 		connection.openStream(attempt, wakeUp).addListener((Future<Http2StreamChannel> opened) -> {
@@ -392,7 +398,9 @@ abstract class ShortPathExchange implements Subscriber<ByteBuf> {
 				return;
 			}
 			this.body = subscription;
-			subscription.request(BODY_PREFETCH);
+			// Nothing asked for a visitor whose window is shut: it would wait in front of the visitor.
+			this.owed = BODY_PREFETCH;
+			writable();
 		});
 	}
 

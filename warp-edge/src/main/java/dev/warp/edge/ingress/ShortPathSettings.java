@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * body take the short path, and one that fails here in a way another node could still serve is
  * handed back to {@link TunnelProxy}, which sends it there
  * @param abusiveClients told about every HTTP/2 visitor connection, to watch it for abuse
+ * @param windows what the windows of the listener's responses grow within
  */
 record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
 		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster,
-		AbusiveClients abusiveClients) {
+		AbusiveClients abusiveClients, WindowBudget windows) {
 
 	/**
 	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
@@ -33,7 +34,7 @@ record ShortPathSettings(String nodeId, String scheme, EdgeRouteTable routes, Du
 
 	ShortPathSettings scheme(String scheme) {
 		return new ShortPathSettings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
-				this.maxRequestBody, this.metrics, this.inCluster, this.abusiveClients);
+				this.maxRequestBody, this.metrics, this.inCluster, this.abusiveClients, this.windows);
 	}
 
 	/**

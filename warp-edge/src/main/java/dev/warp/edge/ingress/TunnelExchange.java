@@ -12,6 +12,7 @@ import dev.warp.edge.log.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -64,8 +65,17 @@ final class TunnelExchange {
 
 	private volatile boolean sentElsewhere;
 
+	/** When an HTTP/2 visitor's stream stops taking the response: what waits for its window stays small. */
+	private static final WriteBufferWaterMark VISITOR_STREAM_WATER_MARK = new WriteBufferWaterMark(8 * 1024, 32 * 1024);
+
 	/** The visitor's event loop: where the response is built and the response timer runs. */
 	private final EventLoop visitorLoop;
+
+	/** The visitor's channel (its HTTP/2 stream's, or its connection's): its writability paces the response. */
+	private final Channel visitor;
+
+	/** What the windows of the response's tunnel streams grow within; {@code null} for no budget. */
+	private @Nullable WindowBudget windows;
 
 	private volatile @Nullable ScheduledFuture<?> responseTimer;
 
@@ -88,9 +98,10 @@ final class TunnelExchange {
 		this.host = host;
 		this.ray = ray;
 		this.responseTimeout = responseTimeout;
-		EventLoop[] loop = new EventLoop[1];
-		response.withConnection((visitor) -> loop[0] = visitor.channel().eventLoop());
-		this.visitorLoop = loop[0];
+		Channel[] visitor = new Channel[1];
+		response.withConnection((visitorConnection) -> visitor[0] = visitorConnection.channel());
+		this.visitor = visitor[0];
+		this.visitorLoop = visitor[0].eventLoop();
 		this.tunnelResponse = new TunnelResponse(this.visitorLoop);
 	}
 
@@ -159,9 +170,24 @@ final class TunnelExchange {
 		return this;
 	}
 
+	/**
+	 * Lets the windows of the response's tunnel streams grow within the visitor connection's
+	 * share of {@code total}.
+	 * @return this exchange
+	 */
+	TunnelExchange windowsWithin(WindowBudget total) {
+		this.windows = total.forConnection(this.visitor);
+		return this;
+	}
+
 	/** One attempt: a stream on the connection, the request on it, the response head back. */
 	private Mono<ResponseHead> send(TunnelConnection connection, Http2Headers headers, boolean hasBody) {
-		TunnelResponse attempt = new TunnelResponse(this.visitorLoop);
+		TunnelResponse attempt = new TunnelResponse(this.visitorLoop).windowWithin(this.windows).pacedBy(this.visitor);
+		if (this.visitor instanceof Http2StreamChannel stream) {
+			// Unwritable once a little waits for the visitor's window, not a full 64 KiB per stream.
+			stream.config().setWriteBufferWaterMark(VISITOR_STREAM_WATER_MARK);
+		}
+		VisitorWritability.resumes(this.visitor, attempt);
 		this.tunnelResponse = attempt;
 		this.target = connection;
 		return openStream(connection, attempt).flatMap((stream) -> sendHeaders(stream, headers, !hasBody))
@@ -295,7 +321,7 @@ final class TunnelExchange {
 		logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
 				LogText.escape(this.host), LogText.escape(cause.getMessage()));
 		Channel[] visitor = new Channel[1];
-		this.response.withConnection((connection) -> visitor[0] = connection.channel());
+		this.response.withConnection((visitorConnection) -> visitor[0] = visitorConnection.channel());
 		return Mono.<Void>create((sink) -> visitor[0].close().addListener((closed) -> sink.success()))
 			.then(Mono.error(cause));
 	}

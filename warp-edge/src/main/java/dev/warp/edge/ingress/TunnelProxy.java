@@ -38,6 +38,8 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 
 	private final @Nullable Duration webSocketPingInterval;
 
+	private final WindowBudget windows;
+
 	/**
 	 * @param peers forwards to the other nodes of the cluster what this node has no tunnel for;
 	 * {@code null} for a node that stands alone
@@ -45,9 +47,10 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 	 * @param idleTimeout how long a stream may pass no byte once its response started
 	 * @param webSocketPingInterval how often the edge pings the visitor of an open WebSocket;
 	 * {@code null} for never
+	 * @param windows what the windows of responses' tunnel streams grow within
 	 */
 	TunnelProxy(String nodeId, EdgeRouteTable routes, Duration responseTimeout, @Nullable PeerForwarder peers,
-			long maxRequestBody, Duration idleTimeout, @Nullable Duration webSocketPingInterval) {
+			long maxRequestBody, Duration idleTimeout, @Nullable Duration webSocketPingInterval, WindowBudget windows) {
 		this.nodeId = nodeId;
 		this.routes = routes;
 		this.responseTimeout = responseTimeout;
@@ -55,6 +58,7 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 		this.maxRequestBody = maxRequestBody;
 		this.idleTimeout = idleTimeout;
 		this.webSocketPingInterval = webSocketPingInterval;
+		this.windows = windows;
 	}
 
 	@Override
@@ -105,6 +109,7 @@ final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerRespo
 		return new TunnelExchange(request, response, connection, (failed) -> this.routes.select(hostname), host.trim(), ray,
 				this.responseTimeout)
 			.limits(this.maxRequestBody, this.idleTimeout)
+			.windowsWithin(this.windows)
 			.orElsewhere((peers != null) ? () -> peers.forward(request, response, host.trim(), hostname, ray) : null)
 			.forward();
 	}

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.tunnel.ConnectionHealth;
 import dev.warp.edge.tunnel.StreamErrors;
+import dev.warp.edge.tunnel.StreamWindow;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,6 +41,14 @@ import reactor.core.publisher.Sinks;
  * that arrive before the subscriber are kept, not dropped. The exception is right after the head:
  * up to two more frames are read at once, so that a small body that came with its head is sent
  * to the visitor with it ({@link ResponseHead#wholeBody()}).
+ *
+ * <p>The stream's window starts small ({@link StreamWindow#INITIAL}) and doubles, up to
+ * {@link StreamWindow#MAX}, each time the subscriber took all of it while the visitor could take
+ * more, within the visitor connection's {@link WindowBudget}: a response nobody reads holds a
+ * small window at the edge, one that flows gets the window a long round trip needs. Given the
+ * visitor's channel ({@link #pacedBy}), the body is read only while that channel is writable,
+ * whatever the subscriber's demand: a subscriber that writes all it is given (Reactor Netty's
+ * {@code send}) would otherwise pile the response up in front of a visitor who reads nothing.
  *
  * <p>All state is confined to the stream's event loop; calls from other threads hop onto it.
  */
@@ -100,6 +109,21 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	/** Whether a head on another loop than the visitor's waits for a whole body too. */
 	private final boolean wholeBodyFromAnyLoop;
 
+	/** What the stream's window grows within; {@code null} for growth without a budget. */
+	private @Nullable WindowBudget windowBudget;
+
+	/** The visitor's channel: the body is read only while it is writable. */
+	private @Nullable Channel visitor;
+
+	/** The stream's window: what the agent may send ahead of the edge's reads. */
+	private int window = StreamWindow.INITIAL;
+
+	/** Bytes of window taken from {@link #windowBudget}, given back when the stream closes. */
+	private int windowTaken;
+
+	/** Bytes the subscriber took since the window last grew. */
+	private int takenSinceGrowth;
+
 	/**
 	 * @param visitorLoop the event loop of the visitor's connection: a body that arrived whole
 	 * goes out with its head when the stream runs there too
@@ -117,6 +141,33 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 	TunnelResponse(EventLoop visitorLoop, boolean wholeBodyFromAnyLoop) {
 		this.visitorLoop = visitorLoop;
 		this.wholeBodyFromAnyLoop = wholeBodyFromAnyLoop;
+	}
+
+	/**
+	 * Lets the stream's window grow within {@code budget}. Before the stream opens.
+	 * @return this response
+	 */
+	TunnelResponse windowWithin(@Nullable WindowBudget budget) {
+		this.windowBudget = budget;
+		return this;
+	}
+
+	/**
+	 * Reads the body only while {@code visitor} is writable; {@link #visitorWritable()} resumes
+	 * reading. Before the stream opens.
+	 * @return this response
+	 */
+	TunnelResponse pacedBy(Channel visitor) {
+		this.visitor = visitor;
+		return this;
+	}
+
+	/** The visitor's channel became writable again: reading resumes. Safe from any thread. */
+	void visitorWritable() {
+		Channel stream = this.channel;
+		if (stream != null) {
+			onStreamLoop(stream, this::readIfWanted);
+		}
 	}
 
 	/** The response head: status and headers, once the agent sent them. */
@@ -391,6 +442,11 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		WindowBudget budget = this.windowBudget;
+		if (budget != null && this.windowTaken > 0) {
+			budget.release(this.windowTaken);
+			this.windowTaken = 0;
+		}
 		// A pending idle check holds this response, and its stream, for up to the idle timeout:
 		// at thousands of requests a second that is the heap, not a few timers.
 		ScheduledFuture<?> check = this.idleCheck;
@@ -519,7 +575,10 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		}
 		while (this.demand > 0 && !this.body.isEmpty()) {
 			this.demand--;
-			target.onNext(this.body.poll());
+			ByteBuf buffer = this.body.poll();
+			int bytes = buffer.readableBytes();
+			target.onNext(buffer);
+			taken(bytes);
 		}
 		if (this.body.isEmpty()) {
 			if (this.failure != null) {
@@ -538,8 +597,41 @@ final class TunnelResponse extends ChannelInboundHandlerAdapter implements Publi
 		if (stream == null || !stream.isActive() || this.cancelled || this.failure != null || this.bodyComplete) {
 			return;
 		}
-		if (!this.headReceived || (this.subscriber != null && this.demand > this.body.size())) {
+		if (!this.headReceived || (this.subscriber != null && this.demand > this.body.size() && isVisitorWritable())) {
 			stream.read();
+		}
+	}
+
+	private boolean isVisitorWritable() {
+		Channel visitor = this.visitor;
+		return visitor == null || visitor.isWritable();
+	}
+
+	/**
+	 * The subscriber took these bytes: once it took a whole window while the visitor could take
+	 * more, the window doubles, as far as the budget allows.
+	 */
+	private void taken(int bytes) {
+		this.takenSinceGrowth += bytes;
+		if (this.window >= StreamWindow.MAX || this.takenSinceGrowth < this.window || !isVisitorWritable()) {
+			return;
+		}
+		this.takenSinceGrowth = 0;
+		int wanted = Math.min(this.window, StreamWindow.MAX - this.window);
+		WindowBudget budget = this.windowBudget;
+		int granted = (budget != null) ? budget.take(wanted) : wanted;
+		if (granted <= 0) {
+			return;
+		}
+		Channel stream = this.channel;
+		if (stream != null && StreamWindow.grow(stream, granted)) {
+			this.window += granted;
+			if (budget != null) {
+				this.windowTaken += granted;
+			}
+		}
+		else if (budget != null) {
+			budget.release(granted);
 		}
 	}
 

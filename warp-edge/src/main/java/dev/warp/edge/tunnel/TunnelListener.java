@@ -57,9 +57,6 @@ public final class TunnelListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(TunnelListener.class);
 
-	/** Per-stream receive window, advertised in SETTINGS: how far an agent may run ahead of a visitor. */
-	static final int STREAM_WINDOW = 1024 * 1024;
-
 	/**
 	 * Largest DATA frame an agent may send, advertised in SETTINGS: a download's 64 KiB buffers
 	 * cross as one frame each instead of four of the protocol's default 16 KiB, and every frame
@@ -81,7 +78,7 @@ public final class TunnelListener {
 	/**
 	 * Receive window of the whole connection: HTTP/2's largest, as between nodes
 	 * ({@code PeerConnectionWindow}) and at the agent, so that only each stream's own window
-	 * ({@link #STREAM_WINDOW}) bounds what one response holds here. A visitor who reads slowly
+	 * ({@link StreamWindow}) bounds what one response holds here. A visitor who reads slowly
 	 * holds its stream's window until it takes it; with 32 MiB, 32 slow downloads on one
 	 * connection held all of it, and every other response on the connection waited with them.
 	 */
@@ -243,7 +240,8 @@ public final class TunnelListener {
 		}
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
 			.initialSettings(Http2Settings.defaultSettings()
-				.initialWindowSize(STREAM_WINDOW)
+				// Small at first: a stream's window grows as its visitor takes the response (StreamWindow).
+				.initialWindowSize(StreamWindow.INITIAL)
 				.maxFrameSize(MAX_FRAME_SIZE)
 				.pushEnabled(false)
 				.maxHeaderListSize(MAX_RESPONSE_HEADER_LIST_SIZE))

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Http1ForwarderInstallerTests {
 
 	private final ShortPathSettings settings = new ShortPathSettings("edge-test", "https",
-			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)));
+			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false,
+			new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)), WindowBudget.total());
 
 	@Test
 	void putsAForwarderAfterTheCodecThatAlpnAddedAndLeaves() {
@@ -87,7 +88,8 @@ class Http1ForwarderInstallerTests {
 
 	private ShortPathSettings inCluster() {
 		return new ShortPathSettings("edge-test", "https", new EdgeRouteTable(), Duration.ofSeconds(1), null,
-				Long.MAX_VALUE, null, true, new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)));
+				Long.MAX_VALUE, null, true, new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)),
+				WindowBudget.total());
 	}
 
 	private static ByteBuf request() {
