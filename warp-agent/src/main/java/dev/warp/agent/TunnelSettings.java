@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 import dev.warp.agent.connection.EdgeAddress;
+import dev.warp.core.token.CaPin;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,7 +25,11 @@ public final class TunnelSettings {
 
 	private final List<EdgeAddress> edgeAddresses;
 
-	private final Path caCertificate;
+	private final @Nullable Path caCertificate;
+
+	private final @Nullable CaPin caPin;
+
+	private final String edgeAddressesSource;
 
 	private final int connections;
 
@@ -55,7 +60,13 @@ public final class TunnelSettings {
 	private TunnelSettings(Builder builder) {
 		this.hostname = builder.hostname;
 		this.edgeAddresses = List.copyOf(builder.edgeAddresses);
-		this.caCertificate = Objects.requireNonNull(builder.caCertificate, "caCertificate");
+		if (builder.caCertificate == null && builder.caPin == null) {
+			throw new IllegalArgumentException("The edge CA is not configured: give a CA certificate file, or a connector "
+					+ "token's pin of the CA");
+		}
+		this.caCertificate = builder.caCertificate;
+		this.caPin = (builder.caCertificate == null) ? builder.caPin : null;
+		this.edgeAddressesSource = builder.edgeAddressesSource;
 		this.connections = builder.connections;
 		this.gracePeriod = builder.gracePeriod;
 		this.connectTimeout = builder.connectTimeout;
@@ -92,9 +103,28 @@ public final class TunnelSettings {
 		return this.edgeAddresses;
 	}
 
-	/** PEM file of the edge CA certificate that the edge's TLS certificate must chain to. */
-	public Path caCertificate() {
+	/**
+	 * PEM file of the edge CA certificate that the edge's TLS certificate must chain to, or
+	 * {@code null} when the CA is fetched from the edge and checked against {@link #caPin()}.
+	 */
+	public @Nullable Path caCertificate() {
 		return this.caCertificate;
+	}
+
+	/**
+	 * The pin of the edge CA when there is no {@link #caCertificate() CA file}: the CA is then
+	 * fetched from the provisioning API and trusted only if its public key matches; else {@code null}.
+	 */
+	public @Nullable CaPin caPin() {
+		return this.caPin;
+	}
+
+	/**
+	 * Where the edge addresses come from, in the words of the application's configuration, for
+	 * messages: e.g. {@code warp.edge.addresses}, or that they are the default.
+	 */
+	public String edgeAddressesSource() {
+		return this.edgeAddressesSource;
 	}
 
 	/** Number of tunnel connections kept open. */
@@ -170,7 +200,7 @@ public final class TunnelSettings {
 	public String toString() {
 		// The token stays out.
 		return "TunnelSettings[hostname=" + this.hostname + ", edgeAddresses=" + this.edgeAddresses + ", caCertificate="
-				+ this.caCertificate + ", credentialsDir=" + this.credentialsDir + ", provisioningUrl="
+				+ ((this.caCertificate != null) ? this.caCertificate : "fetched, pinned " + this.caPin) + ", credentialsDir=" + this.credentialsDir + ", provisioningUrl="
 				+ this.provisioningUrl + ", token=" + ((this.token != null) ? "******" : "none") + ", connections="
 				+ this.connections + "]";
 	}
@@ -181,7 +211,11 @@ public final class TunnelSettings {
 
 		private List<EdgeAddress> edgeAddresses = List.of(EdgeAddress.parse("localhost:7844"));
 
-		private Path caCertificate;
+		private @Nullable Path caCertificate;
+
+		private @Nullable CaPin caPin;
+
+		private String edgeAddressesSource = "as configured";
 
 		private int connections = 4;
 
@@ -224,8 +258,21 @@ public final class TunnelSettings {
 			return this;
 		}
 
-		public Builder caCertificate(Path caCertificate) {
+		/** The edge CA's PEM file; takes precedence over a {@link #caPin(CaPin) pin}. */
+		public Builder caCertificate(@Nullable Path caCertificate) {
 			this.caCertificate = caCertificate;
+			return this;
+		}
+
+		/** The pin of the edge CA, which is then fetched from the provisioning API (unless a CA file is given). */
+		public Builder caPin(@Nullable CaPin caPin) {
+			this.caPin = caPin;
+			return this;
+		}
+
+		/** Where the edge addresses come from, e.g. {@code warp.edge.addresses}; named in messages after them. */
+		public Builder edgeAddressesSource(String source) {
+			this.edgeAddressesSource = source;
 			return this;
 		}
 

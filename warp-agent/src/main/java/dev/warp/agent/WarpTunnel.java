@@ -1,15 +1,17 @@
 package dev.warp.agent;
 
-import java.security.cert.X509Certificate;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.warp.agent.connection.ConnectionSnapshot;
 import dev.warp.agent.connection.OriginTls;
 import dev.warp.agent.credentials.CertificateRenewal;
 import dev.warp.agent.credentials.CredentialsStore;
+import dev.warp.agent.credentials.EdgeTrust;
 import dev.warp.agent.credentials.OriginCredentials;
 import dev.warp.agent.credentials.ProvisioningClient;
 import dev.warp.agent.retry.Backoff;
@@ -51,7 +53,7 @@ public final class WarpTunnel {
 
 	private final HttpHandler handler;
 
-	private final List<X509Certificate> trusted;
+	private final EdgeTrust trust;
 
 	private final TunnelStatistics statistics = new TunnelStatistics();
 
@@ -66,7 +68,9 @@ public final class WarpTunnel {
 	public WarpTunnel(TunnelSettings settings, HttpHandler handler) {
 		this.settings = settings;
 		this.handler = handler;
-		this.trusted = TunnelTls.trustedCertificates(settings.caCertificate());
+		Path caFile = settings.caCertificate();
+		this.trust = (caFile != null) ? EdgeTrust.of(TunnelTls.trustedCertificates(caFile))
+				: EdgeTrust.pinned(Objects.requireNonNull(settings.caPin(), "caPin"));
 	}
 
 	/**
@@ -85,15 +89,15 @@ public final class WarpTunnel {
 		int threads = Math.max(1, Math.min(this.settings.connections(), Runtime.getRuntime().availableProcessors()));
 		LoopResources loops = LoopResources.create("warp-tunnel", threads, true);
 		EventLoopGroup group = loops.onClient(true);
-		OriginTls tls = new OriginTls(this.trusted);
+		OriginTls tls = new OriginTls(this.trust);
 		TunnelContext context = new TunnelContext(this.settings, tls, new TunnelServer(this.handler, this.statistics),
 				group, loops.onChannelClass(SocketChannel.class, group), this.statistics, this.readiness);
 		TunnelSupervisor supervisor = new TunnelSupervisor(context);
 		AtomicBoolean dialling = new AtomicBoolean();
 		CertificateRenewal renewal = new CertificateRenewal(this.settings.hostname(), this.settings.token(),
 				new CredentialsStore(this.settings.credentialsDir(), this.settings.hostname()),
-				new ProvisioningClient(this.settings.provisioningUrl(), this.trusted, this.settings.connectTimeout(), loops),
-				this.trusted, new Backoff(this.settings.initialBackoff(), this.settings.maxBackoff()), (credentials) -> {
+				new ProvisioningClient(this.settings.provisioningUrl(), this.trust, this.settings.connectTimeout(), loops),
+				this.trust, new Backoff(this.settings.initialBackoff(), this.settings.maxBackoff()), (credentials) -> {
 					tls.update(credentials);
 					if (dialling.compareAndSet(false, true)) {
 						supervisor.start();

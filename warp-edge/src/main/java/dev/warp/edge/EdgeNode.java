@@ -4,16 +4,20 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.warp.core.token.CaPin;
+import dev.warp.core.token.ConnectorToken;
 import dev.warp.edge.api.ApiListener;
 import dev.warp.edge.ingress.PublicListener;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.pki.PublicCertificate;
+import dev.warp.edge.provisioning.AdvertisedEdge;
 import dev.warp.edge.provisioning.OriginCertificateIssuer;
 import dev.warp.edge.provisioning.ProvisioningListener;
 import dev.warp.edge.provisioning.RevokedCertificates;
@@ -154,6 +158,9 @@ public final class EdgeNode implements AutoCloseable {
 			logger.info("Edge node {}: API listener on {}", nodeId, format(api.address(), settings.apiAddress()));
 			logger.info("Edge node {}: provisioning API (HTTPS) on {}, origin certificates valid {}", nodeId,
 					format(provisioningListener.address(), settings), settings.provisioning().certificateLifetime());
+			logger.info("Edge node {}: connector tokens tell agents to dial {}, to provision at {} and to trust the CA {}",
+					nodeId, node.advertised().tunnelAddresses(), node.advertised().provisioningUrl(),
+					CaPin.of(credentials.authority().certificate()));
 			if (cluster != null) {
 				node.cluster = cluster;
 				logger.info("Edge node {}: peer listener on {}, advertised as {}:{} in the cluster's route table in Redis "
@@ -215,6 +222,19 @@ public final class EdgeNode implements AutoCloseable {
 	/** The account tokens agents obtain origin certificates with. */
 	public TokenStore tokens() {
 		return provisioningParts().tokens();
+	}
+
+	/** How agents reach this node, as its connector tokens tell them: configured, else localhost and the bound ports. */
+	public AdvertisedEdge advertised() {
+		return AdvertisedEdge.of(this.settings, tunnelPort(), provisioningPort());
+	}
+
+	/**
+	 * Creates an account token for some zones and returns it as a connector token, which names
+	 * this node's {@link #advertised() addresses} and pins its CA: all an agent needs.
+	 */
+	public ConnectorToken createConnectorToken(List<String> zones) {
+		return advertised().token(tokens().create(zones), this.credentials.authority().certificate());
 	}
 
 	/** The revoked origin certificates. */

@@ -1,5 +1,6 @@
 package dev.warp.edge;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +71,15 @@ public class EdgeProperties {
 	 * Provisioning API and origin certificates.
 	 */
 	private final Provisioning provisioning = new Provisioning();
+
+	/**
+	 * How agents reach this edge from where they run, as connector tokens tell them.
+	 */
+	private final Advertised advertised = new Advertised();
+
+	public Advertised getAdvertised() {
+		return this.advertised;
+	}
 
 	public Provisioning getProvisioning() {
 		return this.provisioning;
@@ -200,6 +210,8 @@ public class EdgeProperties {
 			throw new IllegalArgumentException("edge.provisioning.failed-attempts-per-minute must be at least 1, was "
 					+ this.provisioning.getFailedAttemptsPerMinute());
 		}
+		builder.advertisedTunnelAddresses(this.advertised.getTunnelAddresses())
+			.advertisedProvisioningUrl(this.advertised.getProvisioningUrl());
 		builder.provisioning(new ProvisioningSettings(this.provisioning.getPort(),
 				this.provisioning.getCertificateLifetime(), this.provisioning.getRevocationCheckInterval(),
 				this.provisioning.getFailedAttemptsPerMinute()));
@@ -234,6 +246,41 @@ public class EdgeProperties {
 			throw new IllegalArgumentException(property + " must be below 2 GB, was " + size);
 		}
 		return (int) bytes;
+	}
+
+	/** What connector tokens ({@code token create}) tell agents about this edge. */
+	public static class Advertised {
+
+		/**
+		 * Tunnel addresses agents dial, as host:port, named in connector tokens; each host is
+		 * added to the tunnel certificate's names. Default: localhost and edge.tunnel.port,
+		 * which serves agents on this machine only.
+		 */
+		private List<String> tunnelAddresses = new ArrayList<>();
+
+		/**
+		 * URL agents reach the provisioning API at (https://host:port), named in connector
+		 * tokens. Default: the host of the first advertised tunnel address and
+		 * edge.provisioning.port.
+		 */
+		private @Nullable URI provisioningUrl;
+
+		public List<String> getTunnelAddresses() {
+			return this.tunnelAddresses;
+		}
+
+		public void setTunnelAddresses(List<String> tunnelAddresses) {
+			this.tunnelAddresses = tunnelAddresses;
+		}
+
+		public @Nullable URI getProvisioningUrl() {
+			return this.provisioningUrl;
+		}
+
+		public void setProvisioningUrl(@Nullable URI provisioningUrl) {
+			this.provisioningUrl = provisioningUrl;
+		}
+
 	}
 
 	/** Settings of the public listener. */

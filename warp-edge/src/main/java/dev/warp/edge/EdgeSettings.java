@@ -1,6 +1,7 @@
 package dev.warp.edge;
 
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -94,6 +95,10 @@ public final class EdgeSettings {
 
 	private final Set<String> sharedHostnames;
 
+	private final List<String> advertisedTunnelAddresses;
+
+	private final @Nullable URI advertisedProvisioningUrl;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -103,8 +108,10 @@ public final class EdgeSettings {
 		this.apiAddress = builder.apiAddress;
 		this.dataDir = (builder.dataDir != null) ? builder.dataDir
 				: Path.of(System.getProperty("user.home"), ".warp", "edge");
-		this.tunnelCertificateNames = (builder.tunnelCertificateNames != null) ? builder.tunnelCertificateNames
-				: defaultCertificateNames();
+		this.advertisedTunnelAddresses = builder.advertisedTunnelAddresses;
+		this.advertisedProvisioningUrl = builder.advertisedProvisioningUrl;
+		this.tunnelCertificateNames = withAdvertisedHosts((builder.tunnelCertificateNames != null)
+				? builder.tunnelCertificateNames : defaultCertificateNames());
 		this.responseTimeout = builder.responseTimeout;
 		this.registrationTimeout = builder.registrationTimeout;
 		this.heartbeatInterval = builder.heartbeatInterval;
@@ -351,6 +358,40 @@ public final class EdgeSettings {
 		return this.provisioning;
 	}
 
+	/**
+	 * The tunnel addresses ({@code host:port}) connector tokens name, as agents reach this edge;
+	 * empty for the default, {@code localhost} and the tunnel port.
+	 */
+	public List<String> advertisedTunnelAddresses() {
+		return this.advertisedTunnelAddresses;
+	}
+
+	/**
+	 * The provisioning API's URL connector tokens name, or {@code null} for the default: the host
+	 * of the first advertised tunnel address and the provisioning port.
+	 */
+	public @Nullable URI advertisedProvisioningUrl() {
+		return this.advertisedProvisioningUrl;
+	}
+
+	/** The names agents dial must be on the tunnel certificate, which the provisioning API shows too. */
+	private List<String> withAdvertisedHosts(List<String> names) {
+		Set<String> all = new LinkedHashSet<>(names);
+		for (String address : this.advertisedTunnelAddresses) {
+			all.add(hostOf(address));
+		}
+		if (this.advertisedProvisioningUrl != null && this.advertisedProvisioningUrl.getHost() != null) {
+			String host = this.advertisedProvisioningUrl.getHost();
+			all.add(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+		}
+		return List.copyOf(all);
+	}
+
+	private static String hostOf(String address) {
+		String host = address.substring(0, address.lastIndexOf(':'));
+		return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+	}
+
 	@Override
 	public String toString() {
 		return "EdgeSettings[nodeId=" + this.nodeId + ", bindAddress=" + this.bindAddress + ", publicPort="
@@ -502,6 +543,10 @@ public final class EdgeSettings {
 		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
 
 		private Set<String> sharedHostnames = Set.of();
+
+		private List<String> advertisedTunnelAddresses = List.of();
+
+		private @Nullable URI advertisedProvisioningUrl;
 
 		private Builder() {
 		}
@@ -755,6 +800,40 @@ public final class EdgeSettings {
 				throw new IllegalArgumentException("clusterAdvertisedHost must not be blank");
 			}
 			this.clusterAdvertisedHost = trimmed;
+			return this;
+		}
+
+		/**
+		 * The tunnel addresses connector tokens name, {@code host:port} each; each host is added
+		 * to the tunnel certificate's names. Default (empty): {@code localhost} and the tunnel port.
+		 */
+		public Builder advertisedTunnelAddresses(List<String> addresses) {
+			List<String> copy = new ArrayList<>();
+			for (String address : addresses) {
+				String trimmed = address.trim();
+				int colon = trimmed.lastIndexOf(':');
+				String port = (colon > 0) ? trimmed.substring(colon + 1) : "";
+				if (colon <= 0 || port.isEmpty() || !port.chars().allMatch(Character::isDigit) || port.length() > 5
+						|| Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+					throw new IllegalArgumentException("edge.advertised.tunnel-addresses: '" + address
+							+ "' is not host:port; give the name and port agents dial, e.g. edge.example.test:7844");
+				}
+				copy.add(trimmed);
+			}
+			this.advertisedTunnelAddresses = List.copyOf(copy);
+			return this;
+		}
+
+		/**
+		 * The provisioning URL connector tokens name, {@code https://host:port}. Default: the host
+		 * of the first advertised tunnel address and the provisioning port.
+		 */
+		public Builder advertisedProvisioningUrl(@Nullable URI url) {
+			if (url != null && (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null)) {
+				throw new IllegalArgumentException("edge.advertised.provisioning-url: '" + url
+						+ "' is not https://host:port; give the URL agents reach the provisioning API at");
+			}
+			this.advertisedProvisioningUrl = url;
 			return this;
 		}
 

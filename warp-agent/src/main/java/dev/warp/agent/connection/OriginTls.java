@@ -1,8 +1,6 @@
 package dev.warp.agent.connection;
 
-import java.security.cert.X509Certificate;
-import java.util.List;
-
+import dev.warp.agent.credentials.EdgeTrust;
 import dev.warp.agent.credentials.OriginCredentials;
 import io.netty.handler.ssl.SslContext;
 import org.jspecify.annotations.Nullable;
@@ -13,22 +11,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OriginTls {
 
-	private final List<X509Certificate> trusted;
+	private final EdgeTrust trust;
 
 	private volatile @Nullable SslContext current;
 
-	public OriginTls(List<X509Certificate> trusted) {
-		this.trusted = List.copyOf(trusted);
+	public OriginTls(EdgeTrust trust) {
+		this.trust = trust;
 	}
 
-	/** Uses new credentials from now on. */
+	/** Uses new credentials from now on; the edge CA is known by then. */
 	public void update(OriginCredentials credentials) {
-		this.current = TunnelTls.clientContext(this.trusted, credentials);
-	}
-
-	/** The edge CA certificates trusted. */
-	public List<X509Certificate> trusted() {
-		return this.trusted;
+		this.current = TunnelTls.clientContext(this.trust.certificates(), credentials);
 	}
 
 	/**

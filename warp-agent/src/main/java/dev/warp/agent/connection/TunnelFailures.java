@@ -30,9 +30,22 @@ public final class TunnelFailures {
 		Throwable certificateProblem = find(error, CertificateException.class, CertPathBuilderException.class,
 				CertPathValidatorException.class);
 		if (certificateProblem != null) {
-			return "The agent refused the certificate of the edge at " + address + ": " + rootMessage(certificateProblem)
-					+ ". Check that warp.edge.ca-certificate (" + settings.caCertificate()
-					+ ") is the ca.pem of that edge and that the edge's certificate names '" + address.host() + "'";
+			String message = rootMessage(certificateProblem);
+			if (message.contains("subject alternative")) {
+				return "The certificate of the edge at " + address + " is not valid for '" + address.host() + "' ("
+						+ message + "): dial the edge by a name its certificate lists (edge.tunnel.certificate-names, "
+						+ "edge.advertised.tunnel-addresses)";
+			}
+			if (find(error, CertPathBuilderException.class) != null || message.contains("certification path")) {
+				return "The certificate of the edge at " + address + " is not signed by " + trustedCa(settings)
+						+ ": " + ((settings.caCertificate() != null)
+								? "set warp.edge.ca-certificate to the ca.pem in that edge's data directory (edge.data-dir)"
+								: "it is another edge than the one that served the pinned CA at " + settings.provisioningUrl()
+										+ "; check that the edge addresses (" + settings.edgeAddressesSource() + ") name that edge");
+			}
+			return "The agent refused the certificate of the edge at " + address + ": " + message + ". Check that "
+					+ trustedCa(settings) + " is the CA of that edge and that the edge's certificate names '"
+					+ address.host() + "'";
 		}
 		if (error instanceof SslHandshakeTimeoutException) {
 			return "TLS handshake with the edge at " + address + " timed out: " + error.getMessage();
@@ -63,7 +76,7 @@ public final class TunnelFailures {
 		ConnectException connect = find(error, ConnectException.class);
 		if (connect != null) {
 			return "Cannot connect to the edge at " + address + ": " + rootMessage(connect)
-					+ ". Is the edge running, and is warp.edge.addresses right?";
+					+ ". Is the edge running, and is that address right (" + settings.edgeAddressesSource() + ")?";
 		}
 		if (error instanceof ClosedChannelException) {
 			return "The edge at " + address + " closed the connection";
@@ -108,6 +121,11 @@ public final class TunnelFailures {
 			}
 		}
 		return null;
+	}
+
+	private static String trustedCa(TunnelSettings settings) {
+		return (settings.caCertificate() != null) ? "the CA in warp.edge.ca-certificate (" + settings.caCertificate() + ")"
+				: "the edge CA pinned by warp.token (" + settings.caPin() + ")";
 	}
 
 	/** TLS alerts an edge sends for a client certificate it does not accept. */

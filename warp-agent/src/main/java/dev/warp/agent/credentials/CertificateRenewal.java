@@ -1,9 +1,7 @@
 package dev.warp.agent.credentials;
 
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -36,7 +34,7 @@ public final class CertificateRenewal {
 
 	private final ProvisioningClient client;
 
-	private final List<X509Certificate> trusted;
+	private final EdgeTrust trust;
 
 	private final Backoff backoff;
 
@@ -61,12 +59,12 @@ public final class CertificateRenewal {
 	 * @param onCredentials told about each new set of credentials, the first included
 	 */
 	public CertificateRenewal(String hostname, @Nullable String token, CredentialsStore store, ProvisioningClient client,
-			List<X509Certificate> trusted, Backoff backoff, Consumer<OriginCredentials> onCredentials, Clock clock) {
+			EdgeTrust trust, Backoff backoff, Consumer<OriginCredentials> onCredentials, Clock clock) {
 		this.hostname = hostname;
 		this.token = token;
 		this.store = store;
 		this.client = client;
-		this.trusted = trusted;
+		this.trust = trust;
 		this.backoff = backoff;
 		this.onCredentials = onCredentials;
 		this.clock = clock;
@@ -80,10 +78,21 @@ public final class CertificateRenewal {
 	public void start() {
 		this.store.checkWritable();
 		OriginCredentials onDisk = this.store.load();
+		// The CA came with the origin certificate: a restart needs no fetch.
+		if (!this.trust.isKnown() && (onDisk == null || !this.trust.learn(onDisk.chain()))) {
+			logger.info("Fetching the edge CA from " + this.client.url() + ", trusted only if it matches the token's pin "
+					+ this.trust.pin());
+			fetchCa();
+			return;
+		}
+		useOrProvision(onDisk);
+	}
+
+	private void useOrProvision(@Nullable OriginCredentials onDisk) {
 		String problem = (onDisk != null) ? onDisk.problemFor(this.hostname, this.clock.instant())
 				: "none in " + this.store.directory() + " yet";
 		boolean hasToken = this.token != null && !this.token.isBlank();
-		if (onDisk != null && problem == null && !onDisk.isIssuedBy(this.trusted)) {
+		if (onDisk != null && problem == null && !onDisk.isIssuedBy(this.trust.certificates())) {
 			if (hasToken) {
 				problem = "the one on disk was issued by another CA than the trusted edge CA";
 			}
@@ -136,8 +145,32 @@ public final class CertificateRenewal {
 		cancelPending();
 	}
 
+	private void fetchCa() {
+		this.pending = this.client.fetchCa(this.hostname).publishOn(Schedulers.boundedElastic()).subscribe(null,
+				(error) -> failed((error instanceof ProvisioningException provisioning) ? provisioning
+						: new ProvisioningException(ProvisioningException.Reason.EDGE_UNREACHABLE, this.client.url(),
+								this.hostname, String.valueOf(error.getMessage()), error)),
+				() -> {
+					logger.info("Trusting the edge CA " + this.trust.certificates().get(0).getSubjectX500Principal()
+							+ " fetched from " + this.client.url() + ": it matches the token's pin");
+					this.backoff.reset();
+					this.lastFailure = null;
+					try {
+						useOrProvision(this.store.load());
+					}
+					catch (RuntimeException ex) {
+						logger.error("Cannot obtain an origin certificate for " + this.hostname + ": " + ex.getMessage());
+						this.firstOutcome.tryEmitError(ex);
+					}
+				});
+	}
+
 	private void provision() {
 		if (this.stopped) {
+			return;
+		}
+		if (!this.trust.isKnown()) {
+			fetchCa();
 			return;
 		}
 		String token = this.token;

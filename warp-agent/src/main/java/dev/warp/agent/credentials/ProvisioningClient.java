@@ -5,6 +5,7 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 import javax.net.ssl.SSLException;
 
@@ -17,6 +18,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import dev.warp.core.token.CaPin;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -35,35 +39,81 @@ public final class ProvisioningClient {
 
 	private final URI url;
 
+	/** Where the edge serves its CA certificate to anyone. */
+	public static final String CA_PATH = "/v1/ca.pem";
+
 	private final HttpClient client;
+
+	private final EdgeTrust trust;
 
 	private final Duration timeout;
 
 	/**
 	 * @param url the provisioning API's base URL, {@code https://host:port}
-	 * @param trusted the edge CA certificates
+	 * @param trust the edge CA certificates, known or pinned
 	 * @param timeout bound on connecting and on the whole exchange
 	 * @param loops the event loops to run on
 	 */
-	public ProvisioningClient(URI url, List<X509Certificate> trusted, Duration timeout, LoopResources loops) {
+	public ProvisioningClient(URI url, EdgeTrust trust, Duration timeout, LoopResources loops) {
 		this.url = url;
+		this.trust = trust;
 		this.timeout = timeout;
-		SslContext tls;
+		this.client = HttpClient.create(ConnectionProvider.newConnection())
+			.runOn(loops)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+			.responseTimeout(timeout);
+	}
+
+	/**
+	 * Fetches the edge's CA certificate and trusts it if it matches the pin. The TLS of this one
+	 * request trusts any certificate: what it brings is checked against the pin instead.
+	 * @return completes once the CA is trusted; fails with a {@link ProvisioningException} saying why not
+	 */
+	public Mono<Void> fetchCa(String hostname) {
+		CaPin pin = Objects.requireNonNull(this.trust.pin(), "a pinned trust");
+		URI endpoint = this.url.resolve(CA_PATH);
+		SslContext anyCertificate = tls(InsecureTrustManagerFactory.INSTANCE, null);
+		return this.client.secure((spec) -> spec.sslContext(anyCertificate))
+			.get()
+			.uri(endpoint)
+			.responseSingle((response, body) -> body.asString().defaultIfEmpty("").map((text) -> {
+				int status = response.status().code();
+				if (status != 200) {
+					throw new ProvisioningException((status >= 500) ? Reason.EDGE_UNREACHABLE : Reason.REQUEST_REJECTED,
+							this.url, hostname, "the edge at " + this.url + " does not serve its CA certificate (" + endpoint
+									+ " answered " + status + "): an edge older than connector tokens, or no Warp edge; "
+									+ "set warp.edge.ca-certificate to its ca.pem");
+				}
+				List<X509Certificate> served = PemFiles.parseCertificates(text);
+				if (!this.trust.learn(served)) {
+					throw new ProvisioningException(Reason.CA_PIN_MISMATCH, this.url, "",
+							"the CA certificate the edge at " + this.url + " serves (" + served.get(0).getSubjectX500Principal()
+									+ ", " + CaPin.of(served.get(0)) + ") does not match the token's pin " + pin
+									+ ": the token was created by another edge, or something else answers at " + this.url);
+				}
+				return response;
+			}))
+			.timeout(this.timeout.multipliedBy(2))
+			.onErrorMap((error) -> !(error instanceof ProvisioningException),
+					(error) -> new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url, "",
+							"the edge's CA certificate cannot be fetched from " + endpoint + ": " + describe(error), error))
+			.then();
+	}
+
+	private static SslContext tls(javax.net.ssl.TrustManagerFactory trustAny, @Nullable List<X509Certificate> trusted) {
 		try {
-			tls = SslContextBuilder.forClient()
-				.protocols(TunnelProtocol.TLS_PROTOCOL)
-				.trustManager(trusted)
-				.endpointIdentificationAlgorithm("HTTPS")
-				.build();
+			SslContextBuilder builder = SslContextBuilder.forClient().protocols(TunnelProtocol.TLS_PROTOCOL);
+			if (trusted != null) {
+				builder.trustManager(trusted).endpointIdentificationAlgorithm("HTTPS");
+			}
+			else {
+				builder.trustManager(trustAny);
+			}
+			return builder.build();
 		}
 		catch (SSLException ex) {
 			throw new IllegalStateException("Cannot create the provisioning client's TLS context: " + ex.getMessage(), ex);
 		}
-		this.client = HttpClient.create(ConnectionProvider.newConnection())
-			.runOn(loops)
-			.secure((spec) -> spec.sslContext(tls))
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-			.responseTimeout(timeout);
 	}
 
 	public URI url() {
@@ -80,7 +130,9 @@ public final class ProvisioningClient {
 			KeyPair keys = KeyPairs.generate();
 			String csr = CertificateRequests.create(keys, hostname);
 			URI endpoint = this.url.resolve(PATH);
-			return this.client.headers((headers) -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token)
+			SslContext tls = tls(null, this.trust.certificates());
+			return this.client.secure((spec) -> spec.sslContext(tls))
+				.headers((headers) -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token)
 				.set(HttpHeaderNames.CONTENT_TYPE, "application/pkcs10"))
 				.post()
 				.uri(endpoint)

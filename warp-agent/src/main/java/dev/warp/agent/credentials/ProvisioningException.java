@@ -21,6 +21,9 @@ public final class ProvisioningException extends RuntimeException {
 		/** 400 or another refusal: the request itself was refused. */
 		REQUEST_REJECTED,
 
+		/** The CA the edge serves does not match the connector token's pin. */
+		CA_PIN_MISMATCH,
+
 		/** The edge could not be reached, or failed on its side (5xx). */
 		EDGE_UNREACHABLE
 

@@ -56,7 +56,7 @@ public final class TunnelSupervisor {
 	public void start() {
 		List<EdgeAddress> addresses = this.context.settings().edgeAddresses();
 		logger.info("Opening " + this.slots.size() + " tunnel connection(s) for " + this.context.settings().hostname()
-				+ " to " + addresses);
+				+ " to " + addresses + " (" + this.context.settings().edgeAddressesSource() + ")");
 		this.slots.forEach(ConnectionSlot::start);
 		if (addresses.size() > 1 && this.slots.size() > 1) {
 			Duration interval = this.context.settings().rebalanceInterval();

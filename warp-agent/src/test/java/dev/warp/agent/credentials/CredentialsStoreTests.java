@@ -128,7 +128,7 @@ class CredentialsStoreTests {
 
 	private CertificateRenewal renewal(CredentialsStore store, String token, AtomicReference<OriginCredentials> delivered,
 			LoopResources loops) {
-		List<X509Certificate> trusted = List.of(this.ca.certificate());
+		EdgeTrust trusted = EdgeTrust.of(List.of(this.ca.certificate()));
 		ProvisioningClient client = new ProvisioningClient(URI.create("https://127.0.0.1:1"), trusted,
 				Duration.ofSeconds(2), loops);
 		return new CertificateRenewal(HOST, token, store, client, trusted,

@@ -2,17 +2,26 @@ package dev.warp.edge.admin;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
+import dev.warp.core.pki.CertificateAuthority;
+import dev.warp.core.token.ConnectorToken;
+import dev.warp.edge.EdgeSettings;
+import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.provisioning.AccountToken;
+import dev.warp.edge.provisioning.AdvertisedEdge;
 import dev.warp.edge.provisioning.RevokedCertificates;
 import dev.warp.edge.provisioning.TokenStore;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code java -jar warp-edge.jar token create --zone example.test [--zone ...]},
+ * {@code java -jar warp-edge.jar token create --zone example.test [--zone ...]} (prints a
+ * connector token, which names the edge's advertised addresses as its configuration sets them),
  * {@code token list}, {@code token revoke <id>}, {@code cert revoke <serial>}; each takes
  * {@code --data-dir <dir>} (default {@code ~/.warp/edge}, the edge's own default). They work on
  * the data directory's files, so they need no running edge, and a running edge sees their effect
@@ -20,27 +29,46 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AdminCommand {
 
-	private static final Set<String> COMMANDS = Set.of("token", "cert");
+	private static final Set<String> COMMANDS = Set.of("token", "cert", "help");
+
+	private static final Set<String> HELP = Set.of("--help", "-h", "help");
 
 	private final PrintStream out;
 
 	private final PrintStream err;
 
+	private final Function<String[], EdgeSettings> configuration;
+
+	/** A command that reads the edge's configuration as the running edge does ({@link EdgeConfiguration}). */
 	public AdminCommand(PrintStream out, PrintStream err) {
-		this.out = out;
-		this.err = err;
+		this(out, err, EdgeConfiguration::settings);
 	}
 
-	/** Whether the arguments name an operator command rather than starting the edge. */
+	/**
+	 * @param configuration the edge's settings for the command's arguments: what {@code token create}
+	 * names in the token
+	 */
+	public AdminCommand(PrintStream out, PrintStream err, Function<String[], EdgeSettings> configuration) {
+		this.out = out;
+		this.err = err;
+		this.configuration = configuration;
+	}
+
+	/** Whether the arguments name an operator command, or ask for help, rather than start the edge. */
 	public static boolean isCommand(String[] args) {
-		return args.length > 0 && COMMANDS.contains(args[0]);
+		return args.length > 0 && COMMANDS.contains(args[0]) || Arrays.stream(args).anyMatch(HELP::contains);
 	}
 
 	/** Runs a command; returns the process exit code. */
 	public int run(String[] args) {
+		if (Arrays.stream(args).anyMatch(HELP::contains)) {
+			this.out.println(Usage.TEXT);
+			return 0;
+		}
 		List<String> words = new ArrayList<>();
 		List<String> zones = new ArrayList<>();
-		Path dataDir = Path.of(System.getProperty("user.home"), ".warp", "edge");
+		Path defaultDataDir = Path.of(System.getProperty("user.home"), ".warp", "edge");
+		Path dataDir = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			String value = null;
@@ -54,11 +82,19 @@ public final class AdminCommand {
 			switch (arg) {
 				case "--zone" -> zones.add(require(value, arg));
 				case "--data-dir", "--edge.data-dir" -> dataDir = Path.of(require(value, arg));
-				default -> words.add(arg);
+				default -> {
+					// --edge.* properties are the edge's configuration (see createToken), not words of the command.
+					if (!arg.startsWith("--edge.")) {
+						words.add(arg);
+					}
+				}
 			}
 		}
 		try {
-			return dispatch(words, zones, dataDir);
+			if (words.equals(List.of("token", "create"))) {
+				return createToken(args, zones, dataDir);
+			}
+			return dispatch(words, zones, (dataDir != null) ? dataDir : defaultDataDir);
 		}
 		catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException ex) {
 			this.err.println("error: " + ex.getMessage());
@@ -70,13 +106,6 @@ public final class AdminCommand {
 		String command = String.join(" ", words.subList(0, Math.min(2, words.size())));
 		@Nullable String argument = (words.size() > 2) ? words.get(2) : null;
 		switch (command) {
-			case "token create" -> {
-				TokenStore.CreatedToken created = new TokenStore(dataDir).create(zones);
-				this.out.println(created.secret());
-				this.err.println("Token " + created.token().id() + " for " + String.join(", ", created.token().zones())
-						+ " created in " + dataDir + ". It is shown this once: give it to the application as warp.token.");
-				return 0;
-			}
 			case "token list" -> {
 				this.out.println("ID            ZONES                          CREATED                REVOKED");
 				for (AccountToken token : new TokenStore(dataDir).list()) {
@@ -112,12 +141,49 @@ public final class AdminCommand {
 		}
 	}
 
+	/**
+	 * Creates an account token and prints it as a connector token (standard output, alone, so
+	 * that a script can capture it), and on standard error what to do with it.
+	 */
+	private int createToken(String[] args, List<String> zones, @Nullable Path dataDirOption) {
+		EdgeSettings settings = this.configuration.apply(args);
+		Path dataDir = (dataDirOption != null) ? dataDirOption : settings.dataDir();
+		// Before the token exists: a configuration that cannot name the edge creates none.
+		AdvertisedEdge advertised = AdvertisedEdge.of(settings, settings.tunnelPort(), settings.provisioning().port());
+		X509Certificate ca = CertificateAuthority.loadOrCreate(dataDir, EdgeCredentials.CA_NAME).certificate();
+		TokenStore.CreatedToken created = new TokenStore(dataDir).create(zones);
+		ConnectorToken token = advertised.token(created, ca);
+		String text = token.encode();
+		this.out.println(text);
+		List<String> tokenZones = created.token().zones();
+		String zone = tokenZones.get(0);
+		this.err.printf("""
+
+				Token %s for %s created in %s; it is shown this once (the edge keeps a salted hash of it).
+				It tells an application to dial %s, to get its certificate at %s
+				and to trust only the edge CA %s.%s
+
+				Give it to the application in its environment:
+
+				  export WARP_TOKEN='%s'
+
+				and in its application.yml (any name in %s):
+
+				  warp:
+				    hostname: %s
+
+				""", created.token().id(), String.join(", ", tokenZones), dataDir,
+				String.join(", ", advertised.tunnelAddresses()), advertised.provisioningUrl(), token.caPin(),
+				settings.advertisedTunnelAddresses().isEmpty()
+						? "\nThat serves applications on this machine; for others, set edge.advertised.tunnel-addresses "
+								+ "(and restart the edge) before creating the token."
+						: "",
+				text, String.join(", ", tokenZones), "app." + zone);
+		return 0;
+	}
+
 	private int usage() {
-		this.err.println("""
-				usage: java -jar warp-edge.jar token create --zone <zone> [--zone <zone>...] [--data-dir <dir>]
-				       java -jar warp-edge.jar token list [--data-dir <dir>]
-				       java -jar warp-edge.jar token revoke <id> [--data-dir <dir>]
-				       java -jar warp-edge.jar cert revoke <serial-hex> [--data-dir <dir>]""");
+		this.err.println(Usage.COMMANDS);
 		return 2;
 	}
 

@@ -39,12 +39,19 @@ import reactor.netty.resources.LoopResources;
  * the CA certificate, PEM; or 400, 401, 403 with a one-line reason. A client address refused
  * {@link ProvisioningSettings#failedAttemptsPerMinute()} times within a minute is answered 429
  * with {@code Retry-After} until the minute is over, and its token is not even checked: tokens
- * cannot be guessed at any useful rate.
+ * cannot be guessed at any useful rate. {@code GET}
+ * {@value #CA_PATH} answers the CA certificate to anyone.
  */
 public final class ProvisioningListener {
 
 	/** Where agents post their CSR. */
 	public static final String PATH = "/v1/origin-certificates";
+
+	/**
+	 * Where anyone may fetch the edge's CA certificate, PEM: an agent with a connector token
+	 * fetches it before it trusts anything, and accepts it only if it matches the token's pin.
+	 */
+	public static final String CA_PATH = "/v1/ca.pem";
 
 	/** A CSR is well under a kilobyte; anything much larger is not one. */
 	static final int MAX_BODY = 16 * 1024;
@@ -107,7 +114,10 @@ public final class ProvisioningListener {
 			.doOnChannelInit((observer, channel, address) -> listener.open.add(channel))
 			.secure((spec) -> spec.sslContext(tls))
 			.idleTimeout(Duration.ofSeconds(30))
-			.route((routes) -> routes.post(PATH, listener::provision))
+			.route((routes) -> routes.post(PATH, listener::provision)
+				.get(CA_PATH, (request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/x-pem-file")
+					.sendString(Mono.just(PemFiles.toPem(listener.ca)))
+					.then()))
 			.bindNow();
 		return listener;
 	}

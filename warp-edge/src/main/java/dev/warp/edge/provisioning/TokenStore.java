@@ -22,11 +22,13 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.warp.core.pki.OwnerOnlyDirectories;
+import dev.warp.core.token.ConnectorToken;
+import dev.warp.core.token.InvalidTokenException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Account tokens, kept in the edge's data directory ({@value #FILE}, owner-only). A token reads
- * {@code warp_<id>.<secret>}: the id finds the entry, the secret is checked against its salted
+ * {@code warp_<id>.<secret>} (or is a {@link ConnectorToken} that holds both): the id finds the entry, the secret is checked against its salted
  * SHA-256 hash in constant time. The file is read again whenever it changed on disk, so that a
  * token created or revoked with the edge jar's {@code token} command takes effect in a running
  * edge, and nodes that share the data directory share the tokens.
@@ -126,6 +128,14 @@ public final class TokenStore {
 	 */
 	public synchronized @Nullable AccountToken authenticate(String presented) {
 		reload();
+		if (ConnectorToken.isConnectorToken(presented)) {
+			try {
+				presented = ConnectorToken.decode(presented).bearer();
+			}
+			catch (InvalidTokenException ex) {
+				return null;
+			}
+		}
 		int dot = presented.indexOf('.');
 		if (!presented.startsWith(PREFIX) || dot < 0) {
 			return null;

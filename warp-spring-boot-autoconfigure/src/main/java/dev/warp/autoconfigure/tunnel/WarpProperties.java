@@ -38,9 +38,11 @@ public class WarpProperties {
 	private Duration gracePeriod = Duration.ofSeconds(30);
 
 	/**
-	 * Account token that obtains this application's origin certificate from the edge's
-	 * provisioning API. Needed when the credentials directory holds no valid certificate for the
-	 * hostname, and to renew it. Kept in memory only: never written nor logged by the tunnel.
+	 * Token from the edge's 'token create' command (WARP_TOKEN in the environment). A connector
+	 * token (warp1.…) also names the edge's addresses and pins its CA, so that nothing else is
+	 * needed. Obtains this application's origin certificate from the edge's provisioning API
+	 * when the credentials directory holds no valid one, and renews it. Kept in memory only:
+	 * never written nor logged by the tunnel.
 	 */
 	private @Nullable String token;
 
@@ -132,15 +134,16 @@ public class WarpProperties {
 
 		/**
 		 * Edge addresses to dial, as host:port. The edge's certificate must be valid for each
-		 * host.
+		 * host. Default: the addresses a connector token names, else localhost:7844.
 		 */
-		private List<String> addresses = new ArrayList<>(List.of("localhost:7844"));
+		private List<String> addresses = new ArrayList<>();
 
 		/**
 		 * PEM file of the edge's CA certificate, the only certificate the tunnel trusts. The
-		 * edge writes it to ca.pem in its data directory.
+		 * edge writes it to ca.pem in its data directory. Default: with a connector token, the CA
+		 * the edge serves, trusted only if it matches the token's pin; else ~/.warp/edge/ca.pem.
 		 */
-		private Path caCertificate = Path.of(System.getProperty("user.home"), ".warp", "edge", "ca.pem");
+		private @Nullable Path caCertificate;
 
 		/**
 		 * Time allowed for the TCP connection and the TLS handshake with an edge.
@@ -160,8 +163,8 @@ public class WarpProperties {
 		private Duration rebalanceInterval = Duration.ofSeconds(10);
 
 		/**
-		 * Base URL of the edge's provisioning API (https://host:port). Defaults to the host of
-		 * the first edge address on port 7847.
+		 * Base URL of the edge's provisioning API (https://host:port). Default: the URL a
+		 * connector token names, else the host of the first edge address on port 7847.
 		 */
 		private @Nullable URI provisioningUrl;
 
@@ -189,11 +192,11 @@ public class WarpProperties {
 			this.addresses = addresses;
 		}
 
-		public Path getCaCertificate() {
+		public @Nullable Path getCaCertificate() {
 			return this.caCertificate;
 		}
 
-		public void setCaCertificate(Path caCertificate) {
+		public void setCaCertificate(@Nullable Path caCertificate) {
 			this.caCertificate = caCertificate;
 		}
 

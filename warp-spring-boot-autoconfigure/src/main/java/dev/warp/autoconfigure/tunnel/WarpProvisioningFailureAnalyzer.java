@@ -33,6 +33,12 @@ class WarpProvisioningFailureAnalyzer extends AbstractFailureAnalyzer<Provisioni
 					"Check warp.hostname is a plain DNS name and warp.edge.provisioning-url points at the edge's "
 							+ "provisioning API (edge.provisioning.port).",
 					cause);
+			case CA_PIN_MISMATCH -> new FailureAnalysis(
+					"The Warp tunnel does not trust the edge for " + hostname + ": " + cause.getMessage(),
+					"Use a token created by the edge the application should reach ('java -jar warp-edge.jar token "
+							+ "create' on that edge), or check that warp.edge.provisioning-url and warp.edge.addresses, "
+							+ "when set, name that edge.",
+					cause);
 			case EDGE_UNREACHABLE -> new FailureAnalysis(
 					"The Warp tunnel cannot obtain an origin certificate for " + hostname + ": " + cause.getMessage(),
 					"Check that the edge runs and that warp.edge.provisioning-url (" + cause.url()

@@ -1,12 +1,19 @@
 package dev.warp.autoconfigure.tunnel;
 
 import java.util.ArrayList;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.WarpTunnel;
 import dev.warp.agent.connection.EdgeAddress;
 import dev.warp.agent.management.ManagementEndpointPaths;
+import dev.warp.core.token.ConnectorToken;
+import dev.warp.core.token.InvalidTokenException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -118,6 +125,42 @@ public final class WarpTunnelAutoConfiguration {
 	/** Turns bound properties into the agent's settings, naming the property at fault. */
 	static final class WarpSettingsFactory {
 
+		static final String DEFAULT_EDGE_ADDRESS = "localhost:7844";
+
+		static final Path DEFAULT_CA_CERTIFICATE = Path.of(System.getProperty("user.home"), ".warp", "edge", "ca.pem");
+
+		private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+)");
+
+		/**
+		 * The connector token in warp.token, or {@code null} for an account token or none.
+		 * @throws WarpConfigurationException for a placeholder nothing resolved or a damaged token
+		 */
+		static @Nullable ConnectorToken connectorToken(@Nullable String token) {
+			if (token == null) {
+				return null;
+			}
+			Matcher placeholder = PLACEHOLDER.matcher(token);
+			if (placeholder.find()) {
+				String variable = placeholder.group(1).trim();
+				throw new WarpConfigurationException("warp.token", token.trim(), "nothing resolves the placeholder: "
+						+ "the environment variable " + variable + " is not set (nor a property of that name)",
+						"Set the environment variable " + variable + " of the application to the token that "
+								+ "'java -jar warp-edge.jar token create --zone <zone>' printed. Spring Boot reads "
+								+ "WARP_TOKEN as warp.token by itself: warp.token need not be in application.yml.");
+			}
+			if (!ConnectorToken.isConnectorToken(token)) {
+				return null;
+			}
+			try {
+				return ConnectorToken.decode(token);
+			}
+			catch (InvalidTokenException ex) {
+				String masked = token.trim().substring(0, Math.min(10, token.trim().length())) + "…";
+				throw new WarpConfigurationException("warp.token", masked, ex.getMessage(),
+						"Set warp.token (WARP_TOKEN) to the whole token 'java -jar warp-edge.jar token create' printed.");
+			}
+		}
+
 		private WarpSettingsFactory() {
 		}
 
@@ -127,17 +170,31 @@ public final class WarpTunnelAutoConfiguration {
 				throw new WarpConfigurationException("warp.hostname", hostname, "it is not a hostname",
 						"Set warp.hostname to the public hostname of the application, e.g. shop.example.test.");
 			}
+			ConnectorToken connector = connectorToken(properties.getToken());
+			List<String> configured = properties.getEdge().getAddresses();
+			List<String> addressTexts = !configured.isEmpty() ? configured
+					: (connector != null) ? connector.tunnelAddresses() : List.of(DEFAULT_EDGE_ADDRESS);
+			String source = !configured.isEmpty() ? "warp.edge.addresses" : (connector != null) ? "named by warp.token"
+					: "the default: warp.edge.addresses is not set";
 			List<EdgeAddress> addresses;
 			try {
-				addresses = properties.getEdge().getAddresses().stream().map(EdgeAddress::parse).toList();
+				addresses = addressTexts.stream().map(EdgeAddress::parse).toList();
 			}
 			catch (IllegalArgumentException ex) {
-				throw new WarpConfigurationException("warp.edge.addresses", properties.getEdge().getAddresses(),
-						ex.getMessage(), "List the edge's tunnel listeners as host:port, e.g. edge.example.test:7844.");
+				throw new WarpConfigurationException("warp.edge.addresses", addressTexts, ex.getMessage(),
+						"List the edge's tunnel listeners as host:port, e.g. edge.example.test:7844.");
 			}
 			if (addresses.isEmpty()) {
 				throw new WarpConfigurationException("warp.edge.addresses", addresses, "no edge address is configured",
 						"List at least one edge tunnel listener as host:port, e.g. localhost:7844.");
+			}
+			Path caCertificate = properties.getEdge().getCaCertificate();
+			URI provisioningUrl = properties.getEdge().getProvisioningUrl();
+			if (connector != null) {
+				provisioningUrl = (provisioningUrl != null) ? provisioningUrl : connector.provisioningUrl();
+			}
+			else if (caCertificate == null) {
+				caCertificate = DEFAULT_CA_CERTIFICATE;
 			}
 			if (properties.getStartup().getWaitForEdge().isNegative()) {
 				throw new WarpConfigurationException("warp.startup.wait-for-edge", properties.getStartup().getWaitForEdge(),
@@ -150,7 +207,9 @@ public final class WarpTunnelAutoConfiguration {
 			try {
 				TunnelSettings.Builder builder = TunnelSettings.builder(hostname)
 					.edgeAddresses(addresses)
-					.caCertificate(properties.getEdge().getCaCertificate())
+					.edgeAddressesSource(source)
+					.caCertificate(caCertificate)
+					.caPin((connector != null) ? connector.caPin() : null)
 					.connections(properties.getConnections())
 					.gracePeriod(properties.getGracePeriod())
 					.connectTimeout(properties.getEdge().getConnectTimeout())
@@ -158,10 +217,10 @@ public final class WarpTunnelAutoConfiguration {
 					.backoff(properties.getReconnect().getInitialDelay(), properties.getReconnect().getMaxDelay())
 					.heartbeat(properties.getHeartbeat().getInterval(), properties.getHeartbeat().getMaxMissed())
 					.rebalanceInterval(properties.getEdge().getRebalanceInterval())
-					.token(properties.getToken())
+					.token((connector != null) ? connector.bearer() : properties.getToken())
 					.credentialsDir(properties.getCredentialsDir());
-				if (properties.getEdge().getProvisioningUrl() != null) {
-					builder.provisioningUrl(properties.getEdge().getProvisioningUrl());
+				if (provisioningUrl != null) {
+					builder.provisioningUrl(provisioningUrl);
 				}
 				return builder.build();
 			}
