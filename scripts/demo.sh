@@ -195,20 +195,20 @@ until [[ -f "$CA_CERTIFICATE" ]] && port_open "$EDGE_TUNNEL_PORT" && port_open "
 done
 log "the edge is up; its CA certificate is $CA_CERTIFICATE"
 
-# An account token for the demo's hostname; it reaches the sample through the environment, not
-# its command line (visible to every user in ps). The sample trades it for its origin certificate.
-WARP_TOKEN="$(java -jar "$EDGE_JAR" token create --zone "$DEMO_HOSTNAME" --data-dir "$EDGE_DATA_DIR" 2>/dev/null)" \
+# A connector token for the demo's hostname: it names the edge's tunnel and provisioning ports and
+# pins its CA, so that the sample needs nothing else. token create reads the edge's configuration,
+# so it gets the same ports. The token reaches the sample through the environment (WARP_TOKEN, which
+# Spring Boot reads as warp.token), not its command line (visible to every user in ps).
+WARP_TOKEN="$(java -jar "$EDGE_JAR" token create --zone "$DEMO_HOSTNAME" --data-dir "$EDGE_DATA_DIR" \
+	--edge.tunnel.port="$EDGE_TUNNEL_PORT" --edge.provisioning.port="$EDGE_PROVISIONING_PORT" 2>/dev/null)" \
 	|| fail "could not create an account token in $EDGE_DATA_DIR"
 export WARP_TOKEN
-log "created an account token for $DEMO_HOSTNAME (java -jar $EDGE_JAR token list --data-dir $EDGE_DATA_DIR)"
+log "created a token for $DEMO_HOSTNAME (java -jar $EDGE_JAR token list --data-dir $EDGE_DATA_DIR)"
 
-log "starting the sample app as $DEMO_HOSTNAME, dialing $HOST:$EDGE_TUNNEL_PORT (log: $SAMPLE_LOG)"
+log "starting the sample app as $DEMO_HOSTNAME with WARP_TOKEN only (log: $SAMPLE_LOG)"
 java -jar "$SAMPLE_JAR" \
 	--server.port="$SAMPLE_PORT" \
 	--warp.hostname="$DEMO_HOSTNAME" \
-	--warp.edge.ca-certificate="$CA_CERTIFICATE" \
-	--warp.edge.addresses="$HOST:$EDGE_TUNNEL_PORT" \
-	--warp.edge.provisioning-url="https://$HOST:$EDGE_PROVISIONING_PORT" \
 	--warp.credentials-dir="$DEMO_DIR/credentials" \
 	"$@" \
 	>"$SAMPLE_LOG" 2>&1 </dev/null &

@@ -16,7 +16,7 @@ import dev.warp.edge.api.ApiListener;
 import dev.warp.edge.ingress.PublicListener;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
-import dev.warp.edge.pki.PublicCertificate;
+import dev.warp.edge.pki.PublicCertificates;
 import dev.warp.edge.provisioning.AdvertisedEdge;
 import dev.warp.edge.provisioning.OriginCertificateIssuer;
 import dev.warp.edge.provisioning.ProvisioningListener;
@@ -133,8 +133,8 @@ public final class EdgeNode implements AutoCloseable {
 			TunnelListener tunnel = TunnelListener.bind(settings, credentials, revocations,
 					metrics.observing((cluster != null) ? cluster.membership() : routeTable), handshakes, loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
-			PublicCertificate publicCertificate = (settings.publicTls() != null)
-					? PublicCertificate.of(settings.publicTls(), credentials.authority(), tokens.zones()) : null;
+			PublicCertificates publicCertificate = (settings.publicTls() != null)
+					? PublicCertificates.of(settings.publicTls(), credentials.authority(), tokens::zones) : null;
 			PublicListener visitors = PublicListener.bind(settings, routeTable,
 					(cluster != null) ? cluster.forwarder() : null, metrics, publicCertificate, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
@@ -150,8 +150,10 @@ public final class EdgeNode implements AutoCloseable {
 			InetSocketAddress tlsAddress = visitors.tlsAddress();
 			if (tlsAddress != null) {
 				logger.info("Edge node {}: public TLS listener on {} ({})", nodeId, format(tlsAddress, settings),
-						(settings.publicTls().certificateFile() != null) ? "certificate " + settings.publicTls().certificateFile()
-								: "certificate of the edge's CA for " + settings.publicTls().certificateNames());
+						(settings.publicTls().certificateFile() != null)
+								? "certificate " + settings.publicTls().certificateFile() + " for " + publicCertificate.names()
+								: "certificate of the edge's CA for " + publicCertificate.names()
+										+ ", re-issued when a new token adds a zone");
 			}
 			logger.info("Edge node {}: tunnel listener on {} (agents trust {})", nodeId, format(tunnel.address(), settings),
 					credentials.caCertificateFile());

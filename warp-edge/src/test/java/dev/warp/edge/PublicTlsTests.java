@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.net.ssl.SNIHostName;
+
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.pki.PemFiles;
@@ -109,6 +111,25 @@ class PublicTlsTests {
 			})
 			.blockLast(Visitor.TIMEOUT);
 		assertThat(names).contains("127.0.0.1", "example.test", "*.example.test");
+	}
+
+	@Test
+	void aZoneOfATokenCreatedWhileTheEdgeRunsIsCoveredWithoutARestart() throws Exception {
+		start(EdgeSettings.PublicTls.issued(0, List.of("127.0.0.1")));
+		this.edge.tokens().create(List.of("late.test"));
+		List<String> names = new ArrayList<>();
+		https(this.edge.caCertificateFile(), HttpProtocol.HTTP11)
+			.secure((spec) -> spec.sslContext(Http11SslContextSpec.forClient()
+				.configure((builder) -> builder.trustManager(this.edge.caCertificateFile().toFile())))
+				.serverNames(new SNIHostName("shop.late.test")))
+			.get()
+			.uri("/hello")
+			.responseConnection((response, connection) -> {
+				names.addAll(subjectAlternativeNames(peerCertificate(connection.channel().pipeline().get(SslHandler.class))));
+				return connection.inbound().receive().aggregate().asString();
+			})
+			.blockLast(Visitor.TIMEOUT);
+		assertThat(names).contains("127.0.0.1", "late.test", "*.late.test");
 	}
 
 	@Test

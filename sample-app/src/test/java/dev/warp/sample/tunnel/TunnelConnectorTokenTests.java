@@ -138,15 +138,6 @@ class TunnelConnectorTokenTests {
 		}
 	}
 
-	@Test
-	void anUnsetEnvironmentVariableIsNamed(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run("--warp.token=${WARP_TOKEN_NOT_SET_IN_THIS_TEST}"));
-		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("warp.token = '${WARP_TOKEN_NOT_SET_IN_THIS_TEST}'")
-			.contains("the environment variable WARP_TOKEN_NOT_SET_IN_THIS_TEST is not set")
-			.doesNotContain("401");
-	}
-
 	/** A connector token naming the test edge on loopback, where it listens on free ports. */
 	private static String tokenFor(EdgeNode edge) {
 		return edge.createConnectorToken(List.of("example.test")).encode();

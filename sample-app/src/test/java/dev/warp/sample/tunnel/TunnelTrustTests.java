@@ -49,10 +49,10 @@ class TunnelTrustTests {
 				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 					assertThat(tunnel.connections()).singleElement().satisfies((connection) -> {
 						assertThat(connection.state()).isEqualTo(ConnectionState.BACKOFF);
-						assertThat(connection.lastError()).contains("The agent refused the certificate of the edge")
-							.contains("warp.edge.ca-certificate");
+						assertThat(connection.lastError()).contains("The certificate of the edge at 127.0.0.1:" + edge.tunnelPort()
+								+ " is not signed by the CA in warp.edge.ca-certificate (" + otherCa + ")");
 					});
-					assertThat(output).contains("Tunnel connection 0 for distrust.warp.test lost: The agent refused")
+					assertThat(output).contains("Tunnel connection 0 for distrust.warp.test lost: The certificate of the edge")
 						.contains("give it " + edge.caCertificateFile());
 				});
 				assertThat(edge.routeTable().hostnames()).doesNotContain("distrust.warp.test");

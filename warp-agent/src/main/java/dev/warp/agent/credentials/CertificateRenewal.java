@@ -54,6 +54,9 @@ public final class CertificateRenewal {
 
 	private @Nullable String lastFailure;
 
+	/** A still valid certificate on disk, used should no new one be obtained. */
+	private volatile @Nullable OriginCredentials fallback;
+
 	/**
 	 * @param token the account token, or {@code null}: then only credentials already on disk can be used
 	 * @param onCredentials told about each new set of credentials, the first included
@@ -95,6 +98,8 @@ public final class CertificateRenewal {
 		if (onDisk != null && problem == null && !onDisk.isIssuedBy(this.trust.certificates())) {
 			if (hasToken) {
 				problem = "the one on disk was issued by another CA than the trusted edge CA";
+				// Kept meanwhile: when it is the trusted CA that is wrong, the tunnel says so.
+				this.fallback = onDisk;
 			}
 			else {
 				logger.warn("The origin certificate in " + this.store.directory() + " was not issued by the trusted edge "
@@ -213,6 +218,14 @@ public final class CertificateRenewal {
 
 	private void failed(ProvisioningException error) {
 		this.failures.incrementAndGet();
+		OriginCredentials kept = this.fallback;
+		if (kept != null && this.current == null && !error.isRefusal()) {
+			logger.warn("Using the origin certificate " + kept.serial() + " in " + this.store.directory()
+					+ " until a new one is obtained: it is still valid, though not issued by the trusted edge CA");
+			this.fallback = null;
+			this.current = kept;
+			this.onCredentials.accept(kept);
+		}
 		if (error.isRefusal()) {
 			this.firstOutcome.tryEmitError(error);
 		}

@@ -147,7 +147,7 @@ public final class ProvisioningClient {
 				.timeout(this.timeout.multipliedBy(2))
 				.onErrorMap((error) -> !(error instanceof ProvisioningException),
 						(error) -> new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url, hostname,
-								"the provisioning API at " + this.url + " cannot be reached: " + describe(error), error));
+								"the provisioning API at " + this.url + " " + failure(error), error));
 		});
 	}
 
@@ -173,6 +173,21 @@ public final class ProvisioningClient {
 		};
 		return new ProvisioningException(reason, this.url, hostname,
 				"the edge's provisioning API at " + this.url + " answered " + status + ": " + message);
+	}
+
+	/** Why the provisioning API failed: it cannot be reached, or is not the edge the agent trusts. */
+	private static String failure(Throwable error) {
+		for (Throwable current = error; current != null; current = current.getCause()) {
+			if (current instanceof java.security.cert.CertPathBuilderException
+					|| String.valueOf(current.getMessage()).contains("certification path")) {
+				return "presents a certificate that is not signed by the trusted edge CA (warp.edge.ca-certificate, "
+						+ "or the CA a connector token pins): set warp.edge.ca-certificate to the ca.pem of that edge";
+			}
+			if (current.getCause() == current) {
+				break;
+			}
+		}
+		return "cannot be reached: " + describe(error);
 	}
 
 	private static String describe(Throwable error) {

@@ -137,8 +137,14 @@ final class ConnectionSlot {
 		}
 		this.context.statistics().reconnecting(this.index, reason);
 		EdgeAddress address = (target != null) ? target : this.supervisor.chooseAddress(this.index, old.edge());
-		logger.info("Tunnel connection " + this.index + " moves from edge " + old.edge() + " (" + old.address() + ") to "
-				+ address + ": " + why);
+		if (address.equals(old.address())) {
+			logger.info("Tunnel connection " + this.index + " is replaced at edge " + old.edge() + " (" + address + "): "
+					+ why);
+		}
+		else {
+			logger.info("Tunnel connection " + this.index + " moves from edge " + old.edge() + " (" + old.address()
+					+ ") to " + address + ": " + why);
+		}
 		TunnelConnection next = this.context.newConnection(this.index, address);
 		this.replacement = next;
 		next.open().subscribe((registered) -> promote(old, registered, target != null), (error) -> {

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.metrics.EdgeMetrics;
-import dev.warp.edge.pki.PublicCertificate;
+import dev.warp.edge.pki.PublicCertificates;
 import dev.warp.edge.routing.EdgeRouteTable;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,7 +18,6 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
-import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
@@ -73,11 +72,11 @@ public final class PublicListener {
 	 * @param peers forwards requests for hostnames this node has no tunnel for to the nodes that
 	 * have; {@code null} for a node that stands alone
 	 * @param metrics times every request, or {@code null}
-	 * @param certificate the TLS listener's certificate, or {@code null} for none
+	 * @param certificate the TLS listener's certificates, or {@code null} for none
 	 * @param loops the event loops to run on
 	 */
 	public static PublicListener bind(EdgeSettings settings, EdgeRouteTable routes, @Nullable PeerForwarder peers,
-			@Nullable EdgeMetrics metrics, @Nullable PublicCertificate certificate, LoopResources loops) {
+			@Nullable EdgeMetrics metrics, @Nullable PublicCertificates certificate, LoopResources loops) {
 		WindowBudget windows = WindowBudget.total();
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
 				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval(), windows);
@@ -151,8 +150,7 @@ public final class PublicListener {
 		try {
 			DisposableServer tlsServer = base.port(tls.port())
 				.protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
-				.secure((spec) -> spec.sslContext(Http2SslContextSpec.forServer(certificate.privateKey(),
-						certificate.chain())))
+				.secure(certificate::configure)
 				.bindNow();
 			return new PublicListener(server, tlsServer, connections, open);
 		}

@@ -101,7 +101,7 @@ class TokenStoreTests {
 		Output create = run("token", "create", "--zone", "example.test", "--data-dir", this.dataDir.toString());
 		assertThat(create.code).isZero();
 		String secret = create.out.trim();
-		assertThat(secret).startsWith("warp_");
+		assertThat(secret).startsWith("warp1.");
 		assertThat(create.err).contains("shown this once");
 		AccountToken token = new TokenStore(this.dataDir).authenticate(secret);
 		assertThat(token).isNotNull();
