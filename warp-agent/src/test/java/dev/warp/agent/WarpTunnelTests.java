@@ -164,8 +164,8 @@ class WarpTunnelTests {
 			this.tunnel.start();
 			await().atMost(Duration.ofSeconds(10))
 				.untilAsserted(() -> assertThat(this.tunnel.connections()).singleElement()
-					.satisfies((c) -> assertThat(c.lastError()).contains("refused the certificate of the edge")
-						.contains("warp.edge.ca-certificate")));
+					.satisfies((c) -> assertThat(c.lastError()).contains("is not signed by the CA in warp.edge.ca-certificate")
+						.contains("set warp.edge.ca-certificate to the ca.pem in that edge's data directory")));
 			assertThat(other.tunnel).isNotDone();
 		}
 		finally {

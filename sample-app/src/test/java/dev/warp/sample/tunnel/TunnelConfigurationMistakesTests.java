@@ -95,6 +95,7 @@ class TunnelConfigurationMistakesTests {
 					.contains("the provisioning API at " + TunnelTestSupport.provisioningUrl(edge)
 							+ " presents a certificate that is not signed by the trusted edge CA")
 					.doesNotContain("cannot be reached")
+					.doesNotContain("The connection observed an error")
 					.doesNotContain("\tat ");
 				assertThat(tunnel.credentials().serial()).isEqualTo(saved);
 				assertThat(new CredentialsStore(credentials, HOST).load().serial()).isEqualTo(saved);
@@ -102,12 +103,44 @@ class TunnelConfigurationMistakesTests {
 		}
 	}
 
+	@Test
+	void theVisitorPortGivenAsTheTunnelAddressIsNamed() throws Exception {
+		try (EdgeNode edge = TunnelTestSupport.startEdge(this.dir.resolve("edge"))) {
+			assertThat(lastErrorDialling(edge, edge.publicPort())).isEqualTo("The address 127.0.0.1:" + edge.publicPort()
+					+ " (warp.edge.addresses) answers plain HTTP: it seems to be the edge's visitor port (edge.public.port, "
+					+ "default 8080), not its tunnel port: give the edge's edge.tunnel.port (default 7844) in "
+					+ "warp.edge.addresses");
+		}
+	}
+
+	@Test
+	void theProvisioningPortGivenAsTheTunnelAddressIsNamed() throws Exception {
+		try (EdgeNode edge = TunnelTestSupport.startEdge(this.dir.resolve("edge"))) {
+			assertThat(lastErrorDialling(edge, edge.provisioningPort()))
+				.contains("it seems to be the edge's provisioning port (edge.provisioning.port, default 7847)")
+				.contains("give the edge's edge.tunnel.port (default 7844) in warp.edge.addresses");
+		}
+	}
+
+	/** The error of the tunnel's connection when it dials a port of the edge with a valid certificate. */
+	private String lastErrorDialling(EdgeNode edge, int port) {
+		try (ConfigurableApplicationContext app = run("--warp.hostname=" + HOST, "--warp.edge.addresses=127.0.0.1:" + port,
+				"--warp.edge.ca-certificate=" + edge.caCertificateFile(),
+				"--warp.credentials-dir=" + TunnelTestSupport.originCredentials(edge.caCertificateFile(), HOST))) {
+			WarpTunnel tunnel = app.getBean(WarpTunnel.class);
+			await().atMost(Duration.ofSeconds(20)).until(() -> tunnel.connections().get(0).lastError() != null);
+			return tunnel.connections().get(0).lastError();
+		}
+	}
+
 	/** Starts the sample app without waiting for its tunnel. */
 	private static ConfigurableApplicationContext run(String... args) {
 		List<String> all = new ArrayList<>(List.of("--server.port=0", "--warp.connections=1",
-				"--warp.reconnect.initial-delay=100ms", "--warp.reconnect.max-delay=1s",
-				"--warp.credentials-dir=" + TunnelTestSupport.newCredentialsDir()));
+				"--warp.reconnect.initial-delay=100ms", "--warp.reconnect.max-delay=1s"));
 		all.addAll(List.of(args));
+		if (all.stream().noneMatch((arg) -> arg.startsWith("--warp.credentials-dir="))) {
+			all.add("--warp.credentials-dir=" + TunnelTestSupport.newCredentialsDir());
+		}
 		return new SpringApplicationBuilder(SampleApplication.class).run(all.toArray(String[]::new));
 	}
 

@@ -417,7 +417,9 @@ public final class TunnelConnection {
 			}
 			else {
 				fail(new TunnelException("The edge at " + address + " did not negotiate HTTP/2 (ALPN '" + protocol
-						+ "'): it is not a Warp edge, or a proxy in between strips ALPN"));
+						+ "'): it seems to be the edge's provisioning port (edge.provisioning.port, default 7847) or "
+						+ "another HTTPS server, not its tunnel port: give the edge's edge.tunnel.port (default 7844) in "
+						+ "warp.edge.addresses; or a proxy in between strips ALPN"));
 			}
 		}
 

@@ -14,6 +14,7 @@ import javax.net.ssl.SSLHandshakeException;
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.observation.ReconnectReason;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +37,9 @@ public final class TunnelFailures {
 						+ message + "): dial the edge by a name its certificate lists (edge.tunnel.certificate-names, "
 						+ "edge.advertised.tunnel-addresses)";
 			}
-			if (find(error, CertPathBuilderException.class) != null || message.contains("certification path")) {
+			// Edges name their CAs alike: another edge's certificate fails the signature check, not the path search.
+			if (find(error, CertPathBuilderException.class) != null || message.contains("certification path")
+					|| message.contains("signature check failed")) {
 				return "The certificate of the edge at " + address + " is not signed by " + trustedCa(settings)
 						+ ": " + ((settings.caCertificate() != null)
 								? "set warp.edge.ca-certificate to the ca.pem in that edge's data directory (edge.data-dir)"
@@ -46,6 +49,15 @@ public final class TunnelFailures {
 			return "The agent refused the certificate of the edge at " + address + ": " + message + ". Check that "
 					+ trustedCa(settings) + " is the CA of that edge and that the edge's certificate names '"
 					+ address.host() + "'";
+		}
+		NotSslRecordException notTls = find(error, NotSslRecordException.class);
+		if (notTls != null) {
+			// Netty shows the bytes in hex: 48545450 is "HTTP".
+			boolean http = String.valueOf(notTls.getMessage()).contains("48545450");
+			return "The address " + address + " (" + settings.edgeAddressesSource() + ") "
+					+ (http ? "answers plain HTTP: it seems to be the edge's visitor port (edge.public.port, default 8080)"
+							: "does not answer TLS")
+					+ ", not its tunnel port: give the edge's edge.tunnel.port (default 7844) in warp.edge.addresses";
 		}
 		if (error instanceof SslHandshakeTimeoutException) {
 			return "TLS handshake with the edge at " + address + " timed out: " + error.getMessage();

@@ -39,6 +39,10 @@ public final class ProvisioningClient {
 
 	private final URI url;
 
+	private static final String UNTRUSTED = "presents a certificate that is not signed by the trusted edge CA "
+			+ "(warp.edge.ca-certificate, or the CA a connector token pins): set warp.edge.ca-certificate to the ca.pem of "
+			+ "that edge";
+
 	/** Where the edge serves its CA certificate to anyone. */
 	public static final String CA_PATH = "/v1/ca.pem";
 
@@ -65,12 +69,26 @@ public final class ProvisioningClient {
 	}
 
 	/**
-	 * Fetches the edge's CA certificate and trusts it if it matches the pin. The TLS of this one
-	 * request trusts any certificate: what it brings is checked against the pin instead.
+	 * Fetches the edge's CA certificate and trusts it if it matches the pin.
 	 * @return completes once the CA is trusted; fails with a {@link ProvisioningException} saying why not
 	 */
 	public Mono<Void> fetchCa(String hostname) {
 		CaPin pin = Objects.requireNonNull(this.trust.pin(), "a pinned trust");
+		return servedCa(hostname).doOnNext((served) -> {
+			if (!this.trust.learn(served)) {
+				throw new ProvisioningException(Reason.CA_PIN_MISMATCH, this.url, hostname,
+						"the CA certificate the edge at " + this.url + " serves (" + served.get(0).getSubjectX500Principal()
+								+ ", " + CaPin.of(served.get(0)) + ") does not match the token's pin " + pin
+								+ ": the token was created by another edge, or something else answers at " + this.url);
+			}
+		}).then();
+	}
+
+	/**
+	 * The CA certificate(s) the edge serves to anyone. The TLS of this request trusts any
+	 * certificate: what it brings is checked by the caller, and it carries no secret.
+	 */
+	private Mono<List<X509Certificate>> servedCa(String hostname) {
 		URI endpoint = this.url.resolve(CA_PATH);
 		SslContext anyCertificate = tls(InsecureTrustManagerFactory.INSTANCE, null);
 		return this.client.secure((spec) -> spec.sslContext(anyCertificate))
@@ -84,20 +102,27 @@ public final class ProvisioningClient {
 									+ " answered " + status + "): an edge older than connector tokens, or no Warp edge; "
 									+ "set warp.edge.ca-certificate to its ca.pem");
 				}
-				List<X509Certificate> served = PemFiles.parseCertificates(text);
-				if (!this.trust.learn(served)) {
-					throw new ProvisioningException(Reason.CA_PIN_MISMATCH, this.url, "",
-							"the CA certificate the edge at " + this.url + " serves (" + served.get(0).getSubjectX500Principal()
-									+ ", " + CaPin.of(served.get(0)) + ") does not match the token's pin " + pin
-									+ ": the token was created by another edge, or something else answers at " + this.url);
-				}
-				return response;
+				return PemFiles.parseCertificates(text);
 			}))
 			.timeout(this.timeout.multipliedBy(2))
 			.onErrorMap((error) -> !(error instanceof ProvisioningException),
-					(error) -> new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url, "",
-							"the edge's CA certificate cannot be fetched from " + endpoint + ": " + describe(error), error))
-			.then();
+					(error) -> new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url, hostname,
+							"the edge's CA certificate cannot be fetched from " + endpoint + ": " + describe(error), error));
+	}
+
+	/**
+	 * Fails when the edge serves another CA than the trusted one: a request with the token would
+	 * fail its TLS handshake, which Reactor Netty logs with a stack trace at every retry. Passes
+	 * when the edge serves no CA (an older edge) or cannot be asked: the request then says why.
+	 */
+	private Mono<Void> checkServedCa(String hostname) {
+		return servedCa(hostname).onErrorResume((error) -> Mono.empty()).flatMap((served) -> {
+			X509Certificate ca = served.get(0);
+			boolean trusted = this.trust.certificates().stream().anyMatch((c) -> c.getPublicKey().equals(ca.getPublicKey()));
+			return trusted ? Mono.<Void>empty() : Mono.error(new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url,
+					hostname, "the provisioning API at " + this.url + " " + UNTRUSTED + "; that edge's CA is "
+							+ ca.getSubjectX500Principal() + " (" + CaPin.of(ca) + ")"));
+		}).then();
 	}
 
 	private static SslContext tls(javax.net.ssl.TrustManagerFactory trustAny, @Nullable List<X509Certificate> trusted) {
@@ -131,7 +156,7 @@ public final class ProvisioningClient {
 			String csr = CertificateRequests.create(keys, hostname);
 			URI endpoint = this.url.resolve(PATH);
 			SslContext tls = tls(null, this.trust.certificates());
-			return this.client.secure((spec) -> spec.sslContext(tls))
+			return checkServedCa(hostname).then(this.client.secure((spec) -> spec.sslContext(tls))
 				.headers((headers) -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token)
 				.set(HttpHeaderNames.CONTENT_TYPE, "application/pkcs10"))
 				.post()
@@ -147,7 +172,7 @@ public final class ProvisioningClient {
 				.timeout(this.timeout.multipliedBy(2))
 				.onErrorMap((error) -> !(error instanceof ProvisioningException),
 						(error) -> new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url, hostname,
-								"the provisioning API at " + this.url + " " + failure(error), error));
+								"the provisioning API at " + this.url + " " + failure(error), error)));
 		});
 	}
 
@@ -179,9 +204,9 @@ public final class ProvisioningClient {
 	private static String failure(Throwable error) {
 		for (Throwable current = error; current != null; current = current.getCause()) {
 			if (current instanceof java.security.cert.CertPathBuilderException
-					|| String.valueOf(current.getMessage()).contains("certification path")) {
-				return "presents a certificate that is not signed by the trusted edge CA (warp.edge.ca-certificate, "
-						+ "or the CA a connector token pins): set warp.edge.ca-certificate to the ca.pem of that edge";
+					|| String.valueOf(current.getMessage()).contains("certification path")
+					|| String.valueOf(current.getMessage()).contains("signature check failed")) {
+				return UNTRUSTED;
 			}
 			if (current.getCause() == current) {
 				break;
