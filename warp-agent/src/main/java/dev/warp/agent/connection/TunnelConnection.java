@@ -26,6 +26,7 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -129,7 +130,8 @@ public final class TunnelConnection {
 					ch.attr(KEY).set(TunnelConnection.this);
 					SslHandler ssl = context.sslContext().newHandler(ch.alloc(), address.host(), address.port());
 					ssl.setHandshakeTimeoutMillis(context.settings().connectTimeout().toMillis());
-					ch.pipeline().addLast(new SocketTrafficCounter(context.statistics()), ssl, new ProtocolNegotiation());
+					ch.pipeline().addLast(new SocketTrafficCounter(context.statistics()), new PlainHttpDetector(), ssl,
+							new ProtocolNegotiation());
 				}
 			});
 		ChannelFuture connect = bootstrap.connect(this.address.host(), this.address.port());
@@ -372,11 +374,15 @@ public final class TunnelConnection {
 	}
 
 	private void fail(Throwable error) {
+		Channel ch = this.channel;
+		boolean notTls = error instanceof NotSslRecordException || error.getCause() instanceof NotSslRecordException;
+		if (notTls && ch != null && Boolean.TRUE.equals(ch.attr(PlainHttpDetector.PLAIN_HTTP).get())) {
+			error = new PlainHttpAnswerException();
+		}
 		if (this.failure == null) {
 			this.failure = error;
 		}
 		this.registered.tryEmitError(error);
-		Channel ch = this.channel;
 		if (ch != null) {
 			ch.close();
 		}

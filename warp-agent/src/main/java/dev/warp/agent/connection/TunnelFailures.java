@@ -52,8 +52,7 @@ public final class TunnelFailures {
 		}
 		NotSslRecordException notTls = find(error, NotSslRecordException.class);
 		if (notTls != null) {
-			// Netty shows the bytes in hex: 48545450 is "HTTP".
-			boolean http = String.valueOf(notTls.getMessage()).contains("48545450");
+			boolean http = notTls instanceof PlainHttpAnswerException;
 			return "The address " + address + " (" + settings.edgeAddressesSource() + ") "
 					+ (http ? "answers plain HTTP: it seems to be the edge's visitor port (edge.public.port, default 8080)"
 							: "does not answer TLS")
