@@ -4,8 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
+import dev.warp.core.pki.CertificateAuthority;
+import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.token.CaPin;
 import dev.warp.core.token.ConnectorToken;
 import dev.warp.edge.provisioning.TokenStore;
@@ -15,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link AdminCommand}: help, and the connector token {@code token create} prints,
- * with the edge's configuration read as the running edge reads it.
+ * Tests for {@link AdminCommand}: help, the token and certificate commands, and the connector
+ * token {@code token create} prints, with the edge's configuration read as the running edge reads it.
  */
 class AdminCommandTests {
 
@@ -72,6 +77,37 @@ class AdminCommandTests {
 		assertThat(created.out).isEmpty();
 		assertThat(created.err).contains("edge.tunnel.port is 0, a free port picked at each start, so a token cannot name it");
 		assertThat(new TokenStore(this.dataDir).list()).isEmpty();
+	}
+
+	@Test
+	void tokenCommandsCreateListAndRevoke() {
+		Output create = run("token", "create", "--zone", "example.test", "--data-dir", this.dataDir.toString());
+		assertThat(create.code).isZero();
+		String secret = create.out.trim();
+		assertThat(secret).startsWith("warp1.");
+		assertThat(create.err).contains("shown this once");
+		dev.warp.edge.provisioning.AccountToken token = new TokenStore(this.dataDir).authenticate(secret);
+		assertThat(token).isNotNull();
+		Output list = run("token", "list", "--data-dir=" + this.dataDir);
+		assertThat(list.out).contains(token.id()).contains("example.test").doesNotContain(secret);
+		assertThat(run("token", "revoke", token.id(), "--data-dir", this.dataDir.toString()).code).isZero();
+		assertThat(new TokenStore(this.dataDir).authenticate(secret)).isNull();
+		assertThat(run("token", "revoke", "nope", "--data-dir", this.dataDir.toString()).code).isEqualTo(1);
+	}
+
+	@Test
+	void certRevokeCommandRevokesTheCertificateWithThatSerial() {
+		CertificateAuthority ca = CertificateAuthority.create("Test CA", Clock.systemUTC());
+		X509Certificate revoked = ca.issueClientCertificate(KeyPairs.generate().getPublic(), "a.example.test",
+				List.of("a.example.test"), Duration.ofDays(1));
+		X509Certificate kept = ca.issueClientCertificate(KeyPairs.generate().getPublic(), "b.example.test",
+				List.of("b.example.test"), Duration.ofDays(1));
+		String serial = revoked.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT);
+		Output revoke = run("cert", "revoke", serial, "--data-dir", this.dataDir.toString());
+		assertThat(revoke.code).isZero();
+		dev.warp.edge.provisioning.RevokedCertificates revocations = new dev.warp.edge.provisioning.RevokedCertificates(this.dataDir);
+		assertThat(revocations.isRevoked(revoked)).isTrue();
+		assertThat(revocations.isRevoked(kept)).isFalse();
 	}
 
 	private Output run(String... args) {

@@ -1,20 +1,10 @@
 package dev.warp.edge.provisioning;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
-import java.security.cert.X509Certificate;
-import java.time.Clock;
-import java.time.Duration;
-
-import dev.warp.core.pki.CertificateAuthority;
-import dev.warp.core.pki.KeyPairs;
-import dev.warp.edge.admin.AdminCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,49 +84,6 @@ class TokenStoreTests {
 		assertThat(Zones.covers("example.test", "other.test")).isFalse();
 		assertThat(Zones.covers("example.test", "badexample.test")).isFalse();
 		assertThat(Zones.covers("example.test", "example.test.evil.test")).isFalse();
-	}
-
-	@Test
-	void tokenCommandsCreateListAndRevoke() {
-		Output create = run("token", "create", "--zone", "example.test", "--data-dir", this.dataDir.toString());
-		assertThat(create.code).isZero();
-		String secret = create.out.trim();
-		assertThat(secret).startsWith("warp1.");
-		assertThat(create.err).contains("shown this once");
-		AccountToken token = new TokenStore(this.dataDir).authenticate(secret);
-		assertThat(token).isNotNull();
-		Output list = run("token", "list", "--data-dir=" + this.dataDir);
-		assertThat(list.out).contains(token.id()).contains("example.test").doesNotContain(secret);
-		assertThat(run("token", "revoke", token.id(), "--data-dir", this.dataDir.toString()).code).isZero();
-		assertThat(new TokenStore(this.dataDir).authenticate(secret)).isNull();
-		assertThat(run("token", "revoke", "nope", "--data-dir", this.dataDir.toString()).code).isEqualTo(1);
-	}
-
-	@Test
-	void certRevokeCommandRevokesTheCertificateWithThatSerial() {
-		CertificateAuthority ca = CertificateAuthority.create("Test CA", Clock.systemUTC());
-		X509Certificate revoked = ca.issueClientCertificate(KeyPairs.generate().getPublic(), "a.example.test",
-				List.of("a.example.test"), Duration.ofDays(1));
-		X509Certificate kept = ca.issueClientCertificate(KeyPairs.generate().getPublic(), "b.example.test",
-				List.of("b.example.test"), Duration.ofDays(1));
-		String serial = revoked.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT);
-		Output revoke = run("cert", "revoke", serial, "--data-dir", this.dataDir.toString());
-		assertThat(revoke.code).isZero();
-		RevokedCertificates revocations = new RevokedCertificates(this.dataDir);
-		assertThat(revocations.isRevoked(revoked)).isTrue();
-		assertThat(revocations.isRevoked(kept)).isFalse();
-	}
-
-	private Output run(String... args) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		int code = new AdminCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-				new PrintStream(err, true, StandardCharsets.UTF_8))
-			.run(args);
-		return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-	}
-
-	private record Output(int code, String out, String err) {
 	}
 
 }
