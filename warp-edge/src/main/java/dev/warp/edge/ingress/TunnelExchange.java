@@ -229,12 +229,13 @@ final class TunnelExchange {
 	/**
 	 * Opens the attempt's stream once the visitor's connection has read what it received with the
 	 * request (a task after the read on its event loop): a request the visitor reset in the same
-	 * read (HTTP/2 rapid reset sends HEADERS and RST_STREAM together) is cancelled by then and never
-	 * opened on the tunnel, so its application never sees it.
+	 * read (HTTP/2 rapid reset sends HEADERS and RST_STREAM together) has its stream closed by then
+	 * and is never opened on the tunnel, so its application never sees it. (Its exchange is
+	 * cancelled a moment later, when the stream's closing reaches Reactor Netty.)
 	 */
 	private Mono<Http2StreamChannel> openStream(TunnelConnection connection, TunnelResponse attempt) {
 		return Mono.create((sink) -> this.visitorLoop.execute(() -> {
-			if (attempt.isCancelled()) {
+			if (attempt.isCancelled() || !this.visitor.isActive()) {
 				return;
 			}
 			connection.openStream(attempt).addListener((Future<Http2StreamChannel> opened) -> {
