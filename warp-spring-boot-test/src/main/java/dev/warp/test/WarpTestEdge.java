@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 import dev.warp.edge.EdgeNode;
 import dev.warp.edge.EdgeSettings;
@@ -41,6 +42,9 @@ import org.springframework.util.FileSystemUtils;
 public final class WarpTestEdge implements AutoCloseable {
 
 	private static final String LOOPBACK = "127.0.0.1";
+
+	/** How long a fault takes effect at most: a connection closes, or turns to draining. */
+	private static final Duration ACTION_TIMEOUT = Duration.ofSeconds(10);
 
 	private final String hostname;
 
@@ -167,24 +171,35 @@ public final class WarpTestEdge implements AutoCloseable {
 
 	/**
 	 * Cuts every tunnel connection of the application at once, as a network failure would:
-	 * requests in flight fail, and the application reconnects.
+	 * requests in flight fail, and the application reconnects. Returns once the edge no longer
+	 * sends requests to any of them, so that {@link #awaitServed()} then waits for new ones.
 	 * @return how many connections were cut
 	 */
 	public int cutTunnelConnections() {
 		List<TunnelConnection> connections = tunnelConnections();
 		connections.forEach(TunnelConnection::close);
+		awaitUnavailable(connections);
 		return connections.size();
 	}
 
 	/**
 	 * Drains every tunnel connection of the application, as an edge that shuts down does: no new
-	 * requests on them, and the application opens replacements before it lets them go.
+	 * requests on them, and the application opens replacements before it lets them go. Returns
+	 * once the edge no longer sends requests to any of them.
 	 * @return how many connections were asked to drain
 	 */
 	public int drain() {
 		List<TunnelConnection> connections = tunnelConnections();
 		connections.forEach((connection) -> connection.drainByEdge("the test drains the edge"));
+		awaitUnavailable(connections);
 		return connections.size();
+	}
+
+	private void awaitUnavailable(List<TunnelConnection> connections) {
+		if (!await(() -> connections.stream().noneMatch(TunnelConnection::isAvailable), ACTION_TIMEOUT)) {
+			throw new IllegalStateException("The embedded Warp edge still sends requests to " + connections + " after "
+					+ ACTION_TIMEOUT.toSeconds() + " s");
+		}
 	}
 
 	private List<TunnelConnection> tunnelConnections() {
@@ -230,13 +245,7 @@ public final class WarpTestEdge implements AutoCloseable {
 	 * @throws IllegalStateException when it is not within {@code timeout}
 	 */
 	public void awaitServed(Duration timeout) {
-		Boolean served = Flux.interval(Duration.ZERO, Duration.ofMillis(20))
-			.map((tick) -> isServed())
-			.filter(Boolean::booleanValue)
-			.next()
-			.timeout(timeout, Mono.just(false))
-			.block();
-		if (!Boolean.TRUE.equals(served)) {
+		if (!await(this::isServed, timeout)) {
 			throw new IllegalStateException("The application's hostname " + this.hostname
 					+ " is not served through the embedded Warp edge after " + timeout.toMillis() + " ms (edge "
 					+ (isRunning() ? "running" : "stopped") + ", connections " + connections()
@@ -247,6 +256,16 @@ public final class WarpTestEdge implements AutoCloseable {
 	/** Waits, at most 30 seconds, until the application's hostname is served through the edge. */
 	public void awaitServed() {
 		awaitServed(WarpEdgeContextCustomizer.SERVED_TIMEOUT);
+	}
+
+	/** Whether the condition held within the timeout, checked every 20 ms. */
+	private static boolean await(BooleanSupplier condition, Duration timeout) {
+		return Boolean.TRUE.equals(Flux.interval(Duration.ZERO, Duration.ofMillis(20))
+			.map((tick) -> condition.getAsBoolean())
+			.filter(Boolean::booleanValue)
+			.next()
+			.timeout(timeout, Mono.just(false))
+			.block());
 	}
 
 	private boolean isServed() {
