@@ -33,10 +33,11 @@ import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClien
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks every endpoint of the sample over a real socket, without the tunnel: these are
- * the behaviours that the end-to-end tests then expect to see through the edge.
+ * Checks every endpoint of the sample over a real socket, without the tunnel (off in tests unless
+ * a test asks for it): these are the behaviours that the end-to-end tests then expect to see
+ * through the edge.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "warp.enabled=false")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
 class SampleEndpointsTests {
 

@@ -28,6 +28,7 @@ import reactor.netty.resources.LoopResources;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -95,6 +96,29 @@ final class TunnelTestSupport {
 				"--warp.edge.provisioning-url=" + provisioningUrl(edge), "--warp.credentials-dir=" + newCredentialsDir()));
 		args.addAll(List.of(extraArgs));
 		return startApp(hostname, args.toArray(String[]::new));
+	}
+
+	/** Starts an edge on loopback that keeps its data in a new temporary directory. */
+	static EdgeNode startEdgeInTempDir() {
+		try {
+			return startEdge(Files.createTempDirectory("test-edge-"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * What an application configured for production holds to reach the edge: its tunnel
+	 * address, CA, provisioning API, an account token for the hostname and a credentials directory.
+	 */
+	static void productionConfiguration(DynamicPropertyRegistry registry, EdgeNode edge, String hostname,
+			Path credentialsDir) {
+		registry.add("warp.edge.addresses", () -> "127.0.0.1:" + edge.tunnelPort());
+		registry.add("warp.edge.ca-certificate", () -> edge.caCertificateFile().toString());
+		registry.add("warp.edge.provisioning-url", () -> provisioningUrl(edge));
+		registry.add("warp.token", () -> edge.tokens().create(List.of(hostname)).secret());
+		registry.add("warp.credentials-dir", credentialsDir::toString);
 	}
 
 	/** The edge's provisioning API. */
