@@ -20,12 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * An ordinary {@code @SpringBootTest} of an application configured for production (hostname,
- * edge address, a wait for the edge at startup, no token, no CA, no saved credentials): the
- * tunnel stays off, so the test needs none of them and never reaches the edge.
+ * edge address, a wait for the edge at startup, a readiness group with the tunnel's health, no
+ * token, no CA, no saved credentials): the tunnel stays off, so the test needs none of them and
+ * never reaches the edge.
  */
 @SpringBootTest(classes = TestApplication.class, properties = { "warp.hostname=shop.example.test",
 		"warp.edge.ca-certificate=target/no-such-dir/ca.pem", "warp.credentials-dir=target/no-such-dir/credentials",
-		"warp.startup.wait-for-edge=5m" })
+		"warp.startup.wait-for-edge=5m", "management.endpoint.health.group.readiness.include=readinessState,warp" })
 @ExtendWith(OutputCaptureExtension.class)
 class TunnelOffInTestsTests {
 
