@@ -26,7 +26,8 @@ class RepeatedWarningTests {
 			this.now.addAndGet(1);
 			lines += this.warning.occurred("peer " + i) ? 1 : 0;
 		}
-		assertThat(lines).isEqualTo(1 + 10_000 / 1_000);
+		// 10,000 occurrences over 10,000 ns, one line at the first and one per 1,000 ns after it
+		assertThat(lines).isEqualTo(10);
 		assertThat(this.warning.occurrences()).isEqualTo(10_000);
 	}
 
