@@ -10,6 +10,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 import org.junit.jupiter.api.Test;
 import reactor.netty.NettyPipeline;
@@ -48,6 +52,23 @@ class Http1ForwarderInstallerTests {
 		ByteBuf passed = channel.readInbound();
 		assertThat(passed.toString(StandardCharsets.US_ASCII)).startsWith("GET /");
 		passed.release();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void anHttp2VisitorOverTlsIsWatchedForAbuse() throws Exception {
+		AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
+		ShortPathSettings watched = new ShortPathSettings("edge-test", "https", new EdgeRouteTable(),
+				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, abusiveClients, WindowBudget.total());
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(watched));
+		Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
+		channel.pipeline().addLast(NettyPipeline.HttpCodec, codec);
+		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
+		channel.writeInbound(Unpooled.wrappedBuffer(Http2CodecUtil.connectionPrefaceBuf()));
+		assertThat(abusiveClients.isRefused(channel.remoteAddress())).isFalse();
+		// What the codec does when the visitor floods it (rapid reset, control frames).
+		codec.connection().goAwaySent(0, Http2Error.ENHANCE_YOUR_CALM.code(), Unpooled.EMPTY_BUFFER);
+		assertThat(abusiveClients.isRefused(channel.remoteAddress())).isTrue();
 		channel.finishAndReleaseAll();
 	}
 
