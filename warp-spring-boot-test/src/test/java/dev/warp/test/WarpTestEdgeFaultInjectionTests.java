@@ -22,12 +22,14 @@ class WarpTestEdgeFaultInjectionTests {
 
 	private static final Duration RECOVERY = Duration.ofSeconds(30);
 
+	private static final int CONNECTIONS = 2;
+
 	@Autowired
 	private WarpTestEdge edge;
 
 	@BeforeEach
 	void bothConnectionsRegistered() {
-		await().atMost(RECOVERY).untilAsserted(() -> assertThat(this.edge.connections()).hasSizeGreaterThanOrEqualTo(2));
+		await().atMost(RECOVERY).untilAsserted(() -> assertThat(this.edge.connections()).hasSize(CONNECTIONS));
 	}
 
 	@Test
@@ -46,6 +48,22 @@ class WarpTestEdgeFaultInjectionTests {
 			.untilAsserted(() -> assertThat(this.edge.connections()).isNotEmpty()
 				.extracting(ConnectionStatus::id)
 				.doesNotContainAnyElementsOf(drained));
+		assertServed();
+	}
+
+	@Test
+	void afterTheEdgeDrainsEachConnectionIsReplacedByExactlyOne() {
+		List<String> drained = this.edge.connections().stream().map(ConnectionStatus::id).toList();
+		this.edge.drain();
+		await().atMost(RECOVERY)
+			.untilAsserted(() -> assertThat(this.edge.connections()).hasSize(CONNECTIONS)
+				.extracting(ConnectionStatus::id)
+				.doesNotContainAnyElementsOf(drained));
+		// A slot whose old connection closed before its replacement registered reconnected as
+		// well: the extra connection registered a moment later and stayed.
+		await().during(Duration.ofSeconds(2))
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.edge.connections()).hasSize(CONNECTIONS));
 		assertServed();
 	}
 

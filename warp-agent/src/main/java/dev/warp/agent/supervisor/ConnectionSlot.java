@@ -46,6 +46,9 @@ final class ConnectionSlot {
 
 	private volatile boolean stopping;
 
+	/** The current connection closed while its replacement was on its way: the replacement owns the slot. */
+	private boolean lostWhileReplacing;
+
 	private volatile @Nullable Disposable pendingRetry;
 
 	private volatile Instant backoffSince = Instant.now();
@@ -105,6 +108,15 @@ final class ConnectionSlot {
 		if (this.stopping) {
 			return;
 		}
+		if (this.replacement != null) {
+			// Only one way to a new connection: the replacement on its way, or a reconnect should it fail.
+			this.lostWhileReplacing = true;
+			return;
+		}
+		reconnectAfterLoss(connection);
+	}
+
+	private void reconnectAfterLoss(TunnelConnection connection) {
 		Throwable failure = connection.failure();
 		this.context.statistics().reconnecting(this.index, TunnelFailures.reconnectReason(failure));
 		String reason = (failure != null) ? TunnelFailures.describe(failure, connection.address(), this.context.settings())
@@ -132,7 +144,8 @@ final class ConnectionSlot {
 	 */
 	synchronized void replace(@Nullable EdgeAddress target, ReconnectReason reason, String why) {
 		TunnelConnection old = this.current;
-		if (this.stopping || this.replacement != null || old == null) {
+		if (this.stopping || this.replacement != null || old == null || old.state() == ConnectionState.CLOSED) {
+			// Nothing to make before break: a lost connection is reconnected by onClosed.
 			return;
 		}
 		this.context.statistics().reconnecting(this.index, reason);
@@ -147,9 +160,14 @@ final class ConnectionSlot {
 		}
 		TunnelConnection next = this.context.newConnection(this.index, address);
 		this.replacement = next;
+		this.lostWhileReplacing = false;
 		next.open().subscribe((registered) -> promote(old, registered, target != null), (error) -> {
 			synchronized (this) {
 				this.replacement = null;
+				if (this.lostWhileReplacing && !this.stopping) {
+					this.lostWhileReplacing = false;
+					reconnectAfterLoss(old);
+				}
 			}
 			this.supervisor.failed(address);
 			logger.info("Tunnel connection " + this.index + " stays at edge " + old.edge() + ": the move to " + address
@@ -160,6 +178,7 @@ final class ConnectionSlot {
 	private void promote(TunnelConnection old, TunnelConnection next, boolean mustChangeNode) {
 		synchronized (this) {
 			this.replacement = null;
+			this.lostWhileReplacing = false;
 			this.supervisor.registered(next);
 			boolean sameNode = Objects.equals(next.edge(), old.edge()) && old.state() == ConnectionState.REGISTERED;
 			if (this.stopping || (mustChangeNode && sameNode)) {
