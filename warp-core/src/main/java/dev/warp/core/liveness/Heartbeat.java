@@ -31,6 +31,13 @@ public final class Heartbeat extends ChannelInboundHandlerAdapter {
 	/** When this end last heard an answer (or started listening); nanoTime. */
 	private long lastHeard;
 
+	/**
+	 * Ticks since this end last heard an answer. A tick is a chance the peer had to answer: when
+	 * this end's own thread was held up (a busy machine, a pause), the wall-clock silence grows
+	 * without the peer having been asked, and only ticks count as PINGs that went unanswered.
+	 */
+	private int ticksUnanswered;
+
 	/** When the first PING went out; answers carrying an earlier time are not ours. */
 	private long started;
 
@@ -82,7 +89,8 @@ public final class Heartbeat extends ChannelInboundHandlerAdapter {
 
 	private void tick(ChannelHandlerContext ctx) {
 		long silent = System.nanoTime() - this.lastHeard;
-		if (silent >= this.intervalNanos * this.maxMissed) {
+		this.ticksUnanswered++;
+		if (this.ticksUnanswered >= this.maxMissed && silent >= this.intervalNanos * this.maxMissed) {
 			handlerRemoved(ctx);
 			this.onDead.accept(this.maxMissed + " heartbeats in a row went unanswered (silent for "
 					+ TimeUnit.NANOSECONDS.toMillis(silent) + " ms): the peer or the network is gone");
@@ -103,6 +111,7 @@ public final class Heartbeat extends ChannelInboundHandlerAdapter {
 			// Any answer to any of our PINGs shows the peer is alive, even a late one.
 			if (ping.ack() && sent - this.started >= 0 && now - sent >= 0) {
 				this.lastHeard = now;
+				this.ticksUnanswered = 0;
 				if (this.warmedUp) {
 					this.onRtt.accept(now - sent);
 				}

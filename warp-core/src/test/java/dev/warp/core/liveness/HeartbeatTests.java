@@ -32,4 +32,43 @@ class HeartbeatTests {
 		channel.finishAndReleaseAll();
 	}
 
+	@Test
+	void aPeerIsNotDeclaredDeadForTheTimeThisEndsOwnThreadWasHeldUp() throws InterruptedException {
+		List<String> deaths = new ArrayList<>();
+		EmbeddedChannel channel = new EmbeddedChannel(
+				new Heartbeat(TimeUnit.MILLISECONDS.toNanos(20), 3, (rtt) -> { }, deaths::add));
+		answer(channel);
+		answer(channel);
+		// This end's thread gets no core for ten intervals: no PING went out meanwhile.
+		Thread.sleep(200);
+		channel.runScheduledPendingTasks();
+		assertThat(deaths).isEmpty();
+		answer(channel);
+		assertThat(deaths).isEmpty();
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void aPeerThatAnswersNoPingIsDeclaredDeadAfterTheMissedPings() throws InterruptedException {
+		List<String> deaths = new ArrayList<>();
+		EmbeddedChannel channel = new EmbeddedChannel(
+				new Heartbeat(TimeUnit.MILLISECONDS.toNanos(20), 3, (rtt) -> { }, deaths::add));
+		for (int tick = 0; tick < 10 && deaths.isEmpty(); tick++) {
+			Thread.sleep(25);
+			channel.runScheduledPendingTasks();
+		}
+		assertThat(deaths).singleElement().asString().startsWith("3 heartbeats in a row went unanswered");
+		channel.finishAndReleaseAll();
+	}
+
+	/** Answers the PING the heartbeat sent last. */
+	private static void answer(EmbeddedChannel channel) {
+		Http2PingFrame ping = null;
+		for (Object sent = channel.readOutbound(); sent != null; sent = channel.readOutbound()) {
+			ping = (Http2PingFrame) sent;
+		}
+		assertThat(ping).isNotNull();
+		channel.writeInbound(new DefaultHttp2PingFrame(ping.content(), true));
+	}
+
 }
