@@ -11,9 +11,11 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Failed provisioning attempts per client address, so that nobody can try tokens faster than an
- * application ever needs: an address that failed {@code limit} times within a minute is refused
- * until that minute is over, without its tokens being checked. Memory is bounded: at most
+ * Failed provisioning attempts per client ({@link dev.warp.edge.limit.ClientAddress}: an IPv6
+ * client by its {@code /64}), so that nobody can try tokens faster than an application ever needs:
+ * a client that failed {@code limit} times within a minute is refused until that minute is over,
+ * without its tokens being checked. An attempt counts as failed from its start and is forgiven
+ * when it succeeds, so that parallel requests cannot all pass the check before any is counted. Memory is bounded: at most
  * {@link #MAX_ADDRESSES} addresses are tracked, each one minute; should more fail within a minute
  * (an attack from many addresses), the addresses beyond them share one allowance.
  */
@@ -28,7 +30,7 @@ final class FailedAttempts {
 
 	private final LongSupplier nanoClock;
 
-	private final ConcurrentMap<InetAddress, Window> windows = new ConcurrentHashMap<>();
+	private final ConcurrentMap<Object, Window> windows = new ConcurrentHashMap<>();
 
 	/** The allowance shared by addresses that found the table full. */
 	private final AtomicReference<@Nullable Window> overflow = new AtomicReference<>();
@@ -46,7 +48,7 @@ final class FailedAttempts {
 	}
 
 	/** How long the address must wait before it may try again: zero when it may now. */
-	long retryAfterNanos(InetAddress address) {
+	long retryAfterNanos(Object address) {
 		Window window = this.windows.get(address);
 		if (window == null && this.windows.size() >= MAX_ADDRESSES) {
 			window = this.overflow.get();
@@ -58,8 +60,8 @@ final class FailedAttempts {
 		return window.start + WINDOW_NANOS - now;
 	}
 
-	/** Counts a failed attempt of the address. */
-	void failed(InetAddress address) {
+	/** Counts a failed attempt of the address (or one that has not succeeded yet). */
+	void failed(Object address) {
 		long now = this.nanoClock.getAsLong();
 		if (!this.windows.containsKey(address) && this.windows.size() >= MAX_ADDRESSES) {
 			prune(now);
@@ -69,6 +71,12 @@ final class FailedAttempts {
 			}
 		}
 		this.windows.compute(address, (key, window) -> next(window, now));
+	}
+
+	/** Takes back an attempt of the address counted by {@link #failed} that then succeeded. */
+	void succeeded(Object address) {
+		this.windows.computeIfPresent(address,
+				(key, window) -> new Window(window.start, Math.max(0, window.failures - 1)));
 	}
 
 	/** Addresses tracked now. */

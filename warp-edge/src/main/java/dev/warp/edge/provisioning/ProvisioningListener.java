@@ -1,6 +1,5 @@
 package dev.warp.edge.provisioning;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -11,6 +10,7 @@ import javax.net.ssl.SSLException;
 
 import dev.warp.core.pki.PemFiles;
 import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.limit.ClientAddress;
 import dev.warp.edge.log.RepeatedWarning;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
@@ -123,27 +123,32 @@ public final class ProvisioningListener {
 	}
 
 	private Mono<Void> provision(HttpServerRequest request, HttpServerResponse response) {
-		InetAddress client = clientAddress(request);
+		InetSocketAddress remote = request.remoteAddress();
+		Object client = ClientAddress.of(remote);
+		String clientText = (remote != null) ? remote.getHostString() : "a local client";
 		long retryAfterNanos = this.failedAttempts.retryAfterNanos(client);
 		if (retryAfterNanos > 0) {
 			long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(retryAfterNanos + TimeUnit.SECONDS.toNanos(1) - 1));
 			this.metrics.provisioningRefused("too-many-failures");
-			this.tooManyFailures.occurred(client.getHostAddress());
+			this.tooManyFailures.occurred(clientText);
 			// The connection stays open: closing it would only have the client make another, and the
 			// edge pay a TLS handshake for it, where a 429 costs next to nothing.
 			return response.status(HttpResponseStatus.TOO_MANY_REQUESTS)
 				.header(HttpHeaderNames.RETRY_AFTER, String.valueOf(seconds))
 				.header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-				.sendString(Mono.just("too many refused requests from " + client.getHostAddress() + "; retry in " + seconds
+				.sendString(Mono.just("too many refused requests from " + clientText + "; retry in " + seconds
 						+ " s with a valid token\n"))
 				.then();
 		}
-		return issue(request, response).onErrorResume(ProvisioningRefusedException.class, (ex) -> {
-			this.failedAttempts.failed(client);
-			this.metrics.provisioningRefused(reason(ex.status()));
-			this.refusals.occurred(client.getHostAddress() + ": " + ex.status() + " " + ex.getMessage());
-			return refuse(response, HttpResponseStatus.valueOf(ex.status()), ex.getMessage());
-		});
+		// Counted before the token is checked, forgiven on success: parallel requests of one client
+		// cannot all pass the check above before the first of them fails.
+		this.failedAttempts.failed(client);
+		return issue(request, response).doOnSuccess((done) -> this.failedAttempts.succeeded(client))
+			.onErrorResume(ProvisioningRefusedException.class, (ex) -> {
+				this.metrics.provisioningRefused(reason(ex.status()));
+				this.refusals.occurred(clientText + ": " + ex.status() + " " + ex.getMessage());
+				return refuse(response, HttpResponseStatus.valueOf(ex.status()), ex.getMessage());
+			});
 	}
 
 	private Mono<Void> issue(HttpServerRequest request, HttpServerResponse response) {
@@ -182,11 +187,6 @@ public final class ProvisioningListener {
 			case 403 -> "zone";
 			default -> "request";
 		};
-	}
-
-	private static InetAddress clientAddress(HttpServerRequest request) {
-		InetSocketAddress remote = request.remoteAddress();
-		return (remote != null && remote.getAddress() != null) ? remote.getAddress() : InetAddress.getLoopbackAddress();
 	}
 
 	private static final class BodyTooLargeException extends RuntimeException {

@@ -1,9 +1,11 @@
 package dev.warp.edge.provisioning;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.warp.edge.limit.ClientAddress;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +29,35 @@ class FailedAttemptsTests {
 		assertThat(this.attempts.retryAfterNanos(InetAddress.getByName("192.0.2.2"))).isZero();
 		this.now.addAndGet(TimeUnit.SECONDS.toNanos(40));
 		assertThat(this.attempts.retryAfterNanos(address)).isZero();
+	}
+
+	@Test
+	void anAttemptThatSucceededIsTakenBack() throws Exception {
+		InetAddress address = InetAddress.getByName("192.0.2.1");
+		for (int i = 0; i < 10; i++) {
+			this.attempts.failed(address);
+			this.attempts.succeeded(address);
+		}
+		assertThat(this.attempts.retryAfterNanos(address)).isZero();
+	}
+
+	@Test
+	void parallelAttemptsAreCountedBeforeAnyOfThemEnds() throws Exception {
+		InetAddress address = InetAddress.getByName("192.0.2.1");
+		for (int i = 0; i < 3; i++) {
+			assertThat(this.attempts.retryAfterNanos(address)).isZero();
+			this.attempts.failed(address);
+		}
+		assertThat(this.attempts.retryAfterNanos(address)).isPositive();
+	}
+
+	@Test
+	void addressesOfOneIpv6Slash64AreOneClient() throws Exception {
+		for (int i = 1; i <= 3; i++) {
+			this.attempts.failed(ClientAddress.of(new InetSocketAddress("2001:db8::" + i, 443)));
+		}
+		assertThat(this.attempts.retryAfterNanos(ClientAddress.of(new InetSocketAddress("2001:db8::ffff", 443))))
+			.isPositive();
 	}
 
 	@Test
