@@ -81,15 +81,19 @@ public final class WarpTestEdge implements AutoCloseable {
 	 */
 	static WarpTestEdge start(String hostname, int publicPort) {
 		Path dataDir = null;
+		Path credentialsDir = null;
 		try {
 			dataDir = Files.createTempDirectory("warp-test-edge-");
-			Path credentialsDir = Files.createTempDirectory("warp-test-credentials-");
+			credentialsDir = Files.createTempDirectory("warp-test-credentials-");
 			EdgeNode node = EdgeNode.start(onLoopback(dataDir).publicPort(publicPort).build());
 			return new WarpTestEdge(hostname, dataDir, credentialsDir, node);
 		}
 		catch (IOException | RuntimeException ex) {
 			if (dataDir != null) {
 				delete(dataDir);
+			}
+			if (credentialsDir != null) {
+				delete(credentialsDir);
 			}
 			throw new IllegalStateException("@AutoConfigureWarpEdge could not start the embedded Warp edge for "
 					+ hostname + ": " + ex.getMessage() + ". It binds 127.0.0.1 on free ports"

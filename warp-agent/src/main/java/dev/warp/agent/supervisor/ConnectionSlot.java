@@ -162,16 +162,20 @@ final class ConnectionSlot {
 		this.replacement = next;
 		this.lostWhileReplacing = false;
 		next.open().subscribe((registered) -> promote(old, registered, target != null), (error) -> {
+			boolean lost;
 			synchronized (this) {
 				this.replacement = null;
-				if (this.lostWhileReplacing && !this.stopping) {
+				lost = this.lostWhileReplacing;
+				if (lost && !this.stopping) {
 					this.lostWhileReplacing = false;
 					reconnectAfterLoss(old);
 				}
 			}
 			this.supervisor.failed(address);
-			logger.info("Tunnel connection " + this.index + " stays at edge " + old.edge() + ": the move to " + address
-					+ " failed (" + TunnelFailures.describe(error, address, this.context.settings()) + ")");
+			if (!lost) {
+				logger.info("Tunnel connection " + this.index + " stays at edge " + old.edge() + ": the move to "
+						+ address + " failed (" + TunnelFailures.describe(error, address, this.context.settings()) + ")");
+			}
 		});
 	}
 

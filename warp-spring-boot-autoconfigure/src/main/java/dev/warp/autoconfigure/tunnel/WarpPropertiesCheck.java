@@ -2,7 +2,6 @@ package dev.warp.autoconfigure.tunnel;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.apache.commons.logging.Log;
@@ -96,26 +96,34 @@ public class WarpPropertiesCheck implements ApplicationListener<ApplicationPrepa
 	static List<String> knownKeys(ClassLoader classLoader) {
 		TreeSet<String> keys = new TreeSet<>();
 		try {
-			Enumeration<URL> resources = classLoader.getResources(METADATA);
-			for (URL url : Collections.list(resources)) {
-				try (InputStream in = url.openStream()) {
-					Map<String, Object> metadata = JsonParserFactory.getJsonParser()
-						.parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-					if (metadata.get("properties") instanceof List<?> properties) {
-						for (Object property : properties) {
-							if (property instanceof Map<?, ?> map && map.get("name") instanceof String name
-									&& name.startsWith(PREFIX)) {
-								keys.add(name);
-							}
-						}
+			for (URL url : Collections.list(classLoader.getResources(METADATA))) {
+				addKeys(url, keys);
+			}
+		}
+		catch (IOException ex) {
+			// Only warnings depend on it: the application starts all the same.
+			logger.debug("Cannot list the configuration metadata " + METADATA + "; the warp.* keys are not checked", ex);
+		}
+		return List.copyOf(keys);
+	}
+
+	private static void addKeys(URL url, Set<String> keys) {
+		try (InputStream in = url.openStream()) {
+			Map<String, Object> metadata = JsonParserFactory.getJsonParser()
+				.parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+			if (metadata.get("properties") instanceof List<?> properties) {
+				for (Object property : properties) {
+					if (property instanceof Map<?, ?> map && map.get("name") instanceof String name
+							&& name.startsWith(PREFIX)) {
+						keys.add(name);
 					}
 				}
 			}
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot read the configuration metadata " + METADATA, ex);
+		catch (IOException | RuntimeException ex) {
+			// Another library's broken metadata must not stop the application for a warning.
+			logger.debug("Cannot read the configuration metadata " + url + "; its keys are not checked", ex);
 		}
-		return List.copyOf(keys);
 	}
 
 	private static String withoutIndex(ConfigurationPropertyName name) {
