@@ -102,7 +102,13 @@ public final class ProvisioningClient {
 									+ " answered " + status + "): an edge older than connector tokens, or no Warp edge; "
 									+ "set warp.edge.ca-certificate to its ca.pem");
 				}
-				return PemFiles.parseCertificates(text);
+				List<X509Certificate> certificates = PemFiles.parseCertificates(text);
+				if (certificates.isEmpty()) {
+					throw new ProvisioningException(Reason.REQUEST_REJECTED, this.url, hostname, "the edge at " + this.url
+							+ " answered " + endpoint + " with no certificate: no Warp edge, or a broken one; set "
+							+ "warp.edge.ca-certificate to its ca.pem");
+				}
+				return certificates;
 			}))
 			.timeout(this.timeout.multipliedBy(2))
 			.onErrorMap((error) -> !(error instanceof ProvisioningException),
@@ -118,7 +124,11 @@ public final class ProvisioningClient {
 	private Mono<Void> checkServedCa(String hostname) {
 		return servedCa(hostname).onErrorResume((error) -> Mono.empty()).flatMap((served) -> {
 			X509Certificate ca = served.get(0);
-			boolean trusted = this.trust.certificates().stream().anyMatch((c) -> c.getPublicKey().equals(ca.getPublicKey()));
+			// Any of them: during a change of CA an edge may serve the new one beside the old.
+			boolean trusted = served.stream()
+				.anyMatch((offered) -> this.trust.certificates()
+					.stream()
+					.anyMatch((known) -> known.getPublicKey().equals(offered.getPublicKey())));
 			return trusted ? Mono.<Void>empty() : Mono.error(new ProvisioningException(Reason.EDGE_UNREACHABLE, this.url,
 					hostname, "the provisioning API at " + this.url + " " + UNTRUSTED + "; that edge's CA is "
 							+ ca.getSubjectX500Principal() + " (" + CaPin.of(ca) + ")"));
