@@ -153,7 +153,7 @@ needs_build() {
 	[[ -f "$EDGE_JAR" && -f "$APP_JAR" ]] || return 0
 	local oldest="$EDGE_JAR"
 	[[ "$APP_JAR" -ot "$EDGE_JAR" ]] && oldest="$APP_JAR"
-	[[ -n "$(find "$ROOT/pom.xml" "$ROOT"/{warp-core,warp-agent,warp-edge,warp-spring-boot-autoconfigure,warp-spring-boot-starter,bench-app}/{pom.xml,src/main} \
+	[[ -n "$(find "$ROOT/pom.xml" "$ROOT"/{warp-core,warp-agent,warp-edge-engine,warp-edge,warp-spring-boot-autoconfigure,warp-spring-boot-starter,bench-app}/{pom.xml,src/main} \
 		-newer "$oldest" -type f -print -quit 2>/dev/null)" ]]
 }
 

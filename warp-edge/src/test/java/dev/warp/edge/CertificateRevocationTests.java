@@ -5,9 +5,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.warp.edge.admin.AdminCommand;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.edge.TestAgent.ClientCertificate;
-import dev.warp.edge.admin.AdminCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

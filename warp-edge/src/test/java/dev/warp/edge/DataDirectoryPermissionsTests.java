@@ -9,8 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 
-import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.edge.admin.AdminCommand;
+import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.provisioning.RevokedCertificates;
 import dev.warp.edge.provisioning.TokenStore;

@@ -1,5 +1,7 @@
 package dev.warp.edge;
 
+
+import dev.warp.edge.app.EdgeProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

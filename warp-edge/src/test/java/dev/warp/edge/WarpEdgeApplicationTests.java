@@ -1,9 +1,12 @@
 package dev.warp.edge;
 
+
+
+import dev.warp.edge.app.EdgeNodeLifecycle;
+import dev.warp.edge.app.WarpEdgeApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,17 +62,6 @@ class WarpEdgeApplicationTests {
 		assertThat(settings.tunnelCertificateNames()).startsWith("localhost", "127.0.0.1", "::1");
 		assertThat(settings.responseTimeout()).isEqualTo(Duration.ofSeconds(100));
 		assertThat(settings.registrationTimeout()).isEqualTo(Duration.ofSeconds(10));
-	}
-
-	@Test
-	void runnableEdgeTracksOneBufferIn4096ForLeaksUnlessTheOperatorChose() {
-		Properties system = new Properties();
-		WarpEdgeApplication.sampleLeaksSparingly(system);
-		assertThat(system.getProperty(WarpEdgeApplication.LEAK_SAMPLING_INTERVAL)).isEqualTo("4096");
-		Properties chosen = new Properties();
-		chosen.setProperty(WarpEdgeApplication.LEAK_SAMPLING_INTERVAL, "1");
-		WarpEdgeApplication.sampleLeaksSparingly(chosen);
-		assertThat(chosen.getProperty(WarpEdgeApplication.LEAK_SAMPLING_INTERVAL)).isEqualTo("1");
 	}
 
 }

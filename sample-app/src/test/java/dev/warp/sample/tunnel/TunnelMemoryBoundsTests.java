@@ -51,7 +51,7 @@ class TunnelMemoryBoundsTests {
 		int tunnelPort = ForkedJvm.freePort();
 		int apiPort = ForkedJvm.freePort();
 		Path data = dir.resolve("edge");
-		edge = ForkedJvm.start(dir.resolve("edge.log"), CAPPED, "dev.warp.edge.WarpEdgeApplication",
+		edge = ForkedJvm.start(dir.resolve("edge.log"), CAPPED, "dev.warp.edge.app.WarpEdgeApplication",
 				"--edge.node-id=edge-forked", "--edge.bind-address=127.0.0.1", "--edge.public.port=" + publicPort,
 				"--edge.tunnel.port=" + tunnelPort, "--edge.api.port=" + apiPort, "--edge.provisioning.port=" + ForkedJvm.freePort(),
 				"--edge.data-dir=" + data);

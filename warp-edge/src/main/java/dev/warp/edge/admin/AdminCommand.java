@@ -12,6 +12,7 @@ import java.util.function.Function;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.token.ConnectorToken;
 import dev.warp.edge.EdgeSettings;
+import dev.warp.edge.app.EdgeConfiguration;
 import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.provisioning.AccountToken;
 import dev.warp.edge.provisioning.AdvertisedEdge;

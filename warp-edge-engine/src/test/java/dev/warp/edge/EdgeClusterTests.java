@@ -375,10 +375,8 @@ class EdgeClusterTests {
 		shareCa(a, dataDirB);
 		Path log = this.temp.resolve("edge-b.log");
 		Process b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-				"-cp", System.getProperty("java.class.path"), WarpEdgeApplication.class.getName(), "--edge.node-id=edge-b",
-				"--edge.bind-address=127.0.0.1", "--edge.public.port=0", "--edge.tunnel.port=0", "--edge.api.port=0", "--edge.provisioning.port=0",
-				"--edge.data-dir=" + dataDirB, "--edge.cluster.redis-url=" + this.redis.url(),
-				"--edge.cluster.peer-port=0", "--edge.cluster.lease-ttl=" + LEASE_TTL.toMillis() + "ms")
+				"-cp", System.getProperty("java.class.path"), ForkedEdgeNode.class.getName(), "edge-b", dataDirB.toString(),
+				this.redis.url(), String.valueOf(LEASE_TTL.toMillis()))
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();

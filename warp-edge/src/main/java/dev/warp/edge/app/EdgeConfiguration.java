@@ -1,8 +1,7 @@
-package dev.warp.edge.admin;
+package dev.warp.edge.app;
 
 import java.util.Map;
 
-import dev.warp.edge.EdgeProperties;
 import dev.warp.edge.EdgeSettings;
 
 import org.springframework.boot.Banner;

@@ -1,4 +1,8 @@
-package dev.warp.edge;
+package dev.warp.edge.app;
+
+import dev.warp.edge.EdgeNode;
+
+import dev.warp.edge.EdgeSettings;
 
 import org.jspecify.annotations.Nullable;
 

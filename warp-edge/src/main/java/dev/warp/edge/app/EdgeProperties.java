@@ -1,4 +1,6 @@
-package dev.warp.edge;
+package dev.warp.edge.app;
+
+import dev.warp.edge.EdgeSettings;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.warp.edge;
+package dev.warp.edge.app;
 
 import java.util.Map;
 import java.util.Properties;
