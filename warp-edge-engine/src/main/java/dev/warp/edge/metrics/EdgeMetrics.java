@@ -23,9 +23,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -107,12 +104,12 @@ public final class EdgeMetrics {
 	 * The metrics of a node.
 	 * @param nodeId the node's id, the {@code node} tag of every meter
 	 * @param routes the node's route table
-	 * @param registry where the meters go; {@code null} for a {@link PrometheusMeterRegistry} of
-	 * the node's own
+	 * @param registry where the meters go; {@code null} for a registry of the node's own (Prometheus'
+	 * when it is on the class path)
 	 */
 	public static EdgeMetrics create(String nodeId, EdgeRouteTable routes, @Nullable MeterRegistry registry) {
 		return (registry != null) ? new EdgeMetrics(nodeId, routes, registry, false)
-				: new EdgeMetrics(nodeId, routes, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true);
+				: new EdgeMetrics(nodeId, routes, PrometheusFormat.newRegistry(), true);
 	}
 
 	/**
@@ -173,27 +170,11 @@ public final class EdgeMetrics {
 	}
 
 	/**
-	 * The meters in Prometheus' text format, or {@code null} when the registry is not (and does
-	 * not contain) a {@link PrometheusMeterRegistry}.
+	 * The meters in Prometheus' text format, or {@code null} when Prometheus' registry is not on the
+	 * class path or the registry is not (and does not contain) one.
 	 */
 	public @Nullable String scrape() {
-		PrometheusMeterRegistry prometheus = prometheus(this.registry);
-		return (prometheus != null) ? prometheus.scrape() : null;
-	}
-
-	private static @Nullable PrometheusMeterRegistry prometheus(MeterRegistry registry) {
-		if (registry instanceof PrometheusMeterRegistry prometheus) {
-			return prometheus;
-		}
-		if (registry instanceof CompositeMeterRegistry composite) {
-			for (MeterRegistry member : composite.getRegistries()) {
-				PrometheusMeterRegistry prometheus = prometheus(member);
-				if (prometheus != null) {
-					return prometheus;
-				}
-			}
-		}
-		return null;
+		return PrometheusFormat.scrape(this.registry);
 	}
 
 	/**
