@@ -25,8 +25,8 @@ import dev.warp.agent.observation.TunnelStatistics;
 import dev.warp.agent.supervisor.TunnelSupervisor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
@@ -47,7 +47,7 @@ import org.springframework.http.server.reactive.HttpHandler;
  */
 public final class WarpTunnel {
 
-	private static final Log logger = LogFactory.getLog(WarpTunnel.class);
+	private static final Logger logger = LoggerFactory.getLogger(WarpTunnel.class);
 
 	private final TunnelSettings settings;
 
@@ -170,7 +170,7 @@ public final class WarpTunnel {
 		current.renewal.stop();
 		return current.supervisor.stop(gracePeriod)
 			.then(current.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)))
-			.doOnTerminate(() -> logger.info("Tunnel for " + this.settings.hostname() + " closed"));
+			.doOnTerminate(() -> logger.info("Tunnel for {} closed", this.settings.hostname()));
 	}
 
 	/**
@@ -197,8 +197,9 @@ public final class WarpTunnel {
 	 */
 	public void acceptTraffic(boolean accepting) {
 		if (this.readiness.acceptTraffic(accepting)) {
-			logger.info("Tunnel for " + this.settings.hostname() + (accepting ? " accepts traffic again"
-					: " refuses traffic: the edge sends no new requests here, connections stay open"));
+			logger.info(accepting ? "Tunnel for {} accepts traffic again"
+					: "Tunnel for {} refuses traffic: the edge sends no new requests here, connections stay open",
+					this.settings.hostname());
 		}
 	}
 

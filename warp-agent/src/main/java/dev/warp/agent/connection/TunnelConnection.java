@@ -30,8 +30,8 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -47,7 +47,7 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 public final class TunnelConnection {
 
-	private static final Log logger = LogFactory.getLog(TunnelConnection.class);
+	private static final Logger logger = LoggerFactory.getLogger(TunnelConnection.class);
 
 	/** How long a drain waits for the edge's acknowledgement before it counts requests in flight anyway. */
 	private static final Duration DRAIN_ACK_TIMEOUT = Duration.ofSeconds(1);
@@ -194,8 +194,9 @@ public final class TunnelConnection {
 		TunnelWebSockets.goingAway(ch, GOING_AWAY_REASON);
 		if (activeStreams() == 0 || System.nanoTime() - deadline >= 0) {
 			if (activeStreams() > 0) {
-				logger.warn("Tunnel connection " + this.index + " to " + this.address + " closes with " + activeStreams()
-						+ " request(s) still in flight: the grace period is over");
+				logger.warn("Tunnel connection {} to {} closes with {} request(s) still in flight: the grace "
+						+ "period is over",
+						this.index, this.address, activeStreams());
 			}
 			ch.close();
 			return;
@@ -305,7 +306,7 @@ public final class TunnelConnection {
 					+ message.get(ControlMessage.REASON_ATTRIBUTE)));
 			case ControlMessage.DRAIN_ACK -> this.drainAcknowledged.tryEmitEmpty();
 			case ControlMessage.DRAIN -> {
-				logger.info("Edge " + this.edge + " asked tunnel connection " + this.index + " to drain");
+				logger.info("Edge {} asked tunnel connection {} to drain", this.edge, this.index);
 				if (this.state == ConnectionState.REGISTERED) {
 					// The edge no longer routes here: no acknowledgement to wait for.
 					setState(ConnectionState.DRAINING);
@@ -314,7 +315,7 @@ public final class TunnelConnection {
 				}
 				this.edgeDrain.tryEmitEmpty();
 			}
-			default -> logger.debug("Ignoring control message of unknown type from edge " + this.edge + ": " + message);
+			default -> logger.debug("Ignoring control message of unknown type from edge {}: {}", this.edge, message);
 		}
 	}
 

@@ -7,8 +7,8 @@ import dev.warp.agent.observation.TunnelStatistics;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -34,7 +34,7 @@ import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
  */
 public final class TunnelServer {
 
-	private static final Log logger = LogFactory.getLog(TunnelServer.class);
+	private static final Logger logger = LoggerFactory.getLogger(TunnelServer.class);
 
 	/**
 	 * Per-stream flow-control window, which a request body (an upload) moves through: at most one
@@ -185,10 +185,10 @@ public final class TunnelServer {
 		@Override
 		public void onUncaughtException(Connection connection, Throwable error) {
 			if (error instanceof IOException) {
-				logger.debug("Tunnel stream failed: " + connection.channel(), error);
+				logger.debug("Tunnel stream failed: {}", connection.channel(), error);
 			}
 			else {
-				logger.error("Unhandled error on tunnel stream " + connection.channel(), error);
+				logger.error("Unhandled error on tunnel stream {}", connection.channel(), error);
 			}
 			connection.dispose();
 		}

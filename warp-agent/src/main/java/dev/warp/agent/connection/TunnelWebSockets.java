@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.AttributeKey;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -24,7 +24,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  */
 final class TunnelWebSockets {
 
-	private static final Log logger = LogFactory.getLog(TunnelWebSockets.class);
+	private static final Logger logger = LoggerFactory.getLogger(TunnelWebSockets.class);
 
 	private static final AttributeKey<Set<Channel>> OPEN = AttributeKey.valueOf(TunnelWebSockets.class, "open");
 
@@ -68,8 +68,8 @@ final class TunnelWebSockets {
 		}
 		List<Channel> streams = new ArrayList<>(open(connection));
 		if (!streams.isEmpty()) {
-			logger.info("Closing " + streams.size() + " WebSocket(s) on a draining tunnel connection with 1001 ("
-					+ reason + ")");
+			logger.info("Closing {} WebSocket(s) on a draining tunnel connection with 1001 ({})",
+					streams.size(), reason);
 		}
 		streams.forEach((stream) -> goAway(stream, reason));
 	}

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.warp.agent.retry.Backoff;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -24,7 +24,7 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class CertificateRenewal {
 
-	private static final Log logger = LogFactory.getLog(CertificateRenewal.class);
+	private static final Logger logger = LoggerFactory.getLogger(CertificateRenewal.class);
 
 	private final String hostname;
 
@@ -83,8 +83,8 @@ public final class CertificateRenewal {
 		OriginCredentials onDisk = this.store.load();
 		// The CA came with the origin certificate: a restart needs no fetch.
 		if (!this.trust.isKnown() && (onDisk == null || !this.trust.learn(onDisk.chain()))) {
-			logger.info("Fetching the edge CA from " + this.client.url() + ", trusted only if it matches the token's pin "
-					+ this.trust.pin());
+			logger.info("Fetching the edge CA from {}, trusted only if it matches the token's pin {}",
+					this.client.url(), this.trust.pin());
 			fetchCa();
 			return;
 		}
@@ -102,21 +102,22 @@ public final class CertificateRenewal {
 				this.fallback = onDisk;
 			}
 			else {
-				logger.warn("The origin certificate in " + this.store.directory() + " was not issued by the trusted edge "
-						+ "CA (warp.edge.ca-certificate); the edge will likely refuse it. Set warp.token to obtain a new one.");
+				logger.warn("The origin certificate in {} was not issued by the trusted edge CA "
+						+ "(warp.edge.ca-certificate); the edge will likely refuse it. Set warp.token to obtain a "
+						+ "new one.",
+						this.store.directory());
 			}
 		}
 		if (onDisk != null && problem == null) {
-			logger.info("Using origin certificate " + onDisk.serial() + " for " + this.hostname + " from "
-					+ this.store.directory() + ", valid until " + onDisk.notAfter() + ", renewed from " + onDisk.renewAt());
+			logger.info("Using origin certificate {} for {} from {}, valid until {}, renewed from {}",
+					onDisk.serial(), this.hostname, this.store.directory(), onDisk.notAfter(), onDisk.renewAt());
 			accept(onDisk);
 			return;
 		}
 		if (!hasToken) {
 			throw new MissingTokenException(this.hostname, this.store.directory(), problem);
 		}
-		logger.info("Obtaining an origin certificate for " + this.hostname + " from " + this.client.url() + " (" + problem
-				+ ")");
+		logger.info("Obtaining an origin certificate for {} from {} ({})", this.hostname, this.client.url(), problem);
 		provision();
 	}
 
@@ -156,15 +157,15 @@ public final class CertificateRenewal {
 						: new ProvisioningException(ProvisioningException.Reason.EDGE_UNREACHABLE, this.client.url(),
 								this.hostname, String.valueOf(error.getMessage()), error)),
 				() -> {
-					logger.info("Trusting the edge CA " + this.trust.certificates().get(0).getSubjectX500Principal()
-							+ " fetched from " + this.client.url() + ": it matches the token's pin");
+					logger.info("Trusting the edge CA {} fetched from {}: it matches the token's pin",
+							this.trust.certificates().get(0).getSubjectX500Principal(), this.client.url());
 					this.backoff.reset();
 					this.lastFailure = null;
 					try {
 						useOrProvision(this.store.load());
 					}
 					catch (RuntimeException ex) {
-						logger.error("Cannot obtain an origin certificate for " + this.hostname + ": " + ex.getMessage());
+						logger.error("Cannot obtain an origin certificate for {}: {}", this.hostname, ex.getMessage());
 						this.firstOutcome.tryEmitError(ex);
 					}
 				});
@@ -181,9 +182,10 @@ public final class CertificateRenewal {
 		String token = this.token;
 		if (token == null || token.isBlank()) {
 			OriginCredentials credentials = this.current;
-			logger.warn("The origin certificate for " + this.hostname + " is due for renewal but no account token "
-					+ "(warp.token) is configured: it expires at " + ((credentials != null) ? credentials.notAfter() : "?")
-					+ " and the tunnel goes down then. Set warp.token and restart the application.");
+			logger.warn("The origin certificate for {} is due for renewal but no account token (warp.token) is "
+					+ "configured: it expires at {} and the tunnel goes down then. Set warp.token and restart the "
+					+ "application.",
+					this.hostname, ((credentials != null) ? credentials.notAfter() : "?"));
 			return;
 		}
 		// Saving writes files: off the event loop the answer arrives on.
@@ -198,8 +200,8 @@ public final class CertificateRenewal {
 						this.hostname, "the new origin certificate cannot be saved: " + ex.getMessage(), ex));
 				return;
 			}
-			logger.info("Obtained origin certificate " + credentials.serial() + " for " + this.hostname + ", valid until "
-					+ credentials.notAfter() + ", saved in " + this.store.directory());
+			logger.info("Obtained origin certificate {} for {}, valid until {}, saved in {}",
+					credentials.serial(), this.hostname, credentials.notAfter(), this.store.directory());
 			this.backoff.reset();
 			this.lastFailure = null;
 			accept(credentials);
@@ -220,8 +222,9 @@ public final class CertificateRenewal {
 		this.failures.incrementAndGet();
 		OriginCredentials kept = this.fallback;
 		if (kept != null && this.current == null && !error.isRefusal()) {
-			logger.warn("Using the origin certificate " + kept.serial() + " in " + this.store.directory()
-					+ " until a new one is obtained: it is still valid, though not issued by the trusted edge CA");
+			logger.warn("Using the origin certificate {} in {} until a new one is obtained: it is still valid, "
+					+ "though not issued by the trusted edge CA",
+					kept.serial(), this.store.directory());
 			this.fallback = null;
 			this.current = kept;
 			this.onCredentials.accept(kept);
@@ -237,11 +240,11 @@ public final class CertificateRenewal {
 		synchronized (this) {
 			if (!Objects.equals(message, this.lastFailure)) {
 				this.lastFailure = message;
-				logger.warn("Cannot obtain an origin certificate for " + this.hostname + ": " + message
-						+ "; retrying, next attempt in " + delay.toMillis() + " ms");
+				logger.warn("Cannot obtain an origin certificate for {}: {}; retrying, next attempt in {} ms",
+						this.hostname, message, delay.toMillis());
 			}
 			else if (logger.isDebugEnabled()) {
-				logger.debug("Origin certificate for " + this.hostname + " still not obtained: " + message);
+				logger.debug("Origin certificate for {} still not obtained: {}", this.hostname, message);
 			}
 		}
 		schedule(delay);

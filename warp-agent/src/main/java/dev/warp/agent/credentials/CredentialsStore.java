@@ -10,8 +10,8 @@ import java.util.List;
 
 import dev.warp.core.pki.OwnerOnlyDirectories;
 import dev.warp.core.pki.PemFiles;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +27,7 @@ public final class CredentialsStore {
 	/** The certificate chain's file: the origin certificate, then the CA. */
 	public static final String CERTIFICATE_FILE = "cert.pem";
 
-	private static final Log logger = LogFactory.getLog(CredentialsStore.class);
+	private static final Logger logger = LoggerFactory.getLogger(CredentialsStore.class);
 
 	private final Path directory;
 
@@ -71,7 +71,8 @@ public final class CredentialsStore {
 			return new OriginCredentials(key, chain);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Ignoring the origin credentials in " + this.directory + ", they cannot be read: " + ex.getMessage());
+			logger.warn("Ignoring the origin credentials in {}, they cannot be read: {}",
+					this.directory, ex.getMessage());
 			return null;
 		}
 	}

@@ -10,8 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running totals of one tunnel, over its whole life (restarts included), and the observers
@@ -20,7 +20,7 @@ import org.apache.commons.logging.LogFactory;
  */
 public final class TunnelStatistics {
 
-	private static final Log logger = LogFactory.getLog(TunnelStatistics.class);
+	private static final Logger logger = LoggerFactory.getLogger(TunnelStatistics.class);
 
 	/** Methods reported as themselves; any other is reported as {@code OTHER}. */
 	private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
@@ -110,7 +110,7 @@ public final class TunnelStatistics {
 				observer.requestCompleted(request);
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Tunnel observer " + observer + " failed on a request", ex);
+				logger.warn("Tunnel observer {} failed on a request", observer, ex);
 			}
 		}
 	}
@@ -123,7 +123,7 @@ public final class TunnelStatistics {
 				observer.reconnecting(connection, reason);
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Tunnel observer " + observer + " failed on a reconnect", ex);
+				logger.warn("Tunnel observer {} failed on a reconnect", observer, ex);
 			}
 		}
 	}

@@ -12,8 +12,8 @@ import dev.warp.agent.connection.TunnelContext;
 import dev.warp.agent.connection.TunnelFailures;
 import dev.warp.agent.observation.ReconnectReason;
 import dev.warp.agent.retry.Backoff;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -28,7 +28,7 @@ import reactor.core.publisher.Sinks;
  */
 final class ConnectionSlot {
 
-	private static final Log logger = LogFactory.getLog(ConnectionSlot.class);
+	private static final Logger logger = LoggerFactory.getLogger(ConnectionSlot.class);
 
 	private final int index;
 
@@ -91,8 +91,8 @@ final class ConnectionSlot {
 		this.supervisor.registered(connection);
 		this.backoff.reset();
 		this.lastError = null;
-		logger.info("Tunnel connection " + this.index + " registered " + this.context.settings().hostname() + " at edge "
-				+ connection.edge() + " (" + connection.address() + ")");
+		logger.info("Tunnel connection {} registered {} at edge {} ({})",
+				this.index, this.context.settings().hostname(), connection.edge(), connection.address());
 		this.registrations.tryEmitNext(true);
 	}
 
@@ -123,11 +123,12 @@ final class ConnectionSlot {
 				: "The connection to the edge at " + connection.address() + " closed";
 		Duration delay = this.backoff.nextDelay();
 		if (!Objects.equals(reason, this.lastError)) {
-			logger.warn("Tunnel connection " + this.index + " for " + this.context.settings().hostname() + " lost: " + reason
-					+ ". Retrying in " + delay.toMillis() + " ms, and with backoff after that.");
+			logger.warn("Tunnel connection {} for {} lost: {}. Retrying in {} ms, and with backoff after that.",
+					this.index, this.context.settings().hostname(), reason, delay.toMillis());
 		}
 		else if (logger.isDebugEnabled()) {
-			logger.debug("Tunnel connection " + this.index + " failed again: " + reason + "; retrying in " + delay.toMillis() + " ms");
+			logger.debug("Tunnel connection {} failed again: {}; retrying in {} ms",
+					this.index, reason, delay.toMillis());
 		}
 		this.lastError = reason;
 		this.backoffSince = Instant.now();
@@ -151,12 +152,11 @@ final class ConnectionSlot {
 		this.context.statistics().reconnecting(this.index, reason);
 		EdgeAddress address = (target != null) ? target : this.supervisor.chooseAddress(this.index, old.edge());
 		if (address.equals(old.address())) {
-			logger.info("Tunnel connection " + this.index + " is replaced at edge " + old.edge() + " (" + address + "): "
-					+ why);
+			logger.info("Tunnel connection {} is replaced at edge {} ({}): {}", this.index, old.edge(), address, why);
 		}
 		else {
-			logger.info("Tunnel connection " + this.index + " moves from edge " + old.edge() + " (" + old.address()
-					+ ") to " + address + ": " + why);
+			logger.info("Tunnel connection {} moves from edge {} ({}) to {}: {}",
+					this.index, old.edge(), old.address(), address, why);
 		}
 		TunnelConnection next = this.context.newConnection(this.index, address);
 		this.replacement = next;
@@ -173,8 +173,8 @@ final class ConnectionSlot {
 			}
 			this.supervisor.failed(address);
 			if (!lost) {
-				logger.info("Tunnel connection " + this.index + " stays at edge " + old.edge() + ": the move to "
-						+ address + " failed (" + TunnelFailures.describe(error, address, this.context.settings()) + ")");
+				logger.info("Tunnel connection {} stays at edge {}: the move to {} failed ({})",
+						this.index, old.edge(), address, TunnelFailures.describe(error, address, this.context.settings()));
 			}
 		});
 	}
@@ -194,8 +194,8 @@ final class ConnectionSlot {
 			next.onEdgeDrain()
 				.subscribe(null, null, () -> replace(null, ReconnectReason.EDGE_DRAIN, "the edge asked to drain"));
 		}
-		logger.info("Tunnel connection " + this.index + " registered " + this.context.settings().hostname() + " at edge "
-				+ next.edge() + " (" + next.address() + "); draining the one at edge " + old.edge());
+		logger.info("Tunnel connection {} registered {} at edge {} ({}); draining the one at edge {}",
+				this.index, this.context.settings().hostname(), next.edge(), next.address(), old.edge());
 		this.registrations.tryEmitNext(true);
 		old.drain(this.context.settings().gracePeriod()).subscribe();
 	}

@@ -13,8 +13,8 @@ import dev.warp.agent.connection.EdgeAddress;
 import dev.warp.agent.connection.TunnelConnection;
 import dev.warp.agent.connection.TunnelContext;
 import dev.warp.agent.observation.ReconnectReason;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -29,7 +29,7 @@ import reactor.core.publisher.Mono;
  */
 public final class TunnelSupervisor {
 
-	private static final Log logger = LogFactory.getLog(TunnelSupervisor.class);
+	private static final Logger logger = LoggerFactory.getLogger(TunnelSupervisor.class);
 
 	private static final Duration MOVE_POLL = Duration.ofMillis(100);
 
@@ -55,8 +55,8 @@ public final class TunnelSupervisor {
 	/** Opens every connection; returns at once, connections come up in the background. */
 	public void start() {
 		List<EdgeAddress> addresses = this.context.settings().edgeAddresses();
-		logger.info("Opening " + this.slots.size() + " tunnel connection(s) for " + this.context.settings().hostname()
-				+ " to " + addresses + " (" + this.context.settings().edgeAddressesSource() + ")");
+		logger.info("Opening {} tunnel connection(s) for {} to {} ({})",
+				this.slots.size(), this.context.settings().hostname(), addresses, this.context.settings().edgeAddressesSource());
 		this.slots.forEach(ConnectionSlot::start);
 		if (addresses.size() > 1 && this.slots.size() > 1) {
 			Duration interval = this.context.settings().rebalanceInterval();

@@ -1,8 +1,8 @@
 package dev.warp.autoconfigure.availability;
 
 import dev.warp.agent.WarpTunnel;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.AvailabilityState;
@@ -25,7 +25,7 @@ import org.springframework.context.ApplicationListener;
  */
 public class WarpAvailabilityListener implements ApplicationListener<AvailabilityChangeEvent<?>> {
 
-	private static final Log logger = LogFactory.getLog(WarpAvailabilityListener.class);
+	private static final Logger logger = LoggerFactory.getLogger(WarpAvailabilityListener.class);
 
 	private final WarpTunnel tunnel;
 
@@ -42,14 +42,14 @@ public class WarpAvailabilityListener implements ApplicationListener<Availabilit
 			this.tunnel.acceptTraffic(readiness == ReadinessState.ACCEPTING_TRAFFIC);
 		}
 		else if (state == LivenessState.BROKEN && this.tunnel.isRunning()) {
-			logger.warn("The application is broken (liveness state BROKEN): draining and closing the tunnel for "
-					+ this.tunnel.settings().hostname());
+			logger.warn("The application is broken (liveness state BROKEN): draining and closing the tunnel for {}",
+					this.tunnel.settings().hostname());
 			this.closedWhileBroken = true;
 			this.tunnel.stop().subscribe();
 		}
 		else if (state == LivenessState.CORRECT && this.closedWhileBroken) {
-			logger.info("The application is live again (liveness state CORRECT): opening the tunnel for "
-					+ this.tunnel.settings().hostname());
+			logger.info("The application is live again (liveness state CORRECT): opening the tunnel for {}",
+					this.tunnel.settings().hostname());
 			this.closedWhileBroken = false;
 			this.tunnel.start();
 		}

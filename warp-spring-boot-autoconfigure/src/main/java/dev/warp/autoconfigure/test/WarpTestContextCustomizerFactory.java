@@ -3,8 +3,8 @@ package dev.warp.autoconfigure.test;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -42,7 +42,7 @@ class WarpTestContextCustomizerFactory implements ContextCustomizerFactory {
 	 */
 	private static final class TunnelOffInTests implements ContextCustomizer {
 
-		private static final Log logger = LogFactory.getLog(TunnelOffInTests.class);
+		private static final Logger logger = LoggerFactory.getLogger(TunnelOffInTests.class);
 
 		private static final String PROPERTY_SOURCE = "warpTunnelOffInTests";
 
@@ -53,8 +53,9 @@ class WarpTestContextCustomizerFactory implements ContextCustomizerFactory {
 				return;
 			}
 			if (environment.getProperty("warp.hostname") != null) {
-				logger.debug("Warp tunnel off in this test: it dials no edge. Set " + ENABLED_PROPERTY
-						+ "=true to open it, or use @AutoConfigureWarpEdge to test through an embedded edge.");
+				logger.debug("Warp tunnel off in this test: it dials no edge. Set {}=true to open it, or use "
+						+ "@AutoConfigureWarpEdge to test through an embedded edge.",
+						ENABLED_PROPERTY);
 			}
 			// A health group that includes the tunnel's component (readiness, say) must not fail
 			// the test for its absence.

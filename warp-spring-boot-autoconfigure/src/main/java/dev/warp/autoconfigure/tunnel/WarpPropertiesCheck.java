@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
@@ -39,7 +39,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
  */
 public class WarpPropertiesCheck implements ApplicationListener<ApplicationPreparedEvent> {
 
-	private static final Log logger = LogFactory.getLog(WarpPropertiesCheck.class);
+	private static final Logger logger = LoggerFactory.getLogger(WarpPropertiesCheck.class);
 
 	private static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
@@ -102,7 +102,7 @@ public class WarpPropertiesCheck implements ApplicationListener<ApplicationPrepa
 		}
 		catch (IOException ex) {
 			// Only warnings depend on it: the application starts all the same.
-			logger.debug("Cannot list the configuration metadata " + METADATA + "; the warp.* keys are not checked", ex);
+			logger.debug("Cannot list the configuration metadata {}; the warp.* keys are not checked", METADATA, ex);
 		}
 		return List.copyOf(keys);
 	}
@@ -122,7 +122,7 @@ public class WarpPropertiesCheck implements ApplicationListener<ApplicationPrepa
 		}
 		catch (IOException | RuntimeException ex) {
 			// Another library's broken metadata must not stop the application for a warning.
-			logger.debug("Cannot read the configuration metadata " + url + "; its keys are not checked", ex);
+			logger.debug("Cannot read the configuration metadata {}; its keys are not checked", url, ex);
 		}
 	}
 
