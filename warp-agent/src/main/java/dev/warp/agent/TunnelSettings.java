@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
-import dev.warp.agent.connection.EdgeAddress;
 import dev.warp.core.token.CaPin;
 import org.jspecify.annotations.Nullable;
 

@@ -7,27 +7,22 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.warp.agent.connection.ConnectionSnapshot;
-import dev.warp.agent.connection.OriginTls;
-import dev.warp.agent.credentials.CertificateRenewal;
-import dev.warp.agent.credentials.CredentialsStore;
-import dev.warp.agent.credentials.EdgeTrust;
-import dev.warp.agent.credentials.OriginCredentials;
-import dev.warp.agent.credentials.ProvisioningClient;
-import dev.warp.agent.retry.Backoff;
-import dev.warp.agent.connection.ConnectionState;
-import dev.warp.agent.connection.Readiness;
-import dev.warp.agent.connection.TunnelContext;
-import dev.warp.agent.connection.TunnelServer;
-import dev.warp.agent.connection.TunnelTls;
-import dev.warp.agent.observation.ReconnectReason;
-import dev.warp.agent.observation.TunnelStatistics;
-import dev.warp.agent.supervisor.TunnelSupervisor;
+import dev.warp.agent.internal.connection.OriginTls;
+import dev.warp.agent.internal.connection.Readiness;
+import dev.warp.agent.internal.connection.TunnelContext;
+import dev.warp.agent.internal.connection.TunnelServer;
+import dev.warp.agent.internal.connection.TunnelTls;
+import dev.warp.agent.internal.credentials.CertificateRenewal;
+import dev.warp.agent.internal.credentials.CredentialsStore;
+import dev.warp.agent.internal.credentials.EdgeTrust;
+import dev.warp.agent.internal.credentials.ProvisioningClient;
+import dev.warp.agent.internal.retry.Backoff;
+import dev.warp.agent.internal.supervisor.TunnelSupervisor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
@@ -63,7 +58,7 @@ public final class WarpTunnel {
 
 	/**
 	 * Creates a tunnel, not yet started.
-	 * @throws TunnelTls.InvalidCaCertificateException if the edge CA certificate cannot be used
+	 * @throws InvalidCaCertificateException if the edge CA certificate cannot be used
 	 */
 	public WarpTunnel(TunnelSettings settings, HttpHandler handler) {
 		this.settings = settings;
@@ -77,10 +72,8 @@ public final class WarpTunnel {
 	 * Starts: uses the origin credentials on disk, or obtains them from the edge's provisioning
 	 * API with the account token, then dials. Returns at once; credentials and connections come
 	 * in the background.
-	 * @throws dev.warp.agent.credentials.CredentialsDirectoryException when the credentials
-	 * directory cannot be written
-	 * @throws dev.warp.agent.credentials.MissingTokenException when there are no usable
-	 * credentials and no token
+	 * @throws CredentialsDirectoryException when the credentials directory cannot be written
+	 * @throws MissingTokenException when there are no usable credentials and no token
 	 */
 	public synchronized void start() {
 		if (this.running != null) {
@@ -90,8 +83,8 @@ public final class WarpTunnel {
 		LoopResources loops = LoopResources.create("warp-tunnel", threads, true);
 		EventLoopGroup group = loops.onClient(true);
 		OriginTls tls = new OriginTls(this.trust);
-		TunnelContext context = new TunnelContext(this.settings, tls, new TunnelServer(this.handler, this.statistics),
-				group, loops.onChannelClass(SocketChannel.class, group), this.statistics, this.readiness);
+		TunnelContext context = new TunnelContext(this.settings, tls, new TunnelServer(this.handler, this.statistics.recorder()),
+				group, loops.onChannelClass(SocketChannel.class, group), this.statistics.recorder(), this.readiness);
 		TunnelSupervisor supervisor = new TunnelSupervisor(context);
 		AtomicBoolean dialling = new AtomicBoolean();
 		CertificateRenewal renewal = new CertificateRenewal(this.settings.hostname(), this.settings.token(),
@@ -122,7 +115,7 @@ public final class WarpTunnel {
 	/**
 	 * Completes when the tunnel has its first origin credentials, or the edge could not be
 	 * reached for them (the tunnel keeps trying); fails with a
-	 * {@link dev.warp.agent.credentials.ProvisioningException} when the edge refused them.
+	 * {@link ProvisioningException} when the edge refused them.
 	 */
 	public Mono<Void> credentialsObtained() {
 		Running current = this.running;

@@ -13,8 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.warp.agent.credentials.CredentialsStore;
-import dev.warp.agent.credentials.OriginCredentials;
+import dev.warp.agent.internal.credentials.CredentialsStore;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.pki.PemFiles;

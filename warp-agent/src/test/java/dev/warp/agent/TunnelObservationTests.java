@@ -10,13 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.warp.agent.connection.ConnectionState;
-import dev.warp.agent.connection.EdgeAddress;
-import dev.warp.agent.observation.ReconnectReason;
-import dev.warp.agent.observation.RequestOutcome;
-import dev.warp.agent.observation.TunnelObserver;
-import dev.warp.agent.observation.TunnelRequest;
-import dev.warp.agent.observation.TunnelStatistics;
 import dev.warp.core.protocol.ControlMessage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.warp.agent.connection.ConnectionState;
-import dev.warp.agent.connection.EdgeAddress;
 import dev.warp.core.protocol.ControlMessage;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;

@@ -6,8 +6,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-import dev.warp.agent.credentials.CredentialsStore;
-import dev.warp.agent.credentials.OriginCredentials;
+import dev.warp.agent.OriginCredentials;
+import dev.warp.agent.internal.credentials.CredentialsStore;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.pki.PemFiles;

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.warp.agent.ReconnectReason;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.credentials.CredentialsStore;
-import dev.warp.agent.observation.ReconnectReason;
+import dev.warp.agent.internal.credentials.CredentialsStore;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.edge.EdgeNode;
 import dev.warp.sample.SampleApplication;

@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import dev.warp.agent.ConnectionSnapshot;
+import dev.warp.agent.ConnectionState;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.connection.ConnectionSnapshot;
-import dev.warp.agent.connection.ConnectionState;
 import dev.warp.edge.EdgeNode;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.tunnel.TunnelConnection;

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.warp.agent.ReconnectReason;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.observation.ReconnectReason;
 import dev.warp.edge.EdgeNode;
 import dev.warp.edge.routing.HostnamePool;
 import dev.warp.edge.tunnel.TunnelConnection;

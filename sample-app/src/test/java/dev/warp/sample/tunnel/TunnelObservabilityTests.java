@@ -214,7 +214,7 @@ class TunnelObservabilityTests {
 
 		this.actuator.post().uri("/warp/reconnect").exchange().expectStatus().isOk();
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			assertThat(tunnel.statistics().reconnects(dev.warp.agent.observation.ReconnectReason.REQUESTED))
+			assertThat(tunnel.statistics().reconnects(dev.warp.agent.ReconnectReason.REQUESTED))
 				.isEqualTo(1);
 			assertThat(this.edge.routeTable().pool(HOST).connections()).singleElement().isNotSameAs(before);
 			assertThat(tunnel.registeredConnections()).isEqualTo(1);

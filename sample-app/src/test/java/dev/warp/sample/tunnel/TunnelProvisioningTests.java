@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.warp.agent.ReconnectReason;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.credentials.CredentialsStore;
-import dev.warp.agent.observation.ReconnectReason;
+import dev.warp.agent.internal.credentials.CredentialsStore;
 import dev.warp.edge.EdgeNode;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.provisioning.ProvisioningSettings;

@@ -13,9 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.warp.agent.OriginCredentials;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.credentials.CredentialsStore;
-import dev.warp.agent.credentials.OriginCredentials;
+import dev.warp.agent.internal.credentials.CredentialsStore;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.edge.EdgeNode;

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
+import dev.warp.agent.ConnectionState;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.connection.ConnectionState;
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.PemFiles;
 import dev.warp.edge.EdgeNode;

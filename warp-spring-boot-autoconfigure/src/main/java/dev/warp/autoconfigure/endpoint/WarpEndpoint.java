@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.warp.agent.ConnectionSnapshot;
+import dev.warp.agent.ConnectionState;
+import dev.warp.agent.EdgeAddress;
+import dev.warp.agent.ReconnectReason;
+import dev.warp.agent.TunnelStatistics;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.connection.ConnectionSnapshot;
-import dev.warp.agent.connection.ConnectionState;
-import dev.warp.agent.connection.EdgeAddress;
-import dev.warp.agent.observation.ReconnectReason;
-import dev.warp.agent.observation.TunnelStatistics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.warp.agent.ConnectionSnapshot;
+import dev.warp.agent.ConnectionState;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.connection.ConnectionSnapshot;
-import dev.warp.agent.connection.ConnectionState;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;

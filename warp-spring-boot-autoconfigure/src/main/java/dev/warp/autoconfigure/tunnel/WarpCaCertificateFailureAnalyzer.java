@@ -1,6 +1,6 @@
 package dev.warp.autoconfigure.tunnel;
 
-import dev.warp.agent.connection.TunnelTls.InvalidCaCertificateException;
+import dev.warp.agent.InvalidCaCertificateException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;

@@ -1,6 +1,6 @@
 package dev.warp.autoconfigure.tunnel;
 
-import dev.warp.agent.credentials.CredentialsDirectoryException;
+import dev.warp.agent.CredentialsDirectoryException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;

@@ -1,6 +1,6 @@
 package dev.warp.autoconfigure.tunnel;
 
-import dev.warp.agent.credentials.MissingTokenException;
+import dev.warp.agent.MissingTokenException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;

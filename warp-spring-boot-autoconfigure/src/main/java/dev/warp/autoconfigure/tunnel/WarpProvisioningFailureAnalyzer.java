@@ -1,6 +1,6 @@
 package dev.warp.autoconfigure.tunnel;
 
-import dev.warp.agent.credentials.ProvisioningException;
+import dev.warp.agent.ProvisioningException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;

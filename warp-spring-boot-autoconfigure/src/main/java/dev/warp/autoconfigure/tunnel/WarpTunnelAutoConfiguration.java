@@ -1,15 +1,15 @@
 package dev.warp.autoconfigure.tunnel;
 
-import java.util.ArrayList;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.warp.agent.EdgeAddress;
 import dev.warp.agent.TunnelSettings;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.connection.EdgeAddress;
 import dev.warp.agent.management.ManagementEndpointPaths;
 import dev.warp.core.token.ConnectorToken;
 import dev.warp.core.token.InvalidTokenException;

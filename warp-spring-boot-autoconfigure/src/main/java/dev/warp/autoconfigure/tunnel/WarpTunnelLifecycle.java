@@ -3,8 +3,8 @@ package dev.warp.autoconfigure.tunnel;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
+import dev.warp.agent.ConnectionSnapshot;
 import dev.warp.agent.WarpTunnel;
-import dev.warp.agent.connection.ConnectionSnapshot;
 
 import org.springframework.context.SmartLifecycle;
 

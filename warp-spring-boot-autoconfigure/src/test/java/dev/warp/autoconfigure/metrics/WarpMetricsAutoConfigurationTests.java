@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import dev.warp.agent.observation.ReconnectReason;
+import dev.warp.agent.ReconnectReason;
 import dev.warp.autoconfigure.OriginCredentialsFixture;
 import dev.warp.autoconfigure.tunnel.WarpTunnelAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,0 +1,10 @@
+/**
+ * Keeps the wanted number of tunnel connections open and re-dials lost ones.
+ *
+ * <p>Internal to the agent, not API: its types may change in any release. Use
+ * {@link dev.warp.agent.WarpTunnel} and the rest of {@code dev.warp.agent}.
+ */
+@NullMarked
+package dev.warp.agent.internal.supervisor;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,7 +1,0 @@
-/**
- * Backoff between connection attempts.
- */
-@NullMarked
-package dev.warp.agent.retry;
-
-import org.jspecify.annotations.NullMarked;
