@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,8 +51,9 @@ public final class WarpTunnelAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TunnelSettings warpTunnelSettings(WarpProperties properties) {
-		return WarpSettingsFactory.create(properties);
+	TunnelSettings warpTunnelSettings(WarpProperties properties, ObjectProvider<WarpTunnelCustomizer> customizers) {
+		return WarpSettingsFactory.create(properties,
+				(builder) -> customizers.orderedStream().forEach((customizer) -> customizer.customize(builder)));
 	}
 
 	@Bean
@@ -165,6 +167,14 @@ public final class WarpTunnelAutoConfiguration {
 		}
 
 		static TunnelSettings create(WarpProperties properties) {
+			return create(properties, (builder) -> {
+			});
+		}
+
+		/**
+		 * The settings from the properties, then changed by the given customizer.
+		 */
+		static TunnelSettings create(WarpProperties properties, Consumer<TunnelSettings.Builder> customizer) {
 			String hostname = properties.getHostname();
 			if (hostname == null || hostname.isBlank() || hostname.contains("/") || hostname.contains(":")) {
 				throw new WarpConfigurationException("warp.hostname", hostname, "it is not a hostname",
@@ -204,8 +214,9 @@ public final class WarpTunnelAutoConfiguration {
 				throw new WarpConfigurationException("warp.connections", properties.getConnections(),
 						"at least one connection is needed", "Set warp.connections to 1 or more (default 4).");
 			}
+			TunnelSettings.Builder builder;
 			try {
-				TunnelSettings.Builder builder = TunnelSettings.builder(hostname)
+				builder = TunnelSettings.builder(hostname)
 					.edgeAddresses(addresses)
 					.edgeAddressesSource(source)
 					.caCertificate(caCertificate)
@@ -222,12 +233,14 @@ public final class WarpTunnelAutoConfiguration {
 				if (provisioningUrl != null) {
 					builder.provisioningUrl(provisioningUrl);
 				}
-				return builder.build();
 			}
 			catch (IllegalArgumentException ex) {
 				throw new WarpConfigurationException("warp.*", null, ex.getMessage(),
 						"Correct the warp.* property the message names.");
 			}
+			// Outside the properties' error handling: a customizer's mistake is not a property's.
+			customizer.accept(builder);
+			return builder.build();
 		}
 
 	}
