@@ -2,6 +2,7 @@ package dev.warp.agent;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -9,6 +10,9 @@ import java.util.UUID;
 
 import dev.warp.core.token.CaPin;
 import org.jspecify.annotations.Nullable;
+
+import static dev.warp.agent.DurationChecks.requireNotNegative;
+import static dev.warp.agent.DurationChecks.requirePositive;
 
 /**
  * Everything the agent needs to keep a tunnel open: which hostname it serves, which edges it
@@ -24,9 +28,13 @@ public final class TunnelSettings {
 
 	private final List<EdgeAddress> edgeAddresses;
 
+	private final List<X509Certificate> caCertificates;
+
 	private final @Nullable Path caCertificate;
 
 	private final @Nullable CaPin caPin;
+
+	private final @Nullable OriginCredentials originCredentials;
 
 	private final String edgeAddressesSource;
 
@@ -59,12 +67,14 @@ public final class TunnelSettings {
 	private TunnelSettings(Builder builder) {
 		this.hostname = builder.hostname;
 		this.edgeAddresses = List.copyOf(builder.edgeAddresses);
-		if (builder.caCertificate == null && builder.caPin == null) {
+		if (builder.caCertificates.isEmpty() && builder.caCertificate == null && builder.caPin == null) {
 			throw new IllegalArgumentException("The edge CA is not configured: give a CA certificate file, or a connector "
 					+ "token's pin of the CA");
 		}
-		this.caCertificate = builder.caCertificate;
-		this.caPin = (builder.caCertificate == null) ? builder.caPin : null;
+		this.caCertificates = List.copyOf(builder.caCertificates);
+		this.caCertificate = this.caCertificates.isEmpty() ? builder.caCertificate : null;
+		this.caPin = (this.caCertificates.isEmpty() && builder.caCertificate == null) ? builder.caPin : null;
+		this.originCredentials = builder.originCredentials;
 		this.edgeAddressesSource = builder.edgeAddressesSource;
 		this.connections = builder.connections;
 		this.gracePeriod = builder.gracePeriod;
@@ -102,6 +112,11 @@ public final class TunnelSettings {
 		return this.edgeAddresses;
 	}
 
+	/** Edge CA certificates given as they are (from a trust store, say); else empty: see {@link #caCertificate()}. */
+	public List<X509Certificate> caCertificates() {
+		return this.caCertificates;
+	}
+
 	/**
 	 * PEM file of the edge CA certificate that the edge's TLS certificate must chain to, or
 	 * {@code null} when the CA is fetched from the edge and checked against {@link #caPin()}.
@@ -116,6 +131,14 @@ public final class TunnelSettings {
 	 */
 	public @Nullable CaPin caPin() {
 		return this.caPin;
+	}
+
+	/**
+	 * Origin credentials the application holds itself, used as they are (never stored or renewed),
+	 * or {@code null}: then they come from the {@link #credentialsDir() credentials directory} and the token.
+	 */
+	public @Nullable OriginCredentials originCredentials() {
+		return this.originCredentials;
 	}
 
 	/**
@@ -199,7 +222,9 @@ public final class TunnelSettings {
 	public String toString() {
 		// The token stays out.
 		return "TunnelSettings[hostname=" + this.hostname + ", edgeAddresses=" + this.edgeAddresses + ", caCertificate="
-				+ ((this.caCertificate != null) ? this.caCertificate : "fetched, pinned " + this.caPin) + ", credentialsDir=" + this.credentialsDir + ", provisioningUrl="
+				+ (!this.caCertificates.isEmpty() ? this.caCertificates.size() + " given"
+						: (this.caCertificate != null) ? this.caCertificate : "fetched, pinned " + this.caPin)
+				+ ", credentialsDir=" + this.credentialsDir + ", provisioningUrl="
 				+ this.provisioningUrl + ", token=" + ((this.token != null) ? "******" : "none") + ", connections="
 				+ this.connections + "]";
 	}
@@ -210,9 +235,13 @@ public final class TunnelSettings {
 
 		private List<EdgeAddress> edgeAddresses = List.of(EdgeAddress.parse("localhost:7844"));
 
+		private List<X509Certificate> caCertificates = List.of();
+
 		private @Nullable Path caCertificate;
 
 		private @Nullable CaPin caPin;
+
+		private @Nullable OriginCredentials originCredentials;
 
 		private String edgeAddressesSource = "as configured";
 
@@ -254,6 +283,12 @@ public final class TunnelSettings {
 				throw new IllegalArgumentException("At least one edge address is needed");
 			}
 			this.edgeAddresses = edgeAddresses;
+			return this;
+		}
+
+		/** The edge CA certificates themselves; take precedence over a file and a pin. Empty for none. */
+		public Builder caCertificates(List<X509Certificate> caCertificates) {
+			this.caCertificates = List.copyOf(caCertificates);
 			return this;
 		}
 
@@ -326,6 +361,12 @@ public final class TunnelSettings {
 			return this;
 		}
 
+		/** Origin credentials held by the application, used instead of the credentials directory and the token. */
+		public Builder originCredentials(@Nullable OriginCredentials originCredentials) {
+			this.originCredentials = originCredentials;
+			return this;
+		}
+
 		/** The account token; {@code null} or blank for none. */
 		public Builder token(@Nullable String token) {
 			this.token = (token == null || token.isBlank()) ? null : token.trim();
@@ -349,20 +390,6 @@ public final class TunnelSettings {
 
 		public TunnelSettings build() {
 			return new TunnelSettings(this);
-		}
-
-		private static Duration requirePositive(Duration value, String name) {
-			if (value == null || value.isNegative() || value.isZero()) {
-				throw new IllegalArgumentException(name + " must be positive, was " + value);
-			}
-			return value;
-		}
-
-		private static Duration requireNotNegative(Duration value, String name) {
-			if (value == null || value.isNegative()) {
-				throw new IllegalArgumentException(name + " must not be negative, was " + value);
-			}
-			return value;
 		}
 
 	}

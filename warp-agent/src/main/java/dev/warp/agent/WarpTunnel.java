@@ -64,13 +64,14 @@ public final class WarpTunnel {
 		this.settings = settings;
 		this.handler = handler;
 		Path caFile = settings.caCertificate();
-		this.trust = (caFile != null) ? EdgeTrust.of(TunnelTls.trustedCertificates(caFile))
+		this.trust = !settings.caCertificates().isEmpty() ? EdgeTrust.of(settings.caCertificates())
+				: (caFile != null) ? EdgeTrust.of(TunnelTls.trustedCertificates(caFile))
 				: EdgeTrust.pinned(Objects.requireNonNull(settings.caPin(), "caPin"));
 	}
 
 	/**
-	 * Starts: uses the origin credentials on disk, or obtains them from the edge's provisioning
-	 * API with the account token, then dials. Returns at once; credentials and connections come
+	 * Starts: uses the origin credentials the settings give, or those on disk, or obtains them
+	 * from the edge's provisioning API with the account token, then dials. Returns at once; credentials and connections come
 	 * in the background.
 	 * @throws CredentialsDirectoryException when the credentials directory cannot be written
 	 * @throws MissingTokenException when there are no usable credentials and no token
@@ -103,7 +104,13 @@ public final class WarpTunnel {
 				}, Clock.systemUTC());
 		this.running = new Running(loops, supervisor, renewal);
 		try {
-			renewal.start();
+			OriginCredentials given = this.settings.originCredentials();
+			if (given != null) {
+				renewal.startWith(given);
+			}
+			else {
+				renewal.start();
+			}
 		}
 		catch (RuntimeException ex) {
 			this.running = null;

@@ -62,6 +62,8 @@ public class WarpProperties {
 
 	private final Management management = new Management();
 
+	private final Origin origin = new Origin();
+
 	public @Nullable String getHostname() {
 		return this.hostname;
 	}
@@ -130,6 +132,10 @@ public class WarpProperties {
 		return this.management;
 	}
 
+	public Origin getOrigin() {
+		return this.origin;
+	}
+
 	public static class Edge {
 
 		/**
@@ -144,6 +150,12 @@ public class WarpProperties {
 		 * the edge serves, trusted only if it matches the token's pin; else ~/.warp/edge/ca.pem.
 		 */
 		private @Nullable Path caCertificate;
+
+		/**
+		 * Name of an SSL bundle (spring.ssl.bundle.*) whose trust store holds the edge's CA
+		 * certificate, instead of warp.edge.ca-certificate.
+		 */
+		private @Nullable String sslBundle;
 
 		/**
 		 * Time allowed for the TCP connection and the TLS handshake with an edge.
@@ -190,6 +202,14 @@ public class WarpProperties {
 
 		public void setAddresses(List<String> addresses) {
 			this.addresses = addresses;
+		}
+
+		public @Nullable String getSslBundle() {
+			return this.sslBundle;
+		}
+
+		public void setSslBundle(@Nullable String sslBundle) {
+			this.sslBundle = sslBundle;
 		}
 
 		public @Nullable Path getCaCertificate() {
@@ -318,6 +338,25 @@ public class WarpProperties {
 
 		public void setExposed(boolean exposed) {
 			this.exposed = exposed;
+		}
+
+	}
+
+	public static class Origin {
+
+		/**
+		 * Name of an SSL bundle (spring.ssl.bundle.*) whose key store holds the origin
+		 * certificate and its key, instead of the credentials directory and the token. The tunnel
+		 * uses them as they are and does not renew them.
+		 */
+		private @Nullable String sslBundle;
+
+		public @Nullable String getSslBundle() {
+			return this.sslBundle;
+		}
+
+		public void setSslBundle(@Nullable String sslBundle) {
+			this.sslBundle = sslBundle;
 		}
 
 	}

@@ -28,7 +28,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration;
 import org.springframework.boot.webflux.autoconfigure.WebFluxProperties;
 import org.springframework.context.annotation.Bean;
@@ -41,7 +44,7 @@ import org.springframework.util.StringUtils;
  * Auto-configuration of the Warp tunnel: with {@code warp.hostname} set, the application's own
  * WebFlux handler chain is served through outbound tunnel connections to the edge.
  */
-@AutoConfiguration(after = HttpHandlerAutoConfiguration.class)
+@AutoConfiguration(after = { HttpHandlerAutoConfiguration.class, SslAutoConfiguration.class })
 @ConditionalOnClass({ WarpTunnel.class, HttpHandler.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnProperty(prefix = "warp", name = "hostname")
@@ -51,9 +54,13 @@ public final class WarpTunnelAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TunnelSettings warpTunnelSettings(WarpProperties properties, ObjectProvider<WarpTunnelCustomizer> customizers) {
-		return WarpSettingsFactory.create(properties,
-				(builder) -> customizers.orderedStream().forEach((customizer) -> customizer.customize(builder)));
+	TunnelSettings warpTunnelSettings(WarpProperties properties, ObjectProvider<SslBundles> sslBundles,
+			Environment environment, ObjectProvider<WarpTunnelCustomizer> customizers) {
+		WarpSslBundles bundles = new WarpSslBundles(sslBundles.getIfAvailable(), Binder.get(environment));
+		return WarpSettingsFactory.create(properties, (builder) -> {
+			bundles.apply(properties, builder);
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+		});
 	}
 
 	@Bean

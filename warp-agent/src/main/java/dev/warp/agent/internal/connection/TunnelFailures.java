@@ -44,6 +44,9 @@ public final class TunnelFailures {
 				return "The certificate of the edge at " + address + " is not signed by " + trustedCa(settings)
 						+ ": " + ((settings.caCertificate() != null)
 								? "set warp.edge.ca-certificate to the ca.pem in that edge's data directory (edge.data-dir)"
+								: (settings.caPin() == null)
+										? "put the ca.pem in that edge's data directory (edge.data-dir) in the trust store of "
+												+ "the bundle warp.edge.ssl-bundle names"
 								: "it is another edge than the one that served the pinned CA at " + settings.provisioningUrl()
 										+ "; check that the edge addresses (" + settings.edgeAddressesSource() + ") name that edge");
 			}
@@ -136,6 +139,10 @@ public final class TunnelFailures {
 	}
 
 	private static String trustedCa(TunnelSettings settings) {
+		if (!settings.caCertificates().isEmpty()) {
+			return "the CA given to the tunnel (warp.edge.ssl-bundle) "
+					+ settings.caCertificates().get(0).getSubjectX500Principal().getName();
+		}
 		return (settings.caCertificate() != null) ? "the CA in warp.edge.ca-certificate (" + settings.caCertificate() + ")"
 				: "the edge CA pinned by warp.token (" + settings.caPin() + ")";
 	}

@@ -57,6 +57,9 @@ public final class CertificateRenewal {
 
 	private @Nullable String lastFailure;
 
+	/** Credentials the application holds itself: used as they are, never stored nor renewed. */
+	private volatile @Nullable OriginCredentials given;
+
 	/** A still valid certificate on disk, used should no new one be obtained. */
 	private volatile @Nullable OriginCredentials fallback;
 
@@ -92,6 +95,39 @@ public final class CertificateRenewal {
 			return;
 		}
 		useOrProvision(onDisk);
+	}
+
+	/**
+	 * Uses credentials the application holds itself instead of the credentials directory and the
+	 * token; they are never stored nor renewed. Returns at once.
+	 */
+	public void startWith(OriginCredentials credentials) {
+		this.given = credentials;
+		if (!this.trust.isKnown() && !this.trust.learn(credentials.chain())) {
+			logger.info("Fetching the edge CA from {}, trusted only if it matches the token's pin {}",
+					this.client.url(), this.trust.pin());
+			fetchCa();
+			return;
+		}
+		useGiven(credentials);
+	}
+
+	private void useGiven(OriginCredentials credentials) {
+		String problem = credentials.problemFor(this.hostname, this.clock.instant());
+		if (problem == null && !credentials.isIssuedBy(this.trust.certificates())) {
+			problem = "it was not issued by the trusted edge CA";
+		}
+		if (problem != null) {
+			logger.warn("The origin certificate {} the application gives for {} is likely refused by the edge: {}",
+					credentials.serial(), this.hostname, problem);
+		}
+		else {
+			logger.info("Using the origin certificate {} the application gives for {}, valid until {}; the tunnel "
+					+ "does not renew it", credentials.serial(), this.hostname, credentials.notAfter());
+		}
+		this.current = credentials;
+		this.onCredentials.accept(credentials);
+		this.firstOutcome.tryEmitEmpty();
 	}
 
 	private void useOrProvision(@Nullable OriginCredentials onDisk) {
@@ -165,7 +201,13 @@ public final class CertificateRenewal {
 					this.backoff.reset();
 					this.lastFailure = null;
 					try {
-						useOrProvision(this.store.load());
+						OriginCredentials given = this.given;
+						if (given != null) {
+							useGiven(given);
+						}
+						else {
+							useOrProvision(this.store.load());
+						}
 					}
 					catch (RuntimeException ex) {
 						logger.error("Cannot obtain an origin certificate for {}: {}", this.hostname, ex.getMessage());
