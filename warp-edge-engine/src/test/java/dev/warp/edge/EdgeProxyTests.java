@@ -172,13 +172,27 @@ class EdgeProxyTests {
 	}
 
 	@Test
-	void bodyThatArrivesWithItsHeadReachesTheVisitorWithItsLengthInsteadOfInChunks() throws Exception {
-		// The agent answers /whoami with headers that give no length, then one DATA frame ending the stream.
+	void bodyWithoutALengthThatArrivesWithItsHeadStaysChunked() throws Exception {
+		// The agent answers /whoami with headers that give no length, then one DATA frame ending the
+		// stream, in one flush: the edge reads both at once, and the app's framing still stands.
 		TestAgent agent = agent(HOST);
-		Visitor.Response response = Visitor.get(this.edge, HOST, "/whoami");
-		assertThat(response.body()).isEqualTo(agent.agentId);
-		assertThat(response.headers().get("content-length")).isEqualTo(String.valueOf(agent.agentId.length()));
-		assertThat(response.headers().contains("transfer-encoding")).isFalse();
+		for (int i = 0; i < 5; i++) {
+			String response = Visitor.raw(this.edge,
+					"GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+			assertThat(response.toLowerCase()).startsWith("http/1.1 200")
+				.contains("\r\ntransfer-encoding: chunked\r\n")
+				.doesNotContain("content-length")
+				.endsWith("\r\n" + agent.agentId.toLowerCase() + "\r\n0\r\n\r\n");
+		}
+	}
+
+	@Test
+	void bodyOfADeclaredLengthThatArrivesWithItsHeadKeepsItsLength() throws Exception {
+		agent(HOST);
+		String response = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+		assertThat(response.toLowerCase()).contains("\r\ncontent-length: 5\r\n")
+			.doesNotContain("transfer-encoding")
+			.endsWith("\r\n\r\nhello");
 	}
 
 	@Test

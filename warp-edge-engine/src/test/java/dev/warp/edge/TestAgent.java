@@ -440,7 +440,7 @@ final class TestAgent implements AutoCloseable {
 				// Answers only once the whole body came: with its length.
 				case "/length" -> {
 					if (frame.isEndStream()) {
-						respond(ctx, ok(), "0");
+						respondWithLength(ctx, "0");
 					}
 				}
 				case "/stream" -> {
@@ -507,7 +507,7 @@ final class TestAgent implements AutoCloseable {
 			if (this.path.equals("/length")) {
 				this.bodyLength += data.content().readableBytes();
 				if (data.isEndStream()) {
-					respond(ctx, ok(), String.valueOf(this.bodyLength));
+					respondWithLength(ctx, String.valueOf(this.bodyLength));
 				}
 				return;
 			}
@@ -555,6 +555,10 @@ final class TestAgent implements AutoCloseable {
 
 		private static Http2Headers ok() {
 			return new DefaultHttp2Headers().status("200").set("content-type", "text/plain");
+		}
+
+		private static void respondWithLength(ChannelHandlerContext ctx, String body) {
+			respond(ctx, ok().set("content-length", String.valueOf(body.length())), body);
 		}
 
 		private static void respond(ChannelHandlerContext ctx, Http2Headers headers, String body) {

@@ -171,8 +171,18 @@ final class Http1Exchange extends ShortPathExchange {
 		}
 		if (whole) {
 			ByteBuf body = (content != null) ? content : Unpooled.EMPTY_BUFFER;
+			if (!noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !head.endOfStream()) {
+				// A body the app streamed without a length stays streamed, however fast it came: the
+				// framing the visitor sees must not depend on how the tunnel's reads fell.
+				headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+				this.visitor.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers))
+					.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+				writeLast(new DefaultLastHttpContent(body));
+				return;
+			}
 			if (!noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-				headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+				// The head ended the stream: the app sent an empty body, which HTTP/1.1 says with a length.
+				headers.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
 			}
 			writeLast(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, headers, EmptyHttpHeaders.INSTANCE));
 			return;

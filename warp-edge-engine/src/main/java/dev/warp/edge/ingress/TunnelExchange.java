@@ -287,9 +287,13 @@ final class TunnelExchange {
 			return out.send();
 		}
 		ByteBuf whole = head.wholeBody();
-		if (whole != null) {
-			// Head and body in one write, with the body's length when the agent gave none.
+		if (whole != null && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+			// Head and body in one write.
 			return out.sendObject(whole).then();
+		}
+		if (whole != null) {
+			// A body the app streamed without a length stays streamed (a Mono would be given a length).
+			return out.send(Flux.just(whole), (chunk) -> false).then();
 		}
 		out.trailerHeaders(this::copyTrailers);
 		Duration idle = this.idleTimeout;
