@@ -4,8 +4,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import dev.warp.edge.cluster.EdgeCluster;
-import dev.warp.edge.ingress.PeerForwarder;
-import dev.warp.edge.ingress.PeerListener;
+import dev.warp.edge.cluster.PeerForwarder;
+import dev.warp.edge.cluster.PeerListener;
 import dev.warp.edge.pki.EdgeCredentials;
 import dev.warp.edge.routing.EdgeRouteTable;
 import reactor.netty.resources.LoopResources;

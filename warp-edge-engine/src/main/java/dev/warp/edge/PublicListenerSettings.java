@@ -3,7 +3,7 @@ package dev.warp.edge;
 import java.time.Duration;
 
 import dev.warp.edge.EdgeSettings.PublicTls;
-import dev.warp.edge.ingress.VisitorConnectionLimit;
+import dev.warp.edge.visitor.VisitorConnectionLimit;
 import org.jspecify.annotations.Nullable;
 
 /**

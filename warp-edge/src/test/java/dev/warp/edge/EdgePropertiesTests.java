@@ -1,15 +1,14 @@
 package dev.warp.edge;
 
 
-import dev.warp.edge.app.EdgeProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import dev.warp.edge.ingress.VisitorConnectionLimit;
+import dev.warp.edge.app.EdgeProperties;
+import dev.warp.edge.visitor.VisitorConnectionLimit;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 

@@ -1,0 +1,59 @@
+package dev.warp.edge.exchange;
+
+import java.time.Duration;
+
+import dev.warp.edge.metrics.EdgeMetrics;
+import dev.warp.edge.routing.EdgeRouteTable;
+import dev.warp.edge.tunnel.WindowBudget;
+import dev.warp.edge.visitor.AbusiveClients;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the short path's forwarders ({@code Http1Forwarder}, {@code Http2Forwarder}) of a
+ * listener's connections share, and the rule for the request bodies they take.
+ *
+ * @param scheme how visitors reach the listener: {@code http} or {@code https}
+ * @param idleTimeout how long a response's stream may pass no byte once it started
+ * @param maxRequestBody the largest request body the node forwards, in bytes
+ * @param inCluster whether the node is part of a cluster: then only HTTP/1.1 requests without a
+ * body take the short path, and one that fails here in a way another node could still serve is
+ * handed back to {@code TunnelProxy}, which sends it there
+ * @param abusiveClients told about every HTTP/2 visitor connection, to watch it for abuse
+ * @param windows what the windows of the listener's responses grow within
+ */
+public record ExchangeSettings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
+		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster,
+		AbusiveClients abusiveClients, WindowBudget windows) {
+
+	/**
+	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
+	 * flow-control window, so that what the edge holds of a body for an agent that does not read
+	 * is this much per visitor connection at most. Larger bodies stream through
+	 * {@code TunnelProxy} with the agent setting the pace. (An HTTP/1.1 visitor's reading pauses
+	 * instead: {@link #takesPacedBody}.)
+	 */
+	public static final int MAX_BODY = 65_535;
+
+	public ExchangeSettings scheme(String scheme) {
+		return new ExchangeSettings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
+				this.maxRequestBody, this.metrics, this.inCluster, this.abusiveClients, this.windows);
+	}
+
+	/**
+	 * Whether an HTTP/2 stream's body of this declared length ({@link RequestBodies#UNKNOWN_LENGTH}
+	 * for none usable) is taken.
+	 */
+	public boolean takesBody(long declaredLength) {
+		return declaredLength <= MAX_BODY && takesPacedBody(declaredLength);
+	}
+
+	/**
+	 * Whether a body of this declared length is taken where the edge pauses reading the visitor's
+	 * connection while the tunnel is behind (HTTP/1.1): any the node forwards. A body of no
+	 * declared length, counted as it comes against the limit, goes through {@code TunnelProxy}.
+	 */
+	public boolean takesPacedBody(long declaredLength) {
+		return declaredLength >= 0 && declaredLength <= this.maxRequestBody;
+	}
+
+}

@@ -1,0 +1,297 @@
+package dev.warp.edge.visitor;
+
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+import dev.warp.edge.exchange.EdgeErrors;
+import dev.warp.edge.exchange.Exchange;
+import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.ForwardedHeaders;
+import dev.warp.edge.exchange.RayIds;
+import dev.warp.edge.exchange.RequestBodies;
+import dev.warp.edge.tunnel.ResponseHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request taken by {@link Http1Forwarder}, its response written to the visitor's connection
+ * as plain HTTP/1.1 objects: a whole response in one write, a streamed one with
+ * {@code Content-Length} or chunked, the declared trailers with its last chunk, and the
+ * connection closed after it when the request asked for that. An aborted response closes the
+ * connection, the only signal HTTP/1.1 has for a truncated body.
+ */
+public final class Http1Exchange extends Exchange {
+
+	private static final Set<AsciiString> FRAMING_HEADERS = Set.of(HttpHeaderNames.CONTENT_LENGTH,
+			HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TRAILER);
+
+	/**
+	 * Body bytes read ahead of the tunnel at most: above this many read but not yet written to
+	 * the tunnel stream, the visitor's connection stops reading until they fall to
+	 * {@link #UNSENT_LOW}. Room for a fast link between two pauses, little heap per upload.
+	 */
+	static final int UNSENT_HIGH = 512 * 1024;
+
+	static final int UNSENT_LOW = 128 * 1024;
+
+	private static final AtomicLongFieldUpdater<Http1Exchange> UNSENT = AtomicLongFieldUpdater.newUpdater(Http1Exchange.class,
+			"unsent");
+
+	private final Http1Forwarder forwarder;
+
+	private final ChannelHandlerContext visitor;
+
+	private final boolean keepAlive;
+
+	/** The visitor's request, for {@link #handBack}: its head only, never its content. */
+	private final HttpRequest request;
+
+	/** The connection's response timeout: set while this exchange waits for its response head. */
+	private final LazyDeadline responseDeadline;
+
+	private boolean chunked;
+
+	private boolean flushScheduled;
+
+	/**
+	 * Body bytes read from the visitor and not yet written to the tunnel (or dropped). Added on
+	 * the visitor's loop, taken off on the tunnel stream's as its writes complete.
+	 */
+	private volatile long unsent;
+
+	/** Whether this exchange paused the visitor's reading for its body to catch up. */
+	private boolean readingPaused;
+
+	/** The response's {@code Trailer} header: the trailers it may send. */
+	private @Nullable String declaredTrailers;
+
+	/**
+	 * @param request the visitor's request: its head is kept, for {@link #handBack}; its content is not
+	 * @param hostname the hostname its {@code Host} routes to
+	 */
+	Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String hostname,
+			LazyDeadline responseDeadline, ExchangeSettings settings) {
+		this(forwarder, visitor, request, request.headers().get(HttpHeaderNames.HOST).trim(), hostname,
+				RayIds.next(settings.nodeId()), responseDeadline, settings);
+	}
+
+	private Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String host,
+			String hostname, String ray, LazyDeadline responseDeadline, ExchangeSettings settings) {
+		super(visitor.channel(), settings, request.method(), host, hostname, ray,
+				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
+						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
+				RequestBodies.hasBody(request.headers()));
+		this.forwarder = forwarder;
+		this.visitor = visitor;
+		this.responseDeadline = responseDeadline;
+		this.keepAlive = HttpUtil.isKeepAlive(request);
+		this.request = request;
+	}
+
+	/** Whether the visitor's connection carries more requests after this one. */
+	boolean keepAlive() {
+		return this.keepAlive;
+	}
+
+	/** A part of the request's body from the visitor's connection, the last one with the end of the body. */
+	void requestContent(HttpContent content) {
+		requestContent(content.content(), content instanceof LastHttpContent);
+	}
+
+	@Override
+	protected void bodyReceived(int bytes) {
+		if (UNSENT.addAndGet(this, bytes) > UNSENT_HIGH && !this.readingPaused) {
+			this.readingPaused = true;
+			this.forwarder.pauseBody(this);
+		}
+	}
+
+	@Override
+	protected void bodyWritten(ChannelFuture written, int bytes) {
+		written.addListener((done) -> bodyLeft(bytes));
+	}
+
+	@Override
+	protected void bodyDropped(int bytes) {
+		bodyLeft(bytes);
+	}
+
+	/**
+	 * Bytes of the body left the edge, or were dropped. Only the fall to {@link #UNSENT_LOW} hops
+	 * to the visitor's loop: not one task per chunk.
+	 */
+	private void bodyLeft(int bytes) {
+		long after = UNSENT.addAndGet(this, -bytes);
+		if (after <= UNSENT_LOW && after + bytes > UNSENT_LOW) {
+			onLoop(this::resumeReading);
+		}
+	}
+
+	private void resumeReading() {
+		if (this.readingPaused && this.unsent <= UNSENT_LOW) {
+			this.readingPaused = false;
+			this.forwarder.resumeBody(this);
+		}
+	}
+
+	@Override
+	protected void responseTimerStarted() {
+		this.responseDeadline.set();
+	}
+
+	@Override
+	protected void responseTimerStopped() {
+		this.responseDeadline.clear();
+	}
+
+	@Override
+	protected void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content) {
+		HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+		ForwardedHeaders.toVisitor(head.headers(), headers);
+		HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
+		headers.set(EdgeErrors.RAY_HEADER, this.ray);
+		if (!this.keepAlive) {
+			headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		if (whole) {
+			ByteBuf body = (content != null) ? content : Unpooled.EMPTY_BUFFER;
+			if (!noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !head.endOfStream()) {
+				// A body the app streamed without a length stays streamed, however fast it came: the
+				// framing the visitor sees must not depend on how the tunnel's reads fell.
+				headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+				this.visitor.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers))
+					.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+				writeLast(new DefaultLastHttpContent(body));
+				return;
+			}
+			if (!noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+				// The head ended the stream: the app sent an empty body, which HTTP/1.1 says with a length.
+				headers.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+			}
+			writeLast(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, headers, EmptyHttpHeaders.INSTANCE));
+			return;
+		}
+		this.chunked = !noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+		if (this.chunked) {
+			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+			this.declaredTrailers = headers.get(HttpHeaderNames.TRAILER);
+		}
+		DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
+		if (!noBody && RequestBodies.declaredLength(headers) > 0) {
+			// A body of a declared length follows, most often in the tunnel's next read: the head
+			// waits for its first part in the visitor's outbound buffer and leaves with it in one
+			// write. A body of no declared length (a stream of events) shows its head at once.
+			this.visitor.write(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+			return;
+		}
+		this.visitor.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+	}
+
+	@Override
+	protected void writeContent(ByteBuf content) {
+		this.visitor.write(new DefaultHttpContent(content)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+	}
+
+	@Override
+	protected void writeEnd(@Nullable Http2Headers trailers) {
+		LastHttpContent last = new DefaultLastHttpContent();
+		if (this.chunked && trailers != null) {
+			copyDeclaredTrailers(trailers, last.trailingHeaders());
+		}
+		writeLast(last);
+	}
+
+	/**
+	 * The trailers the response declared in its {@code Trailer} header, as Reactor Netty sends
+	 * them; never those that would change how the message is framed.
+	 */
+	private void copyDeclaredTrailers(Http2Headers trailers, HttpHeaders out) {
+		String declared = this.declaredTrailers;
+		if (declared == null) {
+			return;
+		}
+		for (String name : declared.split(",")) {
+			AsciiString trailer = AsciiString.of(name.trim()).toLowerCase();
+			if (!trailer.isEmpty() && !FRAMING_HEADERS.contains(trailer)) {
+				for (CharSequence value : trailers.getAll(trailer)) {
+					out.add(trailer, value);
+				}
+			}
+		}
+	}
+
+	@Override
+	protected boolean handBack() {
+		// A fresh head: the forwarder released the request it took (a full one with its content).
+		HttpRequest head = new DefaultHttpRequest(this.request.protocolVersion(), this.request.method(), this.request.uri(),
+				this.request.headers());
+		return this.forwarder.handBack(this, head);
+	}
+
+	@Override
+	protected void writeError(HttpResponseStatus status, String cause) {
+		FullHttpResponse response = EdgeErrors.response(this.visitor.alloc(), status, cause, this.ray);
+		if (!this.keepAlive) {
+			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		writeLast(response);
+	}
+
+	private void writeLast(Object last) {
+		this.visitor.writeAndFlush(last).addListener(this.keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE
+				: ChannelFutureListener.CLOSE);
+	}
+
+	@Override
+	protected void abort() {
+		// What was written goes out first (a head may wait for its body, writeHead): the visitor
+		// sees a response cut short, not a connection closed before any answer.
+		this.visitor.flush();
+		this.visitor.close();
+	}
+
+	@Override
+	protected boolean visitorWritable() {
+		return this.visitor.channel().isWritable();
+	}
+
+	@Override
+	protected void flushSoon() {
+		if (!this.flushScheduled) {
+			this.flushScheduled = true;
+			this.loop.execute(() -> {
+				this.flushScheduled = false;
+				this.visitor.flush();
+			});
+		}
+	}
+
+	@Override
+	protected void exchangeEnded() {
+		this.forwarder.exchangeEnded(this);
+	}
+
+}

@@ -1,0 +1,183 @@
+package dev.warp.edge.visitor;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.warp.edge.exchange.EdgeErrors;
+import dev.warp.edge.exchange.Exchange;
+import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.ForwardedHeaders;
+import dev.warp.edge.exchange.RayIds;
+import dev.warp.edge.tunnel.ResponseHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request of an HTTP/2 visitor taken by {@link Http2Forwarder}, its response written as
+ * frames of the visitor's stream on the visitor's connection: the agent's headers pass as they
+ * are (less what HTTP/2 forbids), the body as DATA frames as the visitor's flow-control window
+ * allows, the agent's trailers as the last HEADERS frame. An aborted response resets the stream,
+ * not the connection.
+ */
+public final class Http2Exchange extends Exchange {
+
+	private final Http2Forwarder forwarder;
+
+	/** The forwarder's context on the visitor's connection: frames written here reach its HTTP/2 codec. */
+	private final ChannelHandlerContext visitor;
+
+	private final Http2FrameStream stream;
+
+	private @Nullable ScheduledFuture<?> responseTimer;
+
+	/**
+	 * @param request the visitor's request headers (not a {@code CONNECT}); read here, not kept
+	 * @param hasBody whether DATA frames follow them ({@link #requestContent})
+	 * @param host its {@code :authority} (or {@code Host})
+	 * @param hostname the hostname that routes to
+	 */
+	Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
+			Http2Headers request, boolean hasBody, String host, String hostname, ExchangeSettings settings) {
+		this(forwarder, visitor, stream, request, hasBody, host, hostname, RayIds.next(settings.nodeId()), settings);
+	}
+
+	private Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
+			Http2Headers request, boolean hasBody, String host, String hostname, String ray,
+			ExchangeSettings settings) {
+		super(visitor.channel(), settings, HttpMethod.valueOf(request.method().toString()), host, hostname,
+				ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
+						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
+				hasBody);
+		this.forwarder = forwarder;
+		this.visitor = visitor;
+		this.stream = stream;
+	}
+
+	Http2FrameStream stream() {
+		return this.stream;
+	}
+
+	@Override
+	protected void responseTimerStarted() {
+		// Streams of one connection wait side by side: a timer each, cancelled when the head comes.
+		responseTimerStopped();
+		this.responseTimer = this.loop.schedule(this::responseTimedOut, this.settings.responseTimeout().toNanos(),
+				TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	protected void responseTimerStopped() {
+		ScheduledFuture<?> timer = this.responseTimer;
+		if (timer != null) {
+			this.responseTimer = null;
+			timer.cancel(false);
+		}
+	}
+
+	@Override
+	protected void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content) {
+		Http2Headers headers = new DefaultHttp2Headers(true, true, head.headers().size() + 2);
+		headers.status(HttpResponseStatus.valueOf(head.status()).codeAsText());
+		ForwardedHeaders.toVisitor(head.headers(), headers);
+		headers.set(EdgeErrors.RAY_HEADER_LOWER, this.ray);
+		if (whole && content != null) {
+			this.visitor.write(new DefaultHttp2HeadersFrame(headers, false).stream(this.stream));
+			this.visitor.write(new DefaultHttp2DataFrame(content, true).stream(this.stream));
+		}
+		else {
+			this.visitor.write(new DefaultHttp2HeadersFrame(headers, whole).stream(this.stream));
+		}
+		flushSoon();
+	}
+
+	@Override
+	protected void writeContent(ByteBuf content) {
+		this.visitor.write(new DefaultHttp2DataFrame(content, false).stream(this.stream));
+	}
+
+	@Override
+	protected void writeEnd(@Nullable Http2Headers trailers) {
+		Http2Headers out = null;
+		if (trailers != null) {
+			out = new DefaultHttp2Headers(true, true, trailers.size());
+			try {
+				ForwardedHeaders.toVisitor(trailers, out);
+			}
+			catch (IllegalArgumentException ex) {
+				// The body went out whole: it ends without the trailer HTTP/2 cannot carry.
+				out = null;
+			}
+		}
+		if (out != null && !out.isEmpty()) {
+			this.visitor.write(new DefaultHttp2HeadersFrame(out, true).stream(this.stream));
+		}
+		else {
+			this.visitor.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true).stream(this.stream));
+		}
+		flushSoon();
+	}
+
+	@Override
+	protected void writeError(HttpResponseStatus status, String cause) {
+		byte[] body = EdgeErrors.bodyBytes(cause, this.ray);
+		this.visitor.write(new DefaultHttp2HeadersFrame(EdgeErrors.http2Headers(status, body.length, this.ray), false)
+			.stream(this.stream));
+		this.visitor.write(new DefaultHttp2DataFrame(this.visitor.alloc().buffer(body.length).writeBytes(body), true)
+			.stream(this.stream));
+		flushSoon();
+	}
+
+	@Override
+	protected void abort() {
+		this.visitor.write(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR).stream(this.stream));
+		flushSoon();
+		this.forwarder.exchangeEnded(this);
+	}
+
+	@Override
+	protected boolean visitorWritable() {
+		return this.forwarder.isWritable(this.stream);
+	}
+
+	@Override
+	protected void flushSoon() {
+		this.forwarder.flushSoon();
+	}
+
+	@Override
+	protected void bodyWritten(ChannelFuture written, int bytes) {
+		// The visitor may send more once these left for the tunnel, not before: what the edge
+		// holds of a connection's bodies stays within the visitor's flow-control window.
+		if (bytes > 0) {
+			written.addListener((done) -> onLoop(() -> this.forwarder.consumed(this.stream, bytes)));
+		}
+	}
+
+	@Override
+	protected void bodyDropped(int bytes) {
+		this.forwarder.consumed(this.stream, bytes);
+	}
+
+	@Override
+	protected void exchangeEnded() {
+		// A response whole before the request's body: the rest of the body still comes here, is
+		// dropped and its bytes returned, until the stream closes. (A reset would also cancel
+		// the response's frames still waiting for the visitor's flow-control window.)
+		if (requestEnded()) {
+			this.forwarder.exchangeEnded(this);
+		}
+	}
+
+}

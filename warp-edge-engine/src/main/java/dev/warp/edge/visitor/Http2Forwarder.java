@@ -1,0 +1,316 @@
+package dev.warp.edge.visitor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.RequestBodies;
+import dev.warp.edge.tunnel.TunnelConnection;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2FrameStreamEvent;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Forwards an HTTP/2 visitor's plain requests down the tunnel with Netty writes of its own
+ * ({@link Http2Exchange}), without Reactor Netty's per-request machinery (its request and
+ * response objects, the conversion of each stream's frames to HTTP/1.1 objects and back).
+ * Sits in the visitor connection's pipeline between Netty's HTTP/2 frame codec and Reactor
+ * Netty's stream multiplexer; it takes a request's frames before the multiplexer sees them and
+ * writes the response's frames to the codec.
+ *
+ * <p>It takes a request only in the plain case: no body, or one of a declared
+ * {@code content-length} up to {@value ExchangeSettings#MAX_BODY} bytes without {@code expect}; not
+ * a {@code CONNECT} (WebSockets); a valid {@code :authority} (or {@code Host}), any {@code host}
+ * header the same, whose hostname has a tunnel connection on this node. Everything else passes on to the multiplexer and
+ * {@link TunnelProxy} unchanged. A body's bytes go back to the visitor's flow-control window
+ * once they left for the tunnel, so what the edge holds of a connection's bodies stays within
+ * that window. The multiplexer still opens its stream channel for a request taken here (it
+ * expects one for every active stream), which then sees no frame and closes with the stream.
+ */
+public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
+
+	static final String NAME = "warp.http2Forwarder";
+
+	private final ExchangeSettings settings;
+
+	/** The requests taken here whose streams are still open, by stream id. */
+	private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
+
+	/**
+	 * The highest stream id whose first HEADERS frame was seen: a visitor's new stream always
+	 * has a higher one (RFC 9113 5.1.1), so a HEADERS frame of a lower id is a stream's trailers.
+	 */
+	private int lastStreamId;
+
+	private @Nullable ChannelHandlerContext context;
+
+	private @Nullable Http2Connection connection;
+
+	private @Nullable RequestHeaderTimeout headerTimeout;
+
+	private boolean flushScheduled;
+
+	/** Tunnel connections on other loops that streams were opened on during this read, to wake at its end. */
+	private final List<TunnelConnection> toWake = new ArrayList<>(2);
+
+	/**
+	 * Requests taken during this read, sent to the tunnel at its end: a stream the visitor reset
+	 * in the same read (HTTP/2 rapid reset sends HEADERS and RST_STREAM together) is never opened
+	 * on the tunnel, so its application never sees it.
+	 */
+	private final List<Started> toStart = new ArrayList<>(4);
+
+	Http2Forwarder(ExchangeSettings settings) {
+		this.settings = settings;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.context = ctx;
+		Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+		this.connection = (codec != null) ? codec.connection() : null;
+		this.headerTimeout = ctx.pipeline().get(RequestHeaderTimeout.class);
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (msg instanceof Http2StreamFrame frame && frame.stream() != null) {
+			int id = frame.stream().id();
+			Http2Exchange exchange = this.exchanges.get(id);
+			if (exchange != null) {
+				requestFrame(exchange, frame);
+				return;
+			}
+			if (frame instanceof Http2HeadersFrame headers && id > this.lastStreamId) {
+				this.lastStreamId = id;
+				if (take(ctx, headers)) {
+					return;
+				}
+			}
+		}
+		ctx.fireChannelRead(msg);
+	}
+
+	/** A frame of a stream taken here after its HEADERS: a part of its body, its trailers, or its reset. */
+	private void requestFrame(Http2Exchange exchange, Http2StreamFrame frame) {
+		if (frame instanceof Http2DataFrame data) {
+			// Padding is nobody's to forward: its share of the window goes back at once.
+			consumed(data.stream(), data.initialFlowControlledBytes() - data.content().readableBytes());
+			exchange.requestContent(data.content(), data.isEndStream());
+		}
+		else if (frame instanceof Http2HeadersFrame) {
+			// Request trailers end the body; they are dropped, as on the general path.
+			exchange.requestContent(Unpooled.EMPTY_BUFFER, true);
+		}
+		else if (frame instanceof Http2ResetFrame) {
+			this.exchanges.remove(frame.stream().id());
+			exchange.visitorLeft();
+		}
+		else {
+			ReferenceCountUtil.release(frame);
+		}
+	}
+
+	private boolean take(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
+		Http2Headers headers = frame.headers();
+		CharSequence method = headers.method();
+		boolean hasBody = !frame.isEndStream();
+		if (method == null || headers.path() == null || HttpMethod.CONNECT.asciiName().contentEquals(method)
+				|| this.connection == null || (hasBody && !smallDeclaredBody(headers))) {
+			return false;
+		}
+		if (!VisitorRequestHead.hostsAgree(headers)) {
+			// TunnelProxy answers this stream 400.
+			return false;
+		}
+		CharSequence authority = headers.authority();
+		if (authority == null) {
+			authority = headers.get(HttpHeaderNames.HOST);
+		}
+		String host = (authority != null) ? authority.toString().trim() : null;
+		String hostname = TunnelProtocol.routingHostname(host);
+		TunnelConnection tunnel = (hostname != null) ? this.settings.routes().select(hostname) : null;
+		if (tunnel == null) {
+			return false;
+		}
+		Http2Exchange exchange;
+		try {
+			exchange = new Http2Exchange(this, ctx, frame.stream(), headers, hasBody, host, hostname, this.settings);
+		}
+		catch (IllegalArgumentException ex) {
+			// A method name Netty refuses: Reactor Netty answers it.
+			return false;
+		}
+		if (this.headerTimeout != null) {
+			this.headerTimeout.streamHeadersReceived();
+		}
+		this.exchanges.put(frame.stream().id(), exchange);
+		this.toStart.add(new Started(exchange, tunnel));
+		return true;
+	}
+
+	/** Sends the requests of this read that the visitor did not reset in it to their tunnels. */
+	private void startTaken() {
+		if (this.toStart.isEmpty()) {
+			return;
+		}
+		for (Started started : this.toStart) {
+			if (started.exchange().isEnded()) {
+				continue;
+			}
+			// Another loop's connection is woken once at the end of this read, not once per request.
+			TunnelConnection tunnel = started.tunnel();
+			boolean local = tunnel.isOnCurrentEventLoop();
+			started.exchange().start(tunnel, local);
+			if (!local && !this.toWake.contains(tunnel)) {
+				this.toWake.add(tunnel);
+			}
+		}
+		this.toStart.clear();
+	}
+
+	/** A request taken during the current read, and the tunnel connection chosen for it. */
+	private record Started(Http2Exchange exchange, TunnelConnection tunnel) {
+	}
+
+	/**
+	 * Whether a request's body is one taken here: of a declared length up to one flow-control
+	 * window ({@link ExchangeSettings#MAX_BODY}) and the node's limit, without {@code expect}.
+	 */
+	private boolean smallDeclaredBody(Http2Headers headers) {
+		return this.settings.takesBody(RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)))
+				&& !headers.contains(HttpHeaderNames.EXPECT);
+	}
+
+	/**
+	 * Gives a stream's received body bytes back to the visitor's flow-control window, so that it
+	 * may send more.
+	 */
+	void consumed(Http2FrameStream stream, int bytes) {
+		ChannelHandlerContext ctx = this.context;
+		if (bytes > 0 && ctx != null && ctx.channel().isActive()) {
+			ctx.write(new DefaultHttp2WindowUpdateFrame(bytes).stream(stream));
+			flushSoon();
+		}
+	}
+
+	/** The exchange wrote its whole response (or reset its stream): its stream is done here. */
+	void exchangeEnded(Http2Exchange exchange) {
+		this.exchanges.remove(exchange.stream().id());
+	}
+
+	/**
+	 * Flushes the connection once the writes of this event-loop turn are done: the responses of
+	 * many streams that end in one turn leave in one write.
+	 */
+	void flushSoon() {
+		ChannelHandlerContext ctx = this.context;
+		if (!this.flushScheduled && ctx != null) {
+			this.flushScheduled = true;
+			ctx.executor().execute(() -> {
+				this.flushScheduled = false;
+				ctx.flush();
+			});
+		}
+	}
+
+	/** Whether the visitor takes more of a stream's body now: its connection and its flow-control window. */
+	boolean isWritable(Http2FrameStream frameStream) {
+		Http2Connection connection = this.connection;
+		ChannelHandlerContext ctx = this.context;
+		if (connection == null || ctx == null) {
+			return false;
+		}
+		Http2Stream stream = connection.stream(frameStream.id());
+		return stream != null && ctx.channel().isWritable() && connection.remote().flowController().isWritable(stream);
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		startTaken();
+		wakeTunnels();
+		ctx.fireChannelReadComplete();
+	}
+
+	private void wakeTunnels() {
+		if (!this.toWake.isEmpty()) {
+			for (TunnelConnection tunnel : this.toWake) {
+				tunnel.wakeUp();
+			}
+			this.toWake.clear();
+		}
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+		if (evt instanceof Http2FrameStreamEvent event && !this.exchanges.isEmpty()) {
+			Http2Exchange exchange = this.exchanges.get(event.stream().id());
+			if (exchange != null) {
+				if (event.type() == Http2FrameStreamEvent.Type.Writability) {
+					exchange.writable();
+				}
+				else if (event.stream().state() == Http2Stream.State.CLOSED) {
+					// Closed before its response ended: the visitor reset it, or the connection failed.
+					this.exchanges.remove(event.stream().id());
+					exchange.visitorLeft();
+				}
+			}
+		}
+		ctx.fireUserEventTriggered(evt);
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (ctx.channel().isWritable() && !this.exchanges.isEmpty()) {
+			for (Http2Exchange exchange : this.exchanges.values().toArray(new Http2Exchange[0])) {
+				exchange.writable();
+			}
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		visitorLeft();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void handlerRemoved(ChannelHandlerContext ctx) {
+		visitorLeft();
+	}
+
+	private void visitorLeft() {
+		// Should a read end without its completion, what it started still reaches the tunnel;
+		// what it took but did not start has ended with the visitor (below) and is not started.
+		this.toStart.clear();
+		wakeTunnels();
+		if (this.exchanges.isEmpty()) {
+			return;
+		}
+		Http2Exchange[] left = this.exchanges.values().toArray(new Http2Exchange[0]);
+		this.exchanges.clear();
+		for (Http2Exchange exchange : left) {
+			exchange.visitorLeft();
+		}
+	}
+
+}
