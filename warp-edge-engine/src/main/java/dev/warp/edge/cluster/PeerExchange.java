@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 
 import dev.warp.edge.exchange.EdgeErrors;
+import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.exchange.RequestBodies;
-import dev.warp.edge.log.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
@@ -21,7 +21,6 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -125,8 +124,8 @@ public final class PeerExchange {
 			})
 			.then()
 			.onErrorResume((ex) -> !connected.get() && isUnreachable(ex) && index + 1 < peers.size(), (ex) -> {
-				logger.info("Request {} for {}: edge node {} cannot be reached ({}); trying {}", this.ray, this.host,
-						peer, ex.getMessage(), peers.get(index + 1));
+				FailedRequests.retried("Request", this.ray, this.host, "edge node " + peer + " cannot be reached ("
+						+ ex.getMessage() + ")", "edge node " + peers.get(index + 1));
 				this.directory.forget(this.hostname);
 				return attempt(peers, index + 1);
 			});
@@ -165,8 +164,7 @@ public final class PeerExchange {
 	 * h2 stream), so the visitor sees a truncated response, not a short one.
 	 */
 	private Mono<ByteBuf> abortVisitor(Throwable cause) {
-		logger.info("Request {} for {}: {} from edge node {} after the response started; aborting the visitor's "
-				+ "response", this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()), this.target);
+		FailedRequests.aborted("Request", this.ray, this.host, cause.getMessage() + " from edge node " + this.target);
 		Channel[] visitor = new Channel[1];
 		this.response.withConnection((connection) -> visitor[0] = connection.channel());
 		return Mono.<Void>create((sink) -> visitor[0].close().addListener((closed) -> sink.success()))
@@ -179,11 +177,9 @@ public final class PeerExchange {
 		}
 		Peer peer = this.target;
 		if (cause instanceof TimeoutException) {
-			logger.info("Request {} for {}: no response from edge node {} within {} ms (504)", this.ray,
-					LogText.escape(this.host), peer,
-					this.responseTimeout.plus(PEER_MARGIN).toMillis());
-			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
-					"Origin timed out: no response within " + this.responseTimeout.toSeconds() + " s", this.ray);
+			FailedRequests.Answer answer = FailedRequests.timedOut("Request", this.ray, this.host,
+					"no response within " + this.responseTimeout.toSeconds() + " s");
+			return EdgeErrors.send(this.response, answer.status(), answer.cause(), this.ray);
 		}
 		this.directory.forget(this.hostname);
 		if (isUntrusted(cause)) {
@@ -192,9 +188,8 @@ public final class PeerExchange {
 		}
 		String reason = isUnreachable(cause) ? "edge node " + nodeId(peer) + ", which holds its tunnel, cannot be reached"
 				: "edge node " + nodeId(peer) + " failed the request (" + cause.getMessage() + ")";
-		logger.info("Request {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
-		logger.debug("Request {} failed", this.ray, cause);
-		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
+		FailedRequests.Answer answer = FailedRequests.failed("Request", this.ray, this.host, reason, cause);
+		return EdgeErrors.send(this.response, answer.status(), answer.cause(), this.ray);
 	}
 
 	/**

@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 
-import dev.warp.edge.log.LogText;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.OriginFailure;
 import dev.warp.edge.tunnel.ResponseHead;
@@ -26,8 +25,6 @@ import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One request taken on the edge's short path: sent down a tunnel stream with Netty writes of
@@ -41,8 +38,6 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to the visitor's event loop: signals of a tunnel stream on another loop hop onto it.
  */
 public abstract class Exchange implements Subscriber<ByteBuf> {
-
-	private static final Logger logger = LoggerFactory.getLogger(Exchange.class);
 
 	/** Body buffers asked of the tunnel stream ahead of the visitor's writes. */
 	private static final int BODY_PREFETCH = 8;
@@ -329,9 +324,7 @@ public abstract class Exchange implements Subscriber<ByteBuf> {
 				content.release();
 			}
 			from.cancel();
-			logger.info("Request {} for {}: the agent sent an invalid response header ({}) (502)", this.ray,
-					LogText.escape(this.host), LogText.escape(ex.getMessage()));
-			error(HttpResponseStatus.BAD_GATEWAY, "Origin failed: the agent sent an invalid response header");
+			error(FailedRequests.failed("Request", this.ray, this.host, "the agent sent an invalid response header", ex));
 			return;
 		}
 		this.status = head.status();
@@ -454,8 +447,7 @@ public abstract class Exchange implements Subscriber<ByteBuf> {
 				return;
 			}
 			// The head went out: the only honest signal left is a truncated response.
-			logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
-					LogText.escape(this.host), LogText.escape(cause.getMessage()));
+			FailedRequests.aborted("Request", this.ray, this.host, cause.getMessage());
 			this.ended = true;
 			releasePendingBody();
 			abort();
@@ -497,8 +489,8 @@ public abstract class Exchange implements Subscriber<ByteBuf> {
 			TunnelConnection other = this.settings.routes().select(this.hostname);
 			if (other != null && other != failedOn) {
 				this.retried = true;
-				logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, LogText.escape(this.host),
-						LogText.escape(cause.getMessage()), (failedOn != null) ? failedOn.id() : "?", other.id());
+				FailedRequests.retried("Request", this.ray, this.host, cause.getMessage(),
+						"tunnel connection " + other.id() + " (failed on " + ((failedOn != null) ? failedOn.id() : "?") + ")");
 				send(other, true);
 				return;
 			}
@@ -508,25 +500,18 @@ public abstract class Exchange implements Subscriber<ByteBuf> {
 		if (retryable && this.settings.inCluster() && !this.hasBody && handBack()) {
 			// Once more on another node, as TunnelProxy does for the requests it forwards: an outage
 			// that kills one tunnel connection of this node often kills the others a moment later.
-			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
-					this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()));
+			FailedRequests.retried("Request", this.ray, this.host, cause.getMessage(),
+					"another edge node (no other tunnel connection here)");
 			this.ended = true;
 			return;
 		}
-		if (cause instanceof TimeoutException) {
-			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, LogText.escape(this.host),
-					this.settings.responseTimeout().toMillis());
-			error(HttpResponseStatus.GATEWAY_TIMEOUT,
-					"Origin timed out: no response within " + EdgeErrors.describe(this.settings.responseTimeout()));
-			return;
-		}
-		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
-		logger.info("Request {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
-		logger.debug("Request {} failed", this.ray, cause);
-		error(HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason);
+		error(FailedRequests.answer("Request", this.ray, this.host, cause,
+				"no response within " + EdgeErrors.describe(this.settings.responseTimeout())));
 	}
 
-	private void error(HttpResponseStatus status, String cause) {
+	private void error(FailedRequests.Answer answer) {
+		HttpResponseStatus status = answer.status();
+		String cause = answer.cause();
 		this.status = status.code();
 		this.headSent = true;
 		this.ended = true;

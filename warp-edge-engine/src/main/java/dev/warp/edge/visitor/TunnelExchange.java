@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import dev.warp.edge.exchange.EdgeErrors;
+import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.exchange.RequestBodies;
 import dev.warp.edge.log.LogText;
@@ -221,8 +222,8 @@ public final class TunnelExchange {
 			return Mono.error(failure);
 		}
 		this.retried = true;
-		logger.info("Request {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, LogText.escape(this.host),
-				LogText.escape(failure.getMessage()), failed.id(), other.id());
+		FailedRequests.retried("Request", this.ray, this.host, failure.getMessage(),
+				"tunnel connection " + other.id() + " (failed on " + failed.id() + ")");
 		return send(other, headers, hasBody);
 	}
 
@@ -330,8 +331,7 @@ public final class TunnelExchange {
 	 * one.
 	 */
 	private Mono<ByteBuf> abortVisitor(Throwable cause) {
-		logger.info("Request {} for {}: {} after the response started; aborting the visitor's response", this.ray,
-				LogText.escape(this.host), LogText.escape(cause.getMessage()));
+		FailedRequests.aborted("Request", this.ray, this.host, cause.getMessage());
 		Channel[] visitor = new Channel[1];
 		this.response.withConnection((visitorConnection) -> visitor[0] = visitorConnection.channel());
 		return Mono.<Void>create((sink) -> visitor[0].close().addListener((closed) -> sink.success()))
@@ -343,14 +343,8 @@ public final class TunnelExchange {
 		if (this.response.hasSentHeaders()) {
 			return Mono.error(cause);
 		}
-		if (cause instanceof TimeoutException) {
-			logger.info("Request {} for {}: no response from the agent within {} ms (504)", this.ray, LogText.escape(this.host),
-					this.responseTimeout.toMillis());
-			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
-					"Origin timed out: no response within " + EdgeErrors.describe(this.responseTimeout), this.ray);
-		}
 		if (cause instanceof RequestBodyTooLargeException tooLarge) {
-			logger.info("Request {} for {}: {} (413)", this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()));
+			logger.debug("Request {} for {}: {} (413)", this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()));
 			return EdgeErrors.send(this.response, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
 					"Request body too large: the limit is " + tooLarge.limit() + " bytes", this.ray);
 		}
@@ -360,14 +354,13 @@ public final class TunnelExchange {
 		if (otherNode != null && !this.sentElsewhere && cause instanceof OriginFailure failure
 				&& failure.allowsRetry(this.request.method(), this.bodyWriter != null)) {
 			this.sentElsewhere = true;
-			logger.info("Request {} for {}: {} and no other tunnel connection here; retrying on another edge node",
-					this.ray, LogText.escape(this.host), LogText.escape(cause.getMessage()));
+			FailedRequests.retried("Request", this.ray, this.host, cause.getMessage(),
+					"another edge node (no other tunnel connection here)");
 			return otherNode.get();
 		}
-		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
-		logger.info("Request {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
-		logger.debug("Request {} failed", this.ray, cause);
-		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
+		FailedRequests.Answer answer = FailedRequests.answer("Request", this.ray, this.host, cause,
+				"no response within " + EdgeErrors.describe(this.responseTimeout));
+		return EdgeErrors.send(this.response, answer.status(), answer.cause(), this.ray);
 	}
 
 	/** Resets the tunnel stream (unless it completed) and stops reading the visitor's body. */

@@ -3,11 +3,11 @@ package dev.warp.edge.visitor;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import dev.warp.edge.exchange.EdgeErrors;
+import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.log.LogText;
 import dev.warp.edge.tunnel.OriginFailure;
@@ -145,8 +145,8 @@ public final class WebSocketExchange {
 		if (other == null || other == this.connection) {
 			return Mono.error(failure);
 		}
-		logger.info("WebSocket {} for {}: {} on tunnel connection {}; retrying on {}", this.ray, LogText.escape(this.host),
-				LogText.escape(failure.getMessage()), this.connection.id(), other.id());
+		FailedRequests.retried("WebSocket", this.ray, this.host, failure.getMessage(),
+				"tunnel connection " + other.id() + " (failed on " + this.connection.id() + ")");
 		return handshake(other, headers);
 	}
 
@@ -241,13 +241,12 @@ public final class WebSocketExchange {
 					: out.sendClose(agentClose.code(), agentClose.reasonText());
 		}
 		if (this.tunnel.connectionClosed()) {
-			logger.info("WebSocket {} for {}: tunnel connection closed; closing it with 1001", this.ray,
+			logger.debug("WebSocket {} for {}: tunnel connection closed; closing it with 1001", this.ray,
 					LogText.escape(this.host));
 			return out.sendClose(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "Origin went away: tunnel connection closed");
 		}
 		String cause = (failure != null) ? String.valueOf(failure.getMessage()) : "the application ended the stream without a close frame";
-		logger.info("WebSocket {} for {}: {}; closing it with 1011", this.ray, LogText.escape(this.host),
-				LogText.escape(cause));
+		FailedRequests.aborted("WebSocket", this.ray, this.host, cause + "; closing it with 1011");
 		return out.sendClose(WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code(), truncate("Origin failed: " + cause));
 	}
 
@@ -308,17 +307,9 @@ public final class WebSocketExchange {
 		if (this.response.hasSentHeaders()) {
 			return Mono.error(cause);
 		}
-		if (cause instanceof TimeoutException) {
-			logger.info("WebSocket {} for {}: no answer to the handshake within {} ms (504)", this.ray,
-					LogText.escape(this.host),
-					this.responseTimeout.toMillis());
-			return EdgeErrors.send(this.response, HttpResponseStatus.GATEWAY_TIMEOUT,
-					"Origin timed out: no answer to the WebSocket handshake within " + this.responseTimeout.toMillis()
-							+ " ms", this.ray);
-		}
-		String reason = (cause instanceof OriginFailure) ? cause.getMessage() : String.valueOf(cause);
-		logger.info("WebSocket {} for {}: {} (502)", this.ray, LogText.escape(this.host), LogText.escape(reason));
-		return EdgeErrors.send(this.response, HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason, this.ray);
+		FailedRequests.Answer answer = FailedRequests.answer("WebSocket", this.ray, this.host, cause,
+				"no answer to the WebSocket handshake within " + this.responseTimeout.toMillis() + " ms");
+		return EdgeErrors.send(this.response, answer.status(), answer.cause(), this.ray);
 	}
 
 	private Channel visitorChannel() {
