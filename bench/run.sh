@@ -13,7 +13,8 @@
 #   --reps N           repetitions of every measurement; the median is reported (default 3)
 #   --duration S       seconds of each timed load run (default 10)
 #   --targets LIST     comma-separated subset of: direct,nginx,ssh,warp
-#   --workloads LIST   comma-separated subset of: get1,get64,h2,post,download,upload,longpoll,idle
+#   --workloads LIST   comma-separated subset of:
+#                      get1,get64,h2,post,chunked64,peer64,download,upload,longpoll,idle
 #   --out FILE         where to write the Markdown report (default bench/results/<date>.md,
 #                      bench/results/<date>-quick.md with --quick)
 #   --no-build         use the jars already built, even when sources are newer
@@ -40,14 +41,14 @@ APP_HOSTNAME=bench.warp.test
 JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseParallelGC)
 EDGE_JAR="$ROOT/warp-edge/target/warp-edge.jar"
 APP_JAR="$ROOT/bench-app/target/bench-app.jar"
-INSTALL_PACKAGES=(wrk nghttp2-client nginx openssh-server openssh-client curl python3)
+INSTALL_PACKAGES=(wrk nghttp2-client nginx openssh-server openssh-client curl python3 redis-server)
 INSTALL_CMD="apt-get install -y ${INSTALL_PACKAGES[*]}"
 
 QUICK=0
 REPS=3
 DURATION=10
 TARGETS_ARG="direct,nginx,ssh,warp"
-WORKLOADS_ARG="get1,get64,h2,post,download,upload,longpoll,idle"
+WORKLOADS_ARG="get1,get64,h2,post,chunked64,peer64,download,upload,longpoll,idle"
 OUT=""
 NO_BUILD=0
 INSTALL=0
@@ -103,7 +104,7 @@ for t in "${TARGETS[@]}"; do
 	[[ "$t" =~ ^(direct|nginx|ssh|warp)$ ]] || { echo "unknown target: $t" >&2; exit 2; }
 done
 for w in "${WORKLOADS[@]}"; do
-	[[ "$w" =~ ^(get1|get64|h2|post|download|upload|longpoll|idle)$ ]] || { echo "unknown workload: $w" >&2; exit 2; }
+	[[ "$w" =~ ^(get1|get64|h2|post|chunked64|peer64|download|upload|longpoll|idle)$ ]] || { echo "unknown workload: $w" >&2; exit 2; }
 done
 has_target() { [[ ",$TARGETS_ARG," == *",$1,"* ]]; }
 has_workload() { [[ ",$WORKLOADS_ARG," == *",$1,"* ]]; }
@@ -122,8 +123,11 @@ find_tool() {
 }
 
 check_tools() {
-	local missing=() tool
-	for tool in wrk h2load nginx sshd ssh ssh-keygen curl python3 java jcmd jstat; do
+	local missing=() tool needed=(wrk h2load curl python3 java jcmd jstat)
+	has_target nginx && needed+=(nginx)
+	has_target ssh && needed+=(sshd ssh ssh-keygen)
+	has_workload peer64 && needed+=(redis-server)
+	for tool in "${needed[@]}"; do
 		find_tool "$tool" >/dev/null || missing+=("$tool")
 	done
 	if ((${#missing[@]})); then
@@ -144,8 +148,8 @@ check_tools() {
 	fi
 }
 check_tools
-NGINX="$(find_tool nginx)"
-SSHD="$(find_tool sshd)"
+NGINX="$(find_tool nginx || true)"
+SSHD="$(find_tool sshd || true)"
 
 # ------------------------------------------------------------------------------ build
 
@@ -201,7 +205,7 @@ copy_jar "$APP_JAR" "$WORK/bench-app.jar"
 EDGE_JAR="$WORK/warp-edge.jar"
 APP_JAR="$WORK/bench-app.jar"
 
-EDGE_PID="" APP_PID="" NGINX_PID="" SSHD_PID="" SSH_PID="" IDLE_PID="" LOAD_PID=""
+EDGE_PID="" APP_PID="" NGINX_PID="" SSHD_PID="" SSH_PID="" IDLE_PID="" LOAD_PID="" REDIS_PID="" NODE_A_PID="" NODE_B_PID=""
 
 stop_pid() {
 	local name="$1" pid="$2" waited=0
@@ -228,6 +232,9 @@ cleanup() {
 	stop_pid "idle app" "$IDLE_PID"
 	stop_pid "app" "$APP_PID"
 	stop_pid "edge" "$EDGE_PID"
+	stop_pid "edge node a" "$NODE_A_PID"
+	stop_pid "edge node b" "$NODE_B_PID"
+	stop_pid "redis" "$REDIS_PID"
 	if ((KEEP_WORK)) || [[ -s "$FAILURES" ]] || ((rc != 0)); then
 		log "work directory kept: $WORK"
 	else
@@ -243,6 +250,12 @@ trap 'exit 143' TERM
 read -r APP_PORT EDGE_PUBLIC EDGE_TUNNEL EDGE_API NGINX_PORT NGINX_H2_PORT SSHD_PORT SSH_REMOTE_PORT IDLE_PORT \
 	EDGE_PROVISIONING <<<"$(python3 "$PY" freeport 10)"
 
+# The edge the warp target goes through: the edge above, except during the peer64 workload (see
+# use_peer_nodes). WARP_PIDS are the edge's processes on the path, WARP_DIR its data directory,
+# WARP_CREDENTIALS where the app keeps the origin certificate that edge issued.
+WARP_PUBLIC="$EDGE_PUBLIC" WARP_TUNNEL="$EDGE_TUNNEL" WARP_API="$EDGE_API" WARP_PROVISIONING="$EDGE_PROVISIONING"
+WARP_DIR="$WORK/edge" WARP_LOG="$WORK/edge.log" WARP_PIDS="" WARP_CREDENTIALS="$WORK/credentials"
+
 # ------------------------------------------------------------------------------ processes
 
 start_edge() {
@@ -257,6 +270,7 @@ start_edge() {
 		--edge.data-dir="$WORK/edge" \
 		>"$WORK/edge.log" 2>&1 </dev/null &
 	EDGE_PID=$!
+	WARP_PIDS="$EDGE_PID"
 	edge_ready() { [[ -f "$WORK/edge/ca.pem" ]] && port_open "$EDGE_PUBLIC" && port_open "$EDGE_TUNNEL" && port_open "$EDGE_API"; }
 	wait_until 90 "edge startup" "$EDGE_PID" "$WORK/edge.log" -- edge_ready
 	# The apps obtain their origin certificate with this token; through the environment, not argv.
@@ -265,28 +279,28 @@ start_edge() {
 	export WARP_TOKEN
 }
 
-registered_count() { registered_at "$EDGE_API" "$WORK/status.json"; }
+registered_count() { registered_at "$WARP_API" "$WORK/status.json"; }
 
 registered_is() { [[ "$(registered_count)" == "$1" ]]; }
 
 # start_app NAME CONNECTIONS: the benchmark app on APP_PORT with the tunnel open.
 start_app() {
 	local name="$1" connections="$2"
-	log "starting the app ($name): port $APP_PORT, tunnel to $HOST:$EDGE_TUNNEL with $connections connection(s)"
+	log "starting the app ($name): port $APP_PORT, tunnel to $HOST:$WARP_TUNNEL with $connections connection(s)"
 	java "${JVM_FLAGS[@]}" -jar "$APP_JAR" \
 		--server.port="$APP_PORT" \
 		--warp.hostname="$APP_HOSTNAME" \
 		--warp.connections="$connections" \
-		--warp.edge.addresses="$HOST:$EDGE_TUNNEL" \
-		--warp.edge.ca-certificate="$WORK/edge/ca.pem" \
-		--warp.edge.provisioning-url="https://$HOST:$EDGE_PROVISIONING" \
-		--warp.credentials-dir="$WORK/credentials" \
+		--warp.edge.addresses="$HOST:$WARP_TUNNEL" \
+		--warp.edge.ca-certificate="$WARP_DIR/ca.pem" \
+		--warp.edge.provisioning-url="https://$HOST:$WARP_PROVISIONING" \
+		--warp.credentials-dir="$WARP_CREDENTIALS" \
 		>"$WORK/app-$name.log" 2>&1 </dev/null &
 	APP_PID=$!
 	wait_until 90 "app startup ($name)" "$APP_PID" "$WORK/app-$name.log" -- port_open "$APP_PORT"
 	if ! (wait_until 60 "tunnel registration ($name)" "$APP_PID" "$WORK/app-$name.log" -- registered_is "$connections"); then
 		echo "app ($name): $connections tunnel connection(s) not registered within 60 s (registered: $(registered_count)); see app and edge logs" >>"$FAILURES"
-		show_tail "$WORK/edge.log"
+		show_tail "$WARP_LOG"
 		log "WARNING: the tunnel did not register; the warp target will fail"
 	fi
 }
@@ -408,7 +422,7 @@ path_pids() {
 	direct) echo "$APP_PID" ;;
 	nginx) echo "$APP_PID $NGINX_PID" ;;
 	ssh) echo "$APP_PID $SSHD_PID $SSH_PID" ;;
-	warp) echo "$APP_PID $EDGE_PID" ;;
+	warp) echo "$APP_PID $WARP_PIDS" ;;
 	esac
 }
 
@@ -417,7 +431,7 @@ target_url() {
 	direct) echo "http://$HOST:$APP_PORT" ;;
 	nginx) echo "http://$HOST:$NGINX_PORT" ;;
 	ssh) echo "http://$HOST:$SSH_REMOTE_PORT" ;;
-	warp) echo "http://$HOST:$EDGE_PUBLIC" ;;
+	warp) echo "http://$HOST:$WARP_PUBLIC" ;;
 	esac
 }
 
@@ -456,7 +470,7 @@ record_failure() {
 			echo "  tool output (last lines): $(tail -n 5 "$output" | tr '\n' ' ' | cut -c1-600)"
 		fi
 		if [[ "$target" == warp ]]; then
-			echo "  edge log (last lines): $(tail -n 5 "$WORK/edge.log" | tr '\n' ' ' | cut -c1-800)"
+			echo "  edge log (last lines): $(tail -n 5 "$WARP_LOG" | tr '\n' ' ' | cut -c1-800)"
 		fi
 	} >>"$FAILURES"
 	log "FAILED $workload / $target: $reason"
@@ -601,6 +615,9 @@ warmup() {
 	DURATION=$WARMUP_SHORT
 	timeout 60 wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$BENCH_DIR/lib/post.lua" "$(target_url "$target")/small" >/dev/null 2>&1 || true
 	timeout 60 h2load -t1 -c1 -m100 -D "$DURATION" -H ":authority: $APP_HOSTNAME" "$(target_h2_url "$target")/small" >/dev/null 2>&1 || true
+	if has_workload chunked64; then
+		timeout 60 wrk -t2 -c64 -d"${DURATION}s" -H "Host: $APP_HOSTNAME" -s "$BENCH_DIR/lib/chunked.lua" "$(target_url "$target")/small" >/dev/null 2>&1 || true
+	fi
 	DURATION="$saved"
 	if has_workload download || has_workload upload; then
 		run_transfer download "$target" 0 "$WARMUP_TRANSFER_BYTES" warmup
@@ -612,6 +629,77 @@ warmup() {
 rotated_targets() {
 	local rep="$1" n=${#TARGETS[@]} i
 	for ((i = 0; i < n; i++)); do echo "${TARGETS[$(((i + rep) % n))]}"; done
+}
+
+# ------------------------------------------------------------------------------ peer nodes
+
+# start_peer_node NAME: an edge node of the cluster on REDIS_PORT, its data in $WORK/node-NAME;
+# sets NODE_PID and the node's ports (NODE_PUBLIC, NODE_TUNNEL, NODE_API, NODE_PROVISIONING).
+start_peer_node() {
+	local name="$1" dir="$WORK/node-$1" peer
+	read -r NODE_PUBLIC NODE_TUNNEL NODE_API NODE_PROVISIONING peer <<<"$(python3 "$PY" freeport 5)"
+	log "starting edge node $name (Redis $REDIS_PORT): public $NODE_PUBLIC, tunnel $NODE_TUNNEL, api $NODE_API, peer $peer"
+	java "${JVM_FLAGS[@]}" -jar "$EDGE_JAR" \
+		--edge.node-id="bench-node-$name" \
+		--edge.bind-address="$HOST" \
+		--edge.public.port="$NODE_PUBLIC" \
+		--edge.tunnel.port="$NODE_TUNNEL" \
+		--edge.api.port="$NODE_API" \
+		--edge.provisioning.port="$NODE_PROVISIONING" \
+		--edge.cluster.redis-url="redis://$HOST:$REDIS_PORT" \
+		--edge.cluster.peer-port="$peer" \
+		--edge.data-dir="$dir/edge" \
+		>"$dir/edge.log" 2>&1 </dev/null &
+	NODE_PID=$!
+	node_ready() { [[ -f "$dir/edge/ca.pem" ]] && port_open "$NODE_PUBLIC" && port_open "$NODE_TUNNEL" && port_open "$NODE_API" && port_open "$peer"; }
+	(wait_until 90 "edge node $name startup" "$NODE_PID" "$dir/edge.log" -- node_ready)
+}
+
+# use_peer_nodes: a Redis and two edge nodes of one cluster (node b gets node a's CA before it
+# starts, as an operator copies it); the warp target then means node a's public port, with the
+# app's tunnel on node b (the caller restarts the app), so every request is forwarded a -> b
+# over the peer connection. The CPU of both nodes and of Redis counts as the path's.
+use_peer_nodes() {
+	REDIS_PORT="$(python3 "$PY" freeport 1)"
+	mkdir -p "$WORK/redis" "$WORK/node-a" "$WORK/node-b/edge"
+	chmod 700 "$WORK/node-b/edge"
+	log "starting redis-server on $REDIS_PORT"
+	redis-server --port "$REDIS_PORT" --bind "$HOST" --save '' --appendonly no --dir "$WORK/redis" \
+		>"$WORK/redis/redis.log" 2>&1 </dev/null &
+	REDIS_PID=$!
+	(wait_until 30 "redis startup" "$REDIS_PID" "$WORK/redis/redis.log" -- port_open "$REDIS_PORT") || return 1
+	start_peer_node a || { NODE_A_PID="$NODE_PID"; return 1; }
+	NODE_A_PID="$NODE_PID"
+	local a_public="$NODE_PUBLIC"
+	cp -p "$WORK/node-a/edge/ca.pem" "$WORK/node-a/edge/ca-key.pem" "$WORK/node-b/edge/"
+	start_peer_node b || { NODE_B_PID="$NODE_PID"; return 1; }
+	NODE_B_PID="$NODE_PID"
+	MAIN_TOKEN="$WARP_TOKEN"
+	WARP_TOKEN="$(java -jar "$EDGE_JAR" token create --zone "$APP_HOSTNAME" --data-dir "$WORK/node-b/edge" 2>/dev/null)" || return 1
+	WARP_PUBLIC="$a_public" WARP_TUNNEL="$NODE_TUNNEL" WARP_API="$NODE_API" WARP_PROVISIONING="$NODE_PROVISIONING"
+	WARP_DIR="$WORK/node-b/edge" WARP_LOG="$WORK/node-a/edge.log" WARP_PIDS="$NODE_A_PID $NODE_B_PID $REDIS_PID"
+	WARP_CREDENTIALS="$WORK/credentials-peer"
+}
+
+# use_main_edge: the cluster stops; the warp target is the edge of the other workloads again.
+use_main_edge() {
+	stop_pid "edge node a" "$NODE_A_PID"; NODE_A_PID=""
+	stop_pid "edge node b" "$NODE_B_PID"; NODE_B_PID=""
+	stop_pid "redis" "$REDIS_PID"; REDIS_PID=""
+	WARP_TOKEN="${MAIN_TOKEN:-$WARP_TOKEN}"
+	WARP_PUBLIC="$EDGE_PUBLIC" WARP_TUNNEL="$EDGE_TUNNEL" WARP_API="$EDGE_API" WARP_PROVISIONING="$EDGE_PROVISIONING"
+	WARP_DIR="$WORK/edge" WARP_LOG="$WORK/edge.log" WARP_PIDS="$EDGE_PID" WARP_CREDENTIALS="$WORK/credentials"
+}
+
+# The targets of peer64 (a peer node means nothing to nginx and ssh -R), alternating per repetition.
+peer_targets() {
+	local order=(direct warp) t
+	(($1 % 2)) || order=(warp direct)
+	for t in "${order[@]}"; do has_target "$t" && echo "$t"; done
+}
+
+answers_through_warp() {
+	[[ "$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' -H "Host: $APP_HOSTNAME" "$(target_url warp)/small")" == 200 ]]
 }
 
 # ------------------------------------------------------------------------------ idle
@@ -688,7 +776,7 @@ if ((busy > 20)); then
 fi
 
 main_workloads=0
-for w in get1 get64 h2 post download upload; do has_workload "$w" && main_workloads=1; done
+for w in get1 get64 h2 post chunked64 download upload; do has_workload "$w" && main_workloads=1; done
 # The app always runs with its tunnel open (also when warp is not a target), so it is the same
 # app for every target: the edge is always there.
 start_edge
@@ -705,19 +793,53 @@ if ((main_workloads)); then
 	done
 	for ((rep = 1; rep <= REPS; rep++)); do
 		log "repetition $rep of $REPS"
-		for workload in get1 get64 h2 post download upload; do
+		for workload in get1 get64 h2 post chunked64 download upload; do
 			has_workload "$workload" || continue
 			for target in $(rotated_targets "$rep"); do
 				case "$workload" in
 				get1) run_wrk get1 "$target" "$rep" 1 1 /small ;;
 				get64) run_wrk get64 "$target" "$rep" 2 64 /small ;;
 				post) run_wrk post "$target" "$rep" 2 64 /small "$BENCH_DIR/lib/post.lua" ;;
+				chunked64) run_wrk chunked64 "$target" "$rep" 2 64 /small "$BENCH_DIR/lib/chunked.lua" ;;
 				h2) run_h2load h2 "$target" "$rep" ;;
 				download | upload) run_transfer "$workload" "$target" "$rep" ;;
 				esac
 			done
 		done
 	done
+fi
+
+if has_workload peer64; then
+	# The app restarts with its tunnel on node b of a cluster; direct is measured on that app.
+	log "peer64: a GET through a peer node (two edge nodes on one Redis, the tunnel on node b, the load on node a)"
+	stop_pid "app" "$APP_PID"
+	APP_PID=""
+	if use_peer_nodes; then
+		start_app peer 4
+		# Node a learns the route from Redis, cached for a second at most.
+		if has_target warp && ! (wait_until 30 "node a forwarding to node b" "$NODE_A_PID" "$WARP_LOG" -- answers_through_warp); then
+			echo "peer64: node a did not answer 200 for $APP_HOSTNAME within 30 s; see the logs of node a and node b" >>"$FAILURES"
+		fi
+		log "peer64 warm-up: $WARMUP_ROUNDS round(s) of $((2 * WARMUP_LONG)) s per target (the app and the nodes are new JVMs)"
+		for ((round = 1; round <= WARMUP_ROUNDS; round++)); do
+			for target in $(peer_targets "$round"); do
+				[[ -z "$(path_dead "$target")" ]] || continue
+				timeout 60 wrk -t2 -c64 -d"$((2 * WARMUP_LONG))s" -H "Host: $APP_HOSTNAME" "$(target_url "$target")/small" >/dev/null 2>&1 || true
+			done
+		done
+		for ((rep = 1; rep <= REPS; rep++)); do
+			log "peer64 repetition $rep of $REPS"
+			for target in $(peer_targets "$rep"); do run_wrk peer64 "$target" "$rep" 2 64 /small; done
+		done
+	else
+		log "WARNING: the cluster did not start; peer64 fails"
+		for ((rep = 1; rep <= REPS; rep++)); do
+			record_failure peer64 warp "$rep" "the cluster (Redis, node a, node b) did not start"
+		done
+	fi
+	stop_pid "app" "$APP_PID"
+	APP_PID=""
+	use_main_edge
 fi
 
 if has_workload longpoll; then
@@ -779,8 +901,9 @@ mem = sh("awk '/MemTotal/ { printf \"%.1f GiB\", $2 / 1048576 }' /proc/meminfo")
 tools = "; ".join(x for x in [
     sh("wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2"),
     sh("h2load --version | head -n 1"),
-    sh(f"{e['NGINX']} -v 2>&1 | sed 's/^nginx version: //'"),
-    sh("ssh -V 2>&1 | cut -d, -f1"),
+    sh(f"{e['NGINX']} -v 2>&1 | sed 's/^nginx version: //'") if e["NGINX"] else "",
+    sh("command -v ssh >/dev/null && ssh -V 2>&1 | cut -d, -f1"),
+    sh("command -v redis-server >/dev/null && redis-server --version | cut -d' ' -f1-3"),
     sh("curl --version | head -n 1 | cut -d' ' -f1-2"),
 ] if x)
 commit = e["COMMIT"]

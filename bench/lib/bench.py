@@ -9,6 +9,9 @@ output, JVM heap readings, and the Markdown report. Standard library only.
     bench.py heap PID                             force a full GC, print heap/metaspace/RSS JSON
     bench.py wrk OUT                              wrk --latency output -> JSON
     bench.py h2load OUT LOGFILE                   h2load output and --log-file -> JSON
+    bench.py round TOOL OUT [LOGFILE]             one run of bench/compare.sh, from wrk's or
+                                                  h2load's output: "REQUESTS REQ/S P50_US P99_US",
+                                                  nothing when a status was not 2xx
     bench.py record FILE KEY=VALUE... [JSON...]   append one JSON line to FILE
     bench.py readme RESULTS.jsonl README.md       put that report into README.md's results section
     bench.py report RESULTS.jsonl [META.json]     the Markdown report (the run's meta data is the
@@ -167,8 +170,8 @@ def parse_wrk(path):
     if m:
         errors += sum(int(x) for x in m.groups())
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    if m:
-        errors += int(m.group(1))
+    result["non2xx"] = int(m.group(1)) if m else 0
+    errors += result["non2xx"]
     result["errors"] = errors
     return result
 
@@ -199,6 +202,7 @@ def parse_h2load(path, log_path, sample_us=None, late_us=None):
     result["requests"] = done
     result["submitted"] = total
     result["ok"] = s2
+    result["non2xx"] = s3 + s4 + s5
     result["errors"] = failed + errored + timeout + s3 + s4 + s5 + (total - done)
     durations = []
     in_flight = 0
@@ -239,6 +243,15 @@ WORKLOADS = [
      "`h2load -c1 -m100` (h2c prior knowledge), `GET /small`; p50/p99 from `--log-file`"),
     ("post", "1 KiB POST, HTTP/1.1, 64 connections",
      "`wrk -t2 -c64 --latency` with a 1024-byte body, `POST /small` (body consumed, 2-byte answer)"),
+    ("chunked64", "1 KiB chunked POST, HTTP/1.1, 64 connections",
+     "`wrk -t2 -c64 --latency` with `Transfer-Encoding: chunked` (two 512-byte chunks, no `Content-Length`), "
+     "`POST /small` (body consumed, 2-byte answer)"),
+    ("peer64", "Small GET through a peer node, HTTP/1.1, 64 connections",
+     "`wrk -t2 -c64 --latency`, `GET /small`. **warp** here is two edge nodes of one cluster on a local "
+     "Redis: the app's tunnel on node B only, the load on node A's public port, so every request is "
+     "forwarded A → B over the peer connection; its CPU counts the app, both nodes and Redis. The app "
+     "is restarted for this workload (its tunnel on node B) and **direct** is measured on it; nginx and "
+     "ssh -R have no peer node and are not run"),
     ("download", "1 GiB download",
      "`curl -o /dev/null`, `GET /bytes?size=1073741824`, one request"),
     ("upload", "1 GiB upload",
@@ -580,6 +593,13 @@ def main(argv):
     elif command == "h2load":
         print(json.dumps(parse_h2load(argv[2], argv[3], int(argv[4]) if len(argv) > 4 else None,
                                       int(argv[5]) if len(argv) > 5 else None)))
+    elif command == "round":
+        try:
+            r = parse_wrk(argv[3]) if argv[2] == "wrk" else parse_h2load(argv[3], argv[4])
+        except (OSError, ValueError, AttributeError):
+            return 0
+        if r["non2xx"] == 0 and r["requests"] > 0:
+            print(r["requests"], r["rps"], r["p50_us"] or 0, r["p99_us"] or 0)
     elif command == "record":
         row = {}
         for arg in argv[3:]:
