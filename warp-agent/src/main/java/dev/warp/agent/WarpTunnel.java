@@ -80,6 +80,7 @@ public final class WarpTunnel {
 		if (this.running != null) {
 			return;
 		}
+		logger.info("Tunnel for {}: TLS by {}", this.settings.hostname(), TunnelTls.describeProvider());
 		int threads = Math.max(1, Math.min(this.settings.connections(), Runtime.getRuntime().availableProcessors()));
 		LoopResources loops = LoopResources.create("warp-tunnel", threads, true);
 		EventLoopGroup group = loops.onClient(true);

@@ -24,13 +24,25 @@ final class ForkedJvm implements AutoCloseable {
 	}
 
 	static ForkedJvm start(Path log, List<String> jvmOptions, String mainClass, String... args) throws IOException {
+		return startWithout(log, jvmOptions, List.of(), mainClass, args);
+	}
+
+	/**
+	 * Starts a process whose class path is the test's without the entries whose path contains
+	 * one of the given texts: the way to prove that a dependency is optional.
+	 */
+	static ForkedJvm startWithout(Path log, List<String> jvmOptions, List<String> excluded, String mainClass,
+			String... args) throws IOException {
+		String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+			.filter((entry) -> excluded.stream().noneMatch(entry::contains))
+			.collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(jvmOptions);
 		// An OutOfMemoryError must end the process, not be logged and survived.
 		command.add("-XX:+ExitOnOutOfMemoryError");
 		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
+		command.add(classPath);
 		command.add(mainClass);
 		command.addAll(List.of(args));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -15,8 +15,10 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 
 /**
  * The agent's TLS: version 1.3 only, ALPN {@code h2}, trusting exactly the edge CA and nothing
@@ -43,6 +45,7 @@ public final class TunnelTls {
 	public static SslContext clientContext(List<X509Certificate> trusted, OriginCredentials credentials) {
 		try {
 			return SslContextBuilder.forClient()
+				.sslProvider(provider(OpenSsl.isAvailable()))
 				.protocols(TunnelProtocol.TLS_PROTOCOL)
 				.trustManager(trusted)
 				.keyManager(credentials.privateKey(), credentials.chain())
@@ -54,6 +57,20 @@ public final class TunnelTls {
 		catch (SSLException ex) {
 			throw new IllegalStateException("Cannot create the tunnel's TLS context: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * BoringSSL when netty-tcnative is on the class path and loads on this platform, else the
+	 * JDK's TLS: both speak TLS 1.3 with ALPN.
+	 */
+	static SslProvider provider(boolean openSslAvailable) {
+		return openSslAvailable ? SslProvider.OPENSSL : SslProvider.JDK;
+	}
+
+	/** Which TLS implementation the tunnel uses, for the log. */
+	public static String describeProvider() {
+		return OpenSsl.isAvailable() ? "BoringSSL (" + OpenSsl.versionString() + ")"
+				: "the JDK (netty-tcnative-boringssl-static is not on the class path or does not load here)";
 	}
 
 	private static List<X509Certificate> readCa(Path file) {
