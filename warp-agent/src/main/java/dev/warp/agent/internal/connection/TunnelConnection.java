@@ -1,6 +1,5 @@
 package dev.warp.agent.internal.connection;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +12,7 @@ import dev.warp.core.liveness.Heartbeat;
 import dev.warp.core.protocol.ControlMessage;
 import dev.warp.core.protocol.TunnelProtocol;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,10 +20,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
@@ -36,8 +30,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.server.HttpServerRequest;
@@ -55,14 +47,6 @@ public final class TunnelConnection {
 	/** How long a drain waits for the edge's acknowledgement before it counts requests in flight anyway. */
 	private static final Duration DRAIN_ACK_TIMEOUT = Duration.ofSeconds(1);
 
-	/**
-	 * Receive window of the whole connection: HTTP/2's largest, so that only each stream's own
-	 * window ({@code TunnelServer.INITIAL_WINDOW_SIZE}) bounds what a request body holds here.
-	 * Bodies the application leaves unread hold their streams' windows until it reads them; with
-	 * 32 MiB, 32 such uploads held the whole connection and every other request body on it waited.
-	 */
-	private static final int CONNECTION_WINDOW = Integer.MAX_VALUE;
-
 	/** The close reason of the {@code 1001} that WebSockets of a draining connection get. */
 	static final String GOING_AWAY_REASON = "The tunnel connection is draining; reconnect";
 
@@ -78,17 +62,13 @@ public final class TunnelConnection {
 
 	private final Sinks.One<Void> closed = Sinks.one();
 
-	private final Sinks.One<Void> drainAcknowledged = Sinks.one();
-
 	private final Sinks.One<Void> edgeDrain = Sinks.one();
 
-	private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+	private final ControlStream control;
 
 	private volatile ConnectionState state = ConnectionState.CONNECTING;
 
 	private volatile Instant since = Instant.now();
-
-	private volatile @Nullable String edge;
 
 	private volatile @Nullable Throwable failure;
 
@@ -102,6 +82,7 @@ public final class TunnelConnection {
 		this.index = index;
 		this.address = address;
 		this.context = context;
+		this.control = new ControlStream(context, index, address, new ControlEvents());
 	}
 
 	/** The connection a tunnel socket belongs to, or {@code null} for any other channel. */
@@ -171,9 +152,9 @@ public final class TunnelConnection {
 		long deadline = System.nanoTime() + gracePeriod.toNanos();
 		ch.eventLoop().execute(() -> {
 			if (this.state == ConnectionState.REGISTERED) {
-				this.outbound.tryEmitNext(ControlMessage.of(ControlMessage.DRAIN).encode());
+				this.control.send(ControlMessage.of(ControlMessage.DRAIN));
 				setState(ConnectionState.DRAINING);
-				this.drainAcknowledged.asMono()
+				this.control.drainAcknowledged()
 					.timeout(DRAIN_ACK_TIMEOUT, Mono.empty())
 					.subscribe(null, null, () -> ch.eventLoop().execute(() -> closeWhenIdle(ch, deadline)));
 			}
@@ -232,7 +213,7 @@ public final class TunnelConnection {
 
 	/** The id of the edge node at the other end, once known. */
 	public @Nullable String edge() {
-		return this.edge;
+		return this.control.edge();
 	}
 
 	/** Why the connection failed or closed, if it did for a reason. */
@@ -253,85 +234,25 @@ public final class TunnelConnection {
 			return 0;
 		}
 		int streams = codec.connection().numActiveStreams();
-		return Math.max(0, (this.edge != null) ? streams - 1 : streams);
+		return Math.max(0, (this.control.edge() != null) ? streams - 1 : streams);
 	}
 
 	public ConnectionSnapshot snapshot() {
 		Throwable error = this.failure;
 		long rtt = this.rttNanos;
-		return new ConnectionSnapshot(this.index, this.address.toString(), this.edge, this.state, this.since,
+		return new ConnectionSnapshot(this.index, this.address.toString(), edge(), this.state, this.since,
 				(rtt < 0) ? -1 : rtt / 1_000_000.0,
 				activeStreams(), (error != null) ? TunnelFailures.describe(error, this.address, this.context.settings()) : null);
 	}
 
-	/**
-	 * Serves the edge's control stream: answers with the registration and keeps the response
-	 * open for the connection's life, reads the edge's messages from the request body.
-	 */
+	/** Serves the edge's control stream ({@link ControlStream}). */
 	Mono<Void> serveControlStream(HttpServerRequest request, HttpServerResponse response) {
-		this.edge = request.requestHeaders().get(TunnelProtocol.EDGE_NODE_HEADER, "unknown");
-		boolean ready = this.context.readiness().isAcceptingTraffic();
-		this.outbound.tryEmitNext(ControlMessage.of(ControlMessage.REGISTER)
-			.with("hostname", this.context.settings().hostname())
-			.with("agent", this.context.settings().agentId())
-			.with("connection", this.index)
-			.with("version", TunnelProtocol.VERSION)
-			.with(ControlMessage.READY_ATTRIBUTE, ready)
-			.encode());
-		// From here on the edge hears of every change of the application's readiness.
-		Disposable readiness = this.context.readiness()
-			.follow(ready, this.channel.eventLoop(), (message) -> this.outbound.tryEmitNext(message.encode()));
-		onClose().subscribe(null, null, readiness::dispose);
-		ControlLineDecoder decoder = new ControlLineDecoder();
-		request.receive()
-			.asString(StandardCharsets.UTF_8)
-			.concatMapIterable(decoder::decode)
-			.subscribe(this::onEdgeMessage, (error) -> controlStreamEnded(error),
-					() -> controlStreamEnded(null));
-		Flux<ByteBuf> lines = this.outbound.asFlux()
-			.map((line) -> Unpooled.wrappedBuffer(line.getBytes(StandardCharsets.UTF_8)));
-		return response.status(200)
-			.header("content-type", "text/plain; charset=utf-8")
-			.send(lines, (buffer) -> true)
-			.then()
-			.doFinally((signal) -> controlStreamEnded(null));
-	}
-
-	private void onEdgeMessage(ControlMessage message) {
-		switch (message.type()) {
-			case ControlMessage.REGISTERED -> {
-				cancelRegistrationTimeout();
-				setState(ConnectionState.REGISTERED);
-				this.registered.tryEmitValue(this);
-			}
-			case ControlMessage.REFUSED -> fail(new RegistrationRefusedException("The edge " + this.edge + " at " + this.address
-					+ " refused to register " + this.context.settings().hostname() + ": "
-					+ message.get(ControlMessage.REASON_ATTRIBUTE)));
-			case ControlMessage.DRAIN_ACK -> this.drainAcknowledged.tryEmitEmpty();
-			case ControlMessage.DRAIN -> {
-				logger.info("Edge {} asked tunnel connection {} to drain", this.edge, this.index);
-				if (this.state == ConnectionState.REGISTERED) {
-					// The edge no longer routes here: no acknowledgement to wait for.
-					setState(ConnectionState.DRAINING);
-					Channel ch = this.channel;
-					closeWhenIdle(ch, System.nanoTime() + this.context.settings().gracePeriod().toNanos());
-				}
-				this.edgeDrain.tryEmitEmpty();
-			}
-			default -> logger.debug("Ignoring control message of unknown type from edge {}: {}", this.edge, message);
-		}
-	}
-
-	private void controlStreamEnded(@Nullable Throwable error) {
-		Channel ch = this.channel;
-		if (ch != null && ch.isActive() && this.state != ConnectionState.DRAINING) {
-			fail((error != null) ? error : new ControlStreamEndedException("The edge ended the control stream"));
-		}
+		return this.control.serve(request, response, this.channel.eventLoop(), onClose());
 	}
 
 	private void onH2Negotiated(Channel ch) {
 		ch.pipeline().addLast(this.context.server().initializer(ch));
-		enlargeConnectionWindow(ch);
+		ConnectionWindow.enlarge(ch);
 		TunnelSettings settings = this.context.settings();
 		ch.pipeline().addLast(new Heartbeat(settings.heartbeatInterval().toNanos(), settings.heartbeatMisses(),
 				(rtt) -> this.rttNanos = rtt, (reason) -> fail(new HeartbeatTimeoutException("The edge at " + this.address
@@ -347,27 +268,6 @@ public final class TunnelConnection {
 		this.registrationTimeout = ch.eventLoop().schedule(() -> fail(new TunnelException("The edge at " + this.address
 				+ " did not complete the registration within " + this.context.settings().registrationTimeout().toMillis()
 				+ " ms")), this.context.settings().registrationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-	}
-
-	/**
-	 * SETTINGS only set the window of each stream; the connection's own receive window stays at
-	 * HTTP/2's 64 KiB unless it is enlarged with a WINDOW_UPDATE on stream 0, and would then cap
-	 * every upload on this connection together at 64 KiB per round trip.
-	 */
-	private static void enlargeConnectionWindow(Channel ch) {
-		Http2FrameCodec codec = ch.pipeline().get(Http2FrameCodec.class);
-		if (codec == null) {
-			return;
-		}
-		Http2Connection connection = codec.connection();
-		Http2Stream connectionStream = connection.connectionStream();
-		int current = connection.local().flowController().windowSize(connectionStream);
-		try {
-			connection.local().flowController().incrementWindowSize(connectionStream, CONNECTION_WINDOW - current);
-		}
-		catch (Http2Exception ex) {
-			throw new TunnelException("Cannot enlarge the tunnel connection's flow-control window", ex);
-		}
 	}
 
 	private void cancelRegistrationTimeout() {
@@ -394,7 +294,7 @@ public final class TunnelConnection {
 
 	private void onClosed() {
 		cancelRegistrationTimeout();
-		this.outbound.tryEmitComplete();
+		this.control.close();
 		setState(ConnectionState.CLOSED);
 		this.registered.tryEmitError((this.failure != null) ? this.failure
 				: new TunnelException("The connection to the edge at " + this.address + " closed before registration"));
@@ -411,6 +311,42 @@ public final class TunnelConnection {
 	@Override
 	public String toString() {
 		return "TunnelConnection[" + this.index + " " + this.address + " " + this.state + "]";
+	}
+
+	/** What the edge says on the control stream, to this connection. */
+	private final class ControlEvents implements ControlStream.Events {
+
+		@Override
+		public void registered() {
+			cancelRegistrationTimeout();
+			setState(ConnectionState.REGISTERED);
+			TunnelConnection.this.registered.tryEmitValue(TunnelConnection.this);
+		}
+
+		@Override
+		public void drainAsked() {
+			if (TunnelConnection.this.state == ConnectionState.REGISTERED) {
+				// The edge no longer routes here: no acknowledgement to wait for.
+				setState(ConnectionState.DRAINING);
+				closeWhenIdle(TunnelConnection.this.channel,
+						System.nanoTime() + TunnelConnection.this.context.settings().gracePeriod().toNanos());
+			}
+			TunnelConnection.this.edgeDrain.tryEmitEmpty();
+		}
+
+		@Override
+		public void failed(Throwable error) {
+			fail(error);
+		}
+
+		@Override
+		public void ended(@Nullable Throwable error) {
+			Channel ch = TunnelConnection.this.channel;
+			if (ch != null && ch.isActive() && TunnelConnection.this.state != ConnectionState.DRAINING) {
+				fail((error != null) ? error : new ControlStreamEndedException("The edge ended the control stream"));
+			}
+		}
+
 	}
 
 	/** Installs the HTTP/2 server only after TLS has negotiated {@code h2}. */
