@@ -11,7 +11,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration of the Warp tunnel of this application.
+ * Configuration of the Warp tunnel of this application: what the application set. The
+ * settings of the tunnel itself are copied onto {@link dev.warp.agent.TunnelSettings}, which
+ * owns their defaults; the configuration metadata shows them
+ * ({@code META-INF/additional-spring-configuration-metadata.json}, checked against the settings
+ * by a test).
  */
 @ConfigurationProperties("warp")
 public class WarpProperties {
@@ -29,13 +33,13 @@ public class WarpProperties {
 	/**
 	 * Number of tunnel connections kept open to the edge.
 	 */
-	private int connections = 4;
+	private @Nullable Integer connections;
 
 	/**
 	 * How long in-flight tunneled requests may run on at shutdown after the edge has been told
 	 * to send no new ones.
 	 */
-	private Duration gracePeriod = Duration.ofSeconds(30);
+	private @Nullable Duration gracePeriod;
 
 	/**
 	 * Token from the edge's 'token create' command (WARP_TOKEN in the environment). A connector
@@ -48,9 +52,10 @@ public class WarpProperties {
 
 	/**
 	 * Directory of the origin credentials: <hostname>/key.pem and cert.pem, owner-only. Reused
-	 * on restart, so that a restart does not contact the provisioning API.
+	 * on restart, so that a restart does not contact the provisioning API. Default:
+	 * ~/.warp/credentials.
 	 */
-	private Path credentialsDir = Path.of(System.getProperty("user.home"), ".warp", "credentials");
+	private @Nullable Path credentialsDir;
 
 	private final Startup startup = new Startup();
 
@@ -80,19 +85,19 @@ public class WarpProperties {
 		this.enabled = enabled;
 	}
 
-	public int getConnections() {
+	public @Nullable Integer getConnections() {
 		return this.connections;
 	}
 
-	public void setConnections(int connections) {
+	public void setConnections(@Nullable Integer connections) {
 		this.connections = connections;
 	}
 
-	public Duration getGracePeriod() {
+	public @Nullable Duration getGracePeriod() {
 		return this.gracePeriod;
 	}
 
-	public void setGracePeriod(Duration gracePeriod) {
+	public void setGracePeriod(@Nullable Duration gracePeriod) {
 		this.gracePeriod = gracePeriod;
 	}
 
@@ -104,11 +109,11 @@ public class WarpProperties {
 		this.token = token;
 	}
 
-	public Path getCredentialsDir() {
+	public @Nullable Path getCredentialsDir() {
 		return this.credentialsDir;
 	}
 
-	public void setCredentialsDir(Path credentialsDir) {
+	public void setCredentialsDir(@Nullable Path credentialsDir) {
 		this.credentialsDir = credentialsDir;
 	}
 
@@ -160,19 +165,19 @@ public class WarpProperties {
 		/**
 		 * Time allowed for the TCP connection and the TLS handshake with an edge.
 		 */
-		private Duration connectTimeout = Duration.ofSeconds(10);
+		private @Nullable Duration connectTimeout;
 
 		/**
 		 * Time allowed for the edge to accept the registration once TLS is up.
 		 */
-		private Duration registrationTimeout = Duration.ofSeconds(10);
+		private @Nullable Duration registrationTimeout;
 
 		/**
 		 * How often the tunnel checks that its connections are spread over edge nodes; when
 		 * more than half share one node while another address may lead elsewhere, one
 		 * connection moves (the new one registers before the old one drains).
 		 */
-		private Duration rebalanceInterval = Duration.ofSeconds(10);
+		private @Nullable Duration rebalanceInterval;
 
 		/**
 		 * Base URL of the edge's provisioning API (https://host:port). Default: the URL a
@@ -188,11 +193,11 @@ public class WarpProperties {
 			this.provisioningUrl = provisioningUrl;
 		}
 
-		public Duration getRebalanceInterval() {
+		public @Nullable Duration getRebalanceInterval() {
 			return this.rebalanceInterval;
 		}
 
-		public void setRebalanceInterval(Duration rebalanceInterval) {
+		public void setRebalanceInterval(@Nullable Duration rebalanceInterval) {
 			this.rebalanceInterval = rebalanceInterval;
 		}
 
@@ -220,19 +225,19 @@ public class WarpProperties {
 			this.caCertificate = caCertificate;
 		}
 
-		public Duration getConnectTimeout() {
+		public @Nullable Duration getConnectTimeout() {
 			return this.connectTimeout;
 		}
 
-		public void setConnectTimeout(Duration connectTimeout) {
+		public void setConnectTimeout(@Nullable Duration connectTimeout) {
 			this.connectTimeout = connectTimeout;
 		}
 
-		public Duration getRegistrationTimeout() {
+		public @Nullable Duration getRegistrationTimeout() {
 			return this.registrationTimeout;
 		}
 
-		public void setRegistrationTimeout(Duration registrationTimeout) {
+		public void setRegistrationTimeout(@Nullable Duration registrationTimeout) {
 			this.registrationTimeout = registrationTimeout;
 		}
 
@@ -264,26 +269,26 @@ public class WarpProperties {
 		 * Upper bound of the delay before the first reconnect attempt; it doubles with each
 		 * consecutive failure, and each actual delay is random below the bound (full jitter).
 		 */
-		private Duration initialDelay = Duration.ofSeconds(1);
+		private @Nullable Duration initialDelay;
 
 		/**
 		 * Largest delay between two reconnect attempts.
 		 */
-		private Duration maxDelay = Duration.ofSeconds(30);
+		private @Nullable Duration maxDelay;
 
-		public Duration getInitialDelay() {
+		public @Nullable Duration getInitialDelay() {
 			return this.initialDelay;
 		}
 
-		public void setInitialDelay(Duration initialDelay) {
+		public void setInitialDelay(@Nullable Duration initialDelay) {
 			this.initialDelay = initialDelay;
 		}
 
-		public Duration getMaxDelay() {
+		public @Nullable Duration getMaxDelay() {
 			return this.maxDelay;
 		}
 
-		public void setMaxDelay(Duration maxDelay) {
+		public void setMaxDelay(@Nullable Duration maxDelay) {
 			this.maxDelay = maxDelay;
 		}
 
@@ -295,27 +300,27 @@ public class WarpProperties {
 		 * Interval of the HTTP/2 PINGs on every tunnel connection, which measure the round-trip
 		 * time and detect a peer that stopped answering.
 		 */
-		private Duration interval = Duration.ofSeconds(5);
+		private @Nullable Duration interval;
 
 		/**
 		 * Number of unanswered heartbeats in a row after which a connection is declared dead,
 		 * closed and replaced.
 		 */
-		private int maxMissed = 3;
+		private @Nullable Integer maxMissed;
 
-		public Duration getInterval() {
+		public @Nullable Duration getInterval() {
 			return this.interval;
 		}
 
-		public void setInterval(Duration interval) {
+		public void setInterval(@Nullable Duration interval) {
 			this.interval = interval;
 		}
 
-		public int getMaxMissed() {
+		public @Nullable Integer getMaxMissed() {
 			return this.maxMissed;
 		}
 
-		public void setMaxMissed(int maxMissed) {
+		public void setMaxMissed(@Nullable Integer maxMissed) {
 			this.maxMissed = maxMissed;
 		}
 

@@ -30,6 +30,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration;
@@ -39,6 +40,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.util.StringUtils;
+
+import static java.util.Objects.requireNonNullElse;
 
 /**
  * Auto-configuration of the Warp tunnel: with {@code warp.hostname} set, the application's own
@@ -134,8 +137,6 @@ public final class WarpTunnelAutoConfiguration {
 	/** Turns bound properties into the agent's settings, naming the property at fault. */
 	static final class WarpSettingsFactory {
 
-		static final String DEFAULT_EDGE_ADDRESS = "localhost:7844";
-
 		static final Path DEFAULT_CA_CERTIFICATE = Path.of(System.getProperty("user.home"), ".warp", "edge", "ca.pem");
 
 		private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+)");
@@ -190,21 +191,10 @@ public final class WarpTunnelAutoConfiguration {
 			ConnectorToken connector = connectorToken(properties.getToken());
 			List<String> configured = properties.getEdge().getAddresses();
 			List<String> addressTexts = !configured.isEmpty() ? configured
-					: (connector != null) ? connector.tunnelAddresses() : List.of(DEFAULT_EDGE_ADDRESS);
+					: (connector != null) ? connector.tunnelAddresses() : null;
 			String source = !configured.isEmpty() ? "warp.edge.addresses" : (connector != null) ? "named by warp.token"
 					: "the default: warp.edge.addresses is not set";
-			List<EdgeAddress> addresses;
-			try {
-				addresses = addressTexts.stream().map(EdgeAddress::parse).toList();
-			}
-			catch (IllegalArgumentException ex) {
-				throw new WarpConfigurationException("warp.edge.addresses", addressTexts, ex.getMessage(),
-						"List the edge's tunnel listeners as host:port, e.g. edge.example.test:7844.");
-			}
-			if (addresses.isEmpty()) {
-				throw new WarpConfigurationException("warp.edge.addresses", addresses, "no edge address is configured",
-						"List at least one edge tunnel listener as host:port, e.g. localhost:7844.");
-			}
+			List<EdgeAddress> addresses = (addressTexts != null) ? edgeAddresses(addressTexts) : null;
 			Path caCertificate = properties.getEdge().getCaCertificate();
 			URI provisioningUrl = properties.getEdge().getProvisioningUrl();
 			if (connector != null) {
@@ -217,29 +207,36 @@ public final class WarpTunnelAutoConfiguration {
 				throw new WarpConfigurationException("warp.startup.wait-for-edge", properties.getStartup().getWaitForEdge(),
 						"it is negative", "Set warp.startup.wait-for-edge to 0 (do not wait) or a positive duration.");
 			}
-			if (properties.getConnections() < 1) {
+			if (properties.getConnections() != null && properties.getConnections() < 1) {
 				throw new WarpConfigurationException("warp.connections", properties.getConnections(),
-						"at least one connection is needed", "Set warp.connections to 1 or more (default 4).");
+						"at least one connection is needed", "Set warp.connections to 1 or more, or leave it unset.");
 			}
 			TunnelSettings.Builder builder;
 			try {
 				builder = TunnelSettings.builder(hostname)
-					.edgeAddresses(addresses)
 					.edgeAddressesSource(source)
 					.caCertificate(caCertificate)
 					.caPin((connector != null) ? connector.caPin() : null)
-					.connections(properties.getConnections())
-					.gracePeriod(properties.getGracePeriod())
-					.connectTimeout(properties.getEdge().getConnectTimeout())
-					.registrationTimeout(properties.getEdge().getRegistrationTimeout())
-					.backoff(properties.getReconnect().getInitialDelay(), properties.getReconnect().getMaxDelay())
-					.heartbeat(properties.getHeartbeat().getInterval(), properties.getHeartbeat().getMaxMissed())
-					.rebalanceInterval(properties.getEdge().getRebalanceInterval())
-					.token((connector != null) ? connector.bearer() : properties.getToken())
-					.credentialsDir(properties.getCredentialsDir());
-				if (provisioningUrl != null) {
-					builder.provisioningUrl(provisioningUrl);
-				}
+					.token((connector != null) ? connector.bearer() : properties.getToken());
+				// What the application left unset keeps the settings' default.
+				PropertyMapper map = PropertyMapper.get();
+				map.from(addresses).to(builder::edgeAddresses);
+				map.from(provisioningUrl).to(builder::provisioningUrl);
+				map.from(properties::getConnections).to(builder::connections);
+				map.from(properties::getGracePeriod).to(builder::gracePeriod);
+				map.from(properties::getCredentialsDir).to(builder::credentialsDir);
+				WarpProperties.Edge edge = properties.getEdge();
+				map.from(edge::getConnectTimeout).to(builder::connectTimeout);
+				map.from(edge::getRegistrationTimeout).to(builder::registrationTimeout);
+				map.from(edge::getRebalanceInterval).to(builder::rebalanceInterval);
+				// The settings take these in pairs, checked together: what is unset stays as it is.
+				TunnelSettings current = builder.build();
+				WarpProperties.Reconnect reconnect = properties.getReconnect();
+				builder.backoff(requireNonNullElse(reconnect.getInitialDelay(), current.initialBackoff()),
+						requireNonNullElse(reconnect.getMaxDelay(), current.maxBackoff()));
+				WarpProperties.Heartbeat heartbeat = properties.getHeartbeat();
+				builder.heartbeat(requireNonNullElse(heartbeat.getInterval(), current.heartbeatInterval()),
+						requireNonNullElse(heartbeat.getMaxMissed(), current.heartbeatMisses()));
 			}
 			catch (IllegalArgumentException ex) {
 				throw new WarpConfigurationException("warp.*", null, ex.getMessage(),
@@ -248,6 +245,23 @@ public final class WarpTunnelAutoConfiguration {
 			// Outside the properties' error handling: a customizer's mistake is not a property's.
 			customizer.accept(builder);
 			return builder.build();
+		}
+
+		/** The edge addresses as written, parsed. */
+		private static List<EdgeAddress> edgeAddresses(List<String> texts) {
+			List<EdgeAddress> addresses;
+			try {
+				addresses = texts.stream().map(EdgeAddress::parse).toList();
+			}
+			catch (IllegalArgumentException ex) {
+				throw new WarpConfigurationException("warp.edge.addresses", texts, ex.getMessage(),
+						"List the edge's tunnel listeners as host:port, e.g. edge.example.test:7844.");
+			}
+			if (addresses.isEmpty()) {
+				throw new WarpConfigurationException("warp.edge.addresses", addresses, "no edge address is configured",
+						"List at least one edge tunnel listener as host:port, e.g. localhost:7844.");
+			}
+			return addresses;
 		}
 
 	}
