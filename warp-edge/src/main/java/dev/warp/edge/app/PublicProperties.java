@@ -81,6 +81,12 @@ public class PublicProperties {
 	 */
 	private @Nullable Duration maxAbusePenalty;
 
+	/**
+	 * TLS public listener (HTTP/1.1 and HTTP/2 by ALPN).
+	 */
+	@NestedConfigurationProperty
+	private final PublicTlsProperties tls = new PublicTlsProperties();
+
 	public @Nullable Integer getPort() {
 		return this.port;
 	}
@@ -153,13 +159,6 @@ public class PublicProperties {
 		this.maxAbusePenalty = maxAbusePenalty;
 	}
 
-
-	/**
-	 * TLS public listener (HTTP/1.1 and HTTP/2 by ALPN).
-	 */
-	@NestedConfigurationProperty
-	private final PublicTlsProperties tls = new PublicTlsProperties();
-
 	public PublicTlsProperties getTls() {
 		return this.tls;
 	}
@@ -188,7 +187,7 @@ public class PublicProperties {
 		map.from(this.tls::getPort).as(this.tls::toSettings).to(builder::tls);
 	}
 
-	/** The penalties named as the operator knows them, the one not set at its default. */
+	/** The penalties against each other, named as the operator knows them; an unset one counts at its default. */
 	private void checkAbusePenalties() {
 		if (this.abusePenalty == null && this.maxAbusePenalty == null) {
 			return;
