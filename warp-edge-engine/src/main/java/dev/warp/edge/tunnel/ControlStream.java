@@ -109,7 +109,7 @@ final class ControlStream extends ChannelInboundHandlerAdapter {
 				return;
 			}
 			if (status == null || !HttpResponseStatus.OK.codeAsText().contentEquals(status)) {
-				this.connection.controlStreamRefused("the agent answered the control stream with status " + status
+				this.connection.closeWithReason("the agent answered the control stream with status " + status
 						+ " instead of 200; is it a Warp agent speaking protocol version " + TunnelProtocol.VERSION + "?");
 				return;
 			}

@@ -1,5 +1,7 @@
 package dev.warp.edge.tunnel;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -188,7 +190,16 @@ final class TunnelHandshake extends ApplicationProtocolNegotiationHandler {
 	}
 
 	private static String peer(ChannelHandlerContext ctx) {
-		return TunnelConnection.format(ctx.channel().remoteAddress());
+		return format(ctx.channel().remoteAddress());
+	}
+
+	/** An agent's address as the edge's logs name it: {@code host:port}, an IPv6 host in brackets. */
+	static String format(@Nullable SocketAddress address) {
+		if (address instanceof InetSocketAddress inet) {
+			String host = (inet.getAddress() != null) ? inet.getAddress().getHostAddress() : inet.getHostString();
+			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		return String.valueOf(address);
 	}
 
 	/**

@@ -84,10 +84,10 @@ public final class TunnelHandshakeLimit {
 				return release;
 			}
 			case OVER_TOTAL -> {
-				this.overTotal.occurred(TunnelConnection.format(remote));
+				this.overTotal.occurred(TunnelHandshake.format(remote));
 			}
 			case OVER_CLIENT -> {
-				this.overAddress.occurred(TunnelConnection.format(remote));
+				this.overAddress.occurred(TunnelHandshake.format(remote));
 			}
 		}
 		channel.close();

@@ -232,7 +232,7 @@ public final class TunnelListener {
 		this.connections.add(connection);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(connection));
 		if (this.revocations.isRevoked(certificate)) {
-			this.handshakeFailures.refused().occurred("edge refused agent " + TunnelConnection.format(
+			this.handshakeFailures.refused().occurred("edge refused agent " + TunnelHandshake.format(
 					channel.remoteAddress()) + ": its origin certificate " + certificate.getSerialNumber().toString(16)
 					+ " is revoked");
 			ctx.close();
