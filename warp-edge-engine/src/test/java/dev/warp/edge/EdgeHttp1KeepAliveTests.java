@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Many requests on one HTTP/1.1 visitor connection: the edge forwards plain requests (no body,
- * or one of a declared length) itself and hands the others (chunked bodies, errors) to its
+ * one of a declared length, a chunked one) itself and hands the others (HTTP/1.0, errors) to its
  * general proxy; whichever does, responses leave in request order and the connection serves on.
  * A body the edge forwards itself goes at the pace the agent reads it.
  */
@@ -65,7 +65,7 @@ class EdgeHttp1KeepAliveTests {
 
 	@Test
 	void requestPipelinedBehindOnePassedOnIsAnsweredAlsoWhenItAsksToCloseTheConnection() throws Exception {
-		// The chunked POST goes the general way; the GET behind it waits for its answer at the edge.
+		// The GET behind the chunked POST waits for its answer at the edge.
 		String responses = Visitor.raw(this.edge, "POST /echo HTTP/1.1\r\nHost: " + HOST
 				+ "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 				+ "GET /whoami HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");

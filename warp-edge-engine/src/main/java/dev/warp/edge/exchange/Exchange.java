@@ -67,6 +67,9 @@ public abstract class Exchange implements Subscriber<ByteBuf> {
 
 	private boolean retried;
 
+	/** Bytes of the request's body received so far: a body of no declared length is counted against the limit. */
+	private long bodyBytes;
+
 	private @Nullable Subscription body;
 
 	/** What the windows of this exchange's tunnel streams grow within: its visitor connection's share. */
@@ -209,6 +212,13 @@ public abstract class Exchange implements Subscriber<ByteBuf> {
 			chunk.release();
 			return;
 		}
+		this.bodyBytes += chunk.readableBytes();
+		if (this.bodyBytes > this.settings.maxRequestBody()) {
+			bodyDropped(chunk.readableBytes());
+			chunk.release();
+			bodyTooLarge();
+			return;
+		}
 		TunnelResponse attempt = this.attempt;
 		if (attempt != null) {
 			attempt.touch();
@@ -235,6 +245,32 @@ public abstract class Exchange implements Subscriber<ByteBuf> {
 		else {
 			chunk.release();
 		}
+	}
+
+	/**
+	 * The body grew past the limit: the tunnel stream is reset, so the app sees its read of the
+	 * body cut, and the visitor gets {@code 413}, or a cut response if its response had started.
+	 */
+	private void bodyTooLarge() {
+		if (this.headSent) {
+			onError(new IllegalStateException("request body larger than " + this.settings.maxRequestBody() + " bytes"));
+			return;
+		}
+		releasePendingBody();
+		responseTimerStopped();
+		TunnelResponse attempt = this.attempt;
+		if (attempt != null) {
+			attempt.cancel();
+		}
+		bodyRefused();
+		error(FailedRequests.tooLarge("Request", this.ray, this.host, this.settings.maxRequestBody()));
+	}
+
+	/**
+	 * The request's body is refused before it ended: what still comes of it is not read as a
+	 * request, for a visitor protocol that cannot tell where it ends.
+	 */
+	protected void bodyRefused() {
 	}
 
 	private void releasePendingBody() {

@@ -72,6 +72,13 @@ public final class FailedRequests {
 		return new Answer(HttpResponseStatus.BAD_GATEWAY, "Origin failed: " + reason);
 	}
 
+	/** A {@code 413}: the request's body grew past {@code limit} bytes as it came. */
+	public static Answer tooLarge(String what, String ray, String host, long limit) {
+		logger.debug("{} {} for {}: body larger than {} bytes (413)", what, ray, LogText.escape(host), limit);
+		return new Answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Request body too large: the limit is " + limit
+				+ " bytes");
+	}
+
 	/** What a failure tells the visitor: an {@link OriginFailure}'s own words, anything else as it is. */
 	public static String reason(Throwable cause) {
 		return (cause instanceof OriginFailure) ? String.valueOf(cause.getMessage()) : String.valueOf(cause);

@@ -64,7 +64,8 @@ public final class Http1Exchange extends Exchange {
 
 	private final ChannelHandlerContext visitor;
 
-	private final boolean keepAlive;
+	/** Whether the connection carries more requests after this one: not after a body refused halfway. */
+	private boolean keepAlive;
 
 	/** The visitor's request, for {@link #handBack}: its head only, never its content. */
 	private final HttpRequest request;
@@ -249,6 +250,12 @@ public final class Http1Exchange extends Exchange {
 		HttpRequest head = new DefaultHttpRequest(this.request.protocolVersion(), this.request.method(), this.request.uri(),
 				this.request.headers());
 		return this.forwarder.handBack(this, head);
+	}
+
+	@Override
+	protected void bodyRefused() {
+		// The rest of the body would be taken for the next request: the connection ends with the answer.
+		this.keepAlive = false;
 	}
 
 	@Override

@@ -37,12 +37,13 @@ import org.jspecify.annotations.Nullable;
  * edge about a third of its CPU per small request. Sits in the visitor connection's pipeline
  * after the HTTP codec, before Reactor Netty's handlers.
  *
- * <p>It takes a request only when the whole exchange is the plain case: HTTP/1.1, no body or
- * one of a declared length the node forwards, no {@code Upgrade}, no {@code Expect} other than
- * {@code 100-continue}, a valid {@code Host} whose hostname has a tunnel connection on this
- * node, and no earlier request still with Reactor Netty. Everything else (chunked bodies,
- * WebSockets, h2c upgrades, errors of the request itself, hostnames served by another node of a
- * cluster) passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
+ * <p>It takes a request when it is HTTP/1.1 with no body, one of a declared length the node
+ * forwards, or a chunked one (counted against the limit as it comes: past it, {@code 413} and the
+ * connection closes), no {@code Upgrade}, no {@code Expect} other than {@code 100-continue}, a
+ * valid {@code Host} whose hostname has a tunnel connection on this node, and no earlier request
+ * still with Reactor Netty. Everything else (HTTP/1.0, WebSockets, h2c upgrades, errors of the
+ * request itself, hostnames served by another node of a cluster, bodies on a cluster node)
+ * passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
  * requests pipelined behind one it took wait here, with reading paused, until its response has
  * been written.
  *
@@ -234,8 +235,13 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	private @Nullable String plainRequestHostname(HttpRequest request) {
 		HttpHeaders headers = request.headers();
 		if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1
-				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)
-				|| headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)) {
+			return null;
+		}
+		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && (this.settings.inCluster()
+				|| headers.contains(HttpHeaderNames.CONTENT_LENGTH) || !HttpUtil.isTransferEncodingChunked(request))) {
+			// A chunked body is counted against the limit as it comes (a cluster node cannot hand it
+			// back to TunnelProxy once read); anything else about its framing is TunnelProxy's.
 			return null;
 		}
 		if (headers.contains(HttpHeaderNames.EXPECT) && !HttpUtil.is100ContinueExpected(request)) {
