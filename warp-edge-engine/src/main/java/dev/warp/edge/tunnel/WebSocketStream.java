@@ -4,21 +4,16 @@ import java.util.ArrayDeque;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * The tunnel side of one WebSocket: the handler of an extended CONNECT stream. It delivers the
@@ -30,7 +25,7 @@ import reactor.core.publisher.Sinks;
  * demand, so a slow visitor slows the application through HTTP/2 flow control. All state is
  * confined to the stream's event loop.
  */
-public final class WebSocketStream extends ChannelInboundHandlerAdapter {
+public final class WebSocketStream extends TunnelStreamHandler {
 
 	/**
 	 * Largest WebSocket frame the edge relays. Frames pass one by one (a long message may be
@@ -38,39 +33,15 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 	 */
 	public static final int MAX_FRAME_PAYLOAD = 1024 * 1024;
 
-	private final Sinks.One<ResponseHead> head = Sinks.one();
-
 	private final ArrayDeque<Object> pending = new ArrayDeque<>();
-
-	private volatile @Nullable Channel channel;
 
 	private volatile @Nullable WebSocketCloseStatus agentClose;
 
-	private volatile boolean cancelled;
-
-	private volatile boolean connectionClosed;
-
 	private @Nullable FluxSink<Object> sink;
-
-	private boolean headReceived;
 
 	private boolean discarding;
 
 	private boolean ended;
-
-	private @Nullable Throwable failure;
-
-	private @Nullable String resetReason;
-
-	/** The agent's answer to the handshake. */
-	public Mono<ResponseHead> head() {
-		return this.head.asMono();
-	}
-
-	/** Whether the stream ended because its tunnel connection closed under it. */
-	public boolean connectionClosed() {
-		return this.connectionClosed;
-	}
 
 	/** The close status the agent sent, or {@code null} before it sent one. */
 	public @Nullable WebSocketCloseStatus agentClose() {
@@ -84,55 +55,31 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 	 */
 	public <T> Flux<T> body(Class<T> type) {
 		return Flux.<Object>create((sink) -> {
-			Channel stream = this.channel;
+			Channel stream = channel();
 			if (stream == null) {
 				sink.error(new IllegalStateException("The tunnel stream is not open"));
 				return;
 			}
-			sink.onRequest((n) -> onLoop(stream, this::readIfWanted));
+			sink.onRequest((n) -> onStreamLoop(stream, this::readIfWanted));
 			// The visitor's side stopped listening: what the agent still sends is read and dropped,
 			// so that its close and the end of the stream still arrive. Resetting is the exchange's call.
-			sink.onCancel(() -> onLoop(stream, this::detach));
-			onLoop(stream, () -> attach(sink));
+			sink.onCancel(() -> onStreamLoop(stream, this::detach));
+			onStreamLoop(stream, () -> attach(sink));
 		}).cast(type);
 	}
 
-	/** Resets the stream unless it has ended, and drops what it buffered. Safe from any thread. */
-	public void cancel() {
-		this.cancelled = true;
-		Channel stream = this.channel;
-		if (stream != null) {
-			onLoop(stream, this::cancelOnLoop);
-		}
-	}
-
 	@Override
-	public void handlerAdded(ChannelHandlerContext ctx) {
-		this.channel = ctx.channel();
+	void streamAdded(ChannelHandlerContext ctx) {
 		ctx.pipeline().addBefore(ctx.name(), null, new DataFrameCodec());
-		if (this.cancelled) {
-			cancelOnLoop();
-		}
 	}
 
 	@Override
-	public void channelActive(ChannelHandlerContext ctx) {
-		ctx.read();
-		ctx.fireChannelActive();
-	}
-
-	@Override
-	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		if (this.ended || this.cancelled) {
-			ReferenceCountUtil.release(msg);
-			return;
-		}
+	void frameRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof Http2HeadersFrame frame) {
 			onHeaders(ctx, frame);
 		}
-		else if (!this.headReceived) {
-			ReferenceCountUtil.release(msg);
-			failed(new OriginFailure("the agent sent a body before its response headers"));
+		else if (!headReceived()) {
+			bodyBeforeHead(msg);
 		}
 		else if (msg instanceof CloseWebSocketFrame close) {
 			int code = close.statusCode();
@@ -146,19 +93,15 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 	}
 
 	private void onHeaders(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
-		if (this.headReceived) {
+		if (headReceived()) {
 			// Trailers: a WebSocket stream has nothing to say in them.
 			return;
 		}
-		int status = ResponseHead.parseStatus(frame.headers().status());
+		int status = finalStatus(frame);
 		if (status < 0) {
-			failed(new OriginFailure("the agent sent an invalid :status " + frame.headers().status()));
 			return;
 		}
-		if (status < 200) {
-			return;
-		}
-		this.headReceived = true;
+		headArrived();
 		if (status < 300 && !frame.isEndStream()) {
 			WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
 				.expectMaskedFrames(false)
@@ -171,7 +114,7 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 			// Towards the application the edge is the client: its frames are masked (RFC 6455 5.3).
 			ctx.pipeline().addBefore(ctx.name(), null, new WebSocket13FrameEncoder(true));
 		}
-		this.head.tryEmitValue(new ResponseHead(status, frame.headers(), frame.isEndStream()));
+		emitHead(new ResponseHead(status, frame.headers(), frame.isEndStream()));
 		if (frame.isEndStream()) {
 			end();
 		}
@@ -180,45 +123,27 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
 		if (evt == DataFrameCodec.END_OF_STREAM) {
-			if (this.headReceived && !this.ended) {
+			if (headReceived() && !this.ended) {
 				end();
 			}
 			return;
 		}
-		if (evt instanceof Http2ResetFrame reset) {
-			this.resetReason = "stream reset by the agent (" + StreamErrors.name(reset.errorCode()) + ")";
-		}
-		ReferenceCountUtil.release(evt);
+		super.userEventTriggered(ctx, evt);
 	}
 
 	@Override
-	public void channelReadComplete(ChannelHandlerContext ctx) {
-		readIfWanted();
-		ctx.fireChannelReadComplete();
+	boolean isOver() {
+		return this.ended;
 	}
 
 	@Override
-	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-		failed(new OriginFailure("tunnel stream failed: " + cause.getMessage(), cause));
-		ctx.close();
+	boolean isComplete() {
+		return this.ended;
 	}
 
 	@Override
-	public void channelInactive(ChannelHandlerContext ctx) {
-		if (!this.ended) {
-			Channel parent = ctx.channel().parent();
-			if (this.resetReason != null) {
-				failed(new OriginFailure(this.resetReason));
-			}
-			else if (parent != null && !parent.isActive()) {
-				this.connectionClosed = true;
-				failed(OriginFailure.connectionLost("tunnel connection closed"));
-			}
-			else {
-				failed(new OriginFailure("stream closed before the WebSocket ended"));
-			}
-		}
-		ctx.fireChannelInactive();
+	String carries() {
+		return "WebSocket";
 	}
 
 	private void attach(FluxSink<Object> target) {
@@ -254,21 +179,9 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 		terminateIfDone();
 	}
 
-	private void failed(Throwable cause) {
-		if (this.failure != null || this.ended) {
-			return;
-		}
-		this.failure = cause;
-		this.ended = true;
-		if (!this.headReceived) {
-			this.headReceived = true;
-			this.head.tryEmitError(cause);
-		}
-		terminateIfDone();
-		Channel stream = this.channel;
-		if (stream != null && stream.isActive()) {
-			stream.close();
-		}
+	@Override
+	void endWithFailure() {
+		end();
 	}
 
 	private void terminateIfDone() {
@@ -276,7 +189,7 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 		if (target == null || !this.ended) {
 			return;
 		}
-		Throwable cause = this.failure;
+		Throwable cause = failure();
 		if (cause != null) {
 			target.error(cause);
 		}
@@ -289,13 +202,14 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 	 * Reads the next frame when the visitor's side wants one; and, once the WebSocket ended or
 	 * nobody listens, reads on and drops, so that the end of the stream arrives and it closes.
 	 */
-	private void readIfWanted() {
-		Channel stream = this.channel;
+	@Override
+	void readIfWanted() {
+		Channel stream = channel();
 		if (stream == null || !stream.isActive()) {
 			return;
 		}
 		FluxSink<Object> target = this.sink;
-		if (!this.headReceived || this.ended || this.discarding
+		if (!headReceived() || this.ended || this.discarding
 				|| (target != null && target.requestedFromDownstream() > 0)) {
 			stream.read();
 		}
@@ -308,30 +222,16 @@ public final class WebSocketStream extends ChannelInboundHandlerAdapter {
 		readIfWanted();
 	}
 
+	@Override
+	void dropBuffered() {
+		this.sink = null;
+		releasePending();
+	}
+
 	private void releasePending() {
 		Object next;
 		while ((next = this.pending.poll()) != null) {
 			ReferenceCountUtil.release(next);
-		}
-	}
-
-	private void cancelOnLoop() {
-		this.cancelled = true;
-		this.sink = null;
-		releasePending();
-		Channel stream = this.channel;
-		if (stream != null && stream.isActive()) {
-			// Closing a stream that has not ended sends RST_STREAM(CANCEL).
-			stream.close();
-		}
-	}
-
-	private static void onLoop(Channel stream, Runnable task) {
-		if (stream.eventLoop().inEventLoop()) {
-			task.run();
-		}
-		else {
-			stream.eventLoop().execute(task);
 		}
 	}
 
