@@ -2,15 +2,12 @@ package dev.warp.edge.api;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.routing.EdgeRouteTable;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
+import dev.warp.edge.listener.OpenConnections;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -29,10 +26,9 @@ public final class ApiListener {
 
 	private final DisposableServer server;
 
-	/** Every connection accepted and still open, closed with the listener (see PublicListener). */
-	private final ChannelGroup open;
+	private final OpenConnections open;
 
-	private ApiListener(DisposableServer server, ChannelGroup open) {
+	private ApiListener(DisposableServer server, OpenConnections open) {
 		this.server = server;
 		this.open = open;
 	}
@@ -61,7 +57,7 @@ public final class ApiListener {
 	 */
 	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			@Nullable EdgeMetrics metrics, LoopResources loops) {
-		ChannelGroup open = new DefaultChannelGroup("warp-api", ImmediateEventExecutor.INSTANCE);
+		OpenConnections open = new OpenConnections("warp-api");
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
@@ -92,12 +88,7 @@ public final class ApiListener {
 
 	/** Stops the listener and closes its connections, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		try {
-			this.server.disposeNow(timeout);
-		}
-		finally {
-			this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
+		this.open.close(timeout, this.server);
 	}
 
 }

@@ -2,15 +2,12 @@ package dev.warp.edge.cluster;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.visitor.PublicListener;
+import dev.warp.edge.listener.OpenConnections;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
@@ -41,10 +38,9 @@ public final class PeerListener {
 
 	private final DisposableServer server;
 
-	/** Every connection accepted and still open, closed with the listener (see PublicListener). */
-	private final ChannelGroup open;
+	private final OpenConnections open;
 
-	private PeerListener(DisposableServer server, ChannelGroup open) {
+	private PeerListener(DisposableServer server, OpenConnections open) {
 		this.server = server;
 		this.open = open;
 	}
@@ -76,7 +72,7 @@ public final class PeerListener {
 			Duration responseTimeout, long maxRequestBody, @Nullable Duration idleTimeout, PeerTls tls,
 			LoopResources loops) {
 		PeerHandshakeFailures handshakeFailures = new PeerHandshakeFailures();
-		ChannelGroup open = new DefaultChannelGroup("warp-peers", ImmediateEventExecutor.INSTANCE);
+		OpenConnections open = new OpenConnections("warp-peers");
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
@@ -104,12 +100,7 @@ public final class PeerListener {
 
 	/** Stops accepting and closes every peer connection, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		try {
-			this.server.disposeNow(timeout);
-		}
-		finally {
-			this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
+		this.open.close(timeout, this.server);
 	}
 
 }

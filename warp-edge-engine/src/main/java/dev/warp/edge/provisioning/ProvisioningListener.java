@@ -14,13 +14,11 @@ import dev.warp.edge.limit.ClientAddress;
 import dev.warp.edge.log.RepeatedWarning;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
+import dev.warp.edge.listener.OpenConnections;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +71,7 @@ public final class ProvisioningListener {
 
 	private @Nullable DisposableServer server;
 
-	/** Every connection accepted and still open, closed with the listener (see PublicListener). */
-	private final ChannelGroup open = new DefaultChannelGroup("warp-provisioning", ImmediateEventExecutor.INSTANCE);
+	private final OpenConnections open = new OpenConnections("warp-provisioning");
 
 	private ProvisioningListener(OriginCertificateIssuer issuer, X509Certificate ca, int failedAttemptsPerMinute,
 			EdgeMetrics metrics) {
@@ -217,12 +214,7 @@ public final class ProvisioningListener {
 
 	/** Stops the listener and closes its connections, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		try {
-			server().disposeNow(timeout);
-		}
-		finally {
-			this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
+		this.open.close(timeout, server());
 	}
 
 	private DisposableServer server() {

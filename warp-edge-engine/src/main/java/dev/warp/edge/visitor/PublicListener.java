@@ -2,7 +2,6 @@ package dev.warp.edge.visitor;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.cluster.PeerForwarder;
@@ -11,13 +10,11 @@ import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.PublicCertificates;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.WindowBudget;
+import dev.warp.edge.listener.OpenConnections;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
@@ -58,10 +55,10 @@ public final class PublicListener {
 	 * connection is not closed by stopping the server, and outlived the edge's event loops with
 	 * its socket open, where a client that reused it waited forever.
 	 */
-	private final ChannelGroup open;
+	private final OpenConnections open;
 
 	private PublicListener(DisposableServer server, @Nullable DisposableServer tlsServer,
-			VisitorConnectionLimit connections, ChannelGroup open) {
+			VisitorConnectionLimit connections, OpenConnections open) {
 		this.server = server;
 		this.tlsServer = tlsServer;
 		this.connections = connections;
@@ -107,7 +104,7 @@ public final class PublicListener {
 		ExchangeSettings forwarding = new ExchangeSettings(settings.nodeId(), "http", routes,
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
 				abusiveClients, windows);
-		ChannelGroup open = new DefaultChannelGroup("warp-visitors", ImmediateEventExecutor.INSTANCE);
+		OpenConnections open = new OpenConnections("warp-visitors");
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)
@@ -174,19 +171,7 @@ public final class PublicListener {
 
 	/** Stops accepting and closes every visitor connection, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		try {
-			if (this.tlsServer != null) {
-				this.tlsServer.disposeNow(timeout);
-			}
-		}
-		finally {
-			try {
-				this.server.disposeNow(timeout);
-			}
-			finally {
-				this.open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
-			}
-		}
+		this.open.close(timeout, this.tlsServer, this.server);
 	}
 
 }
