@@ -3,7 +3,6 @@ package dev.warp.edge.exchange;
 import java.time.Duration;
 
 import dev.warp.edge.metrics.EdgeMetrics;
-import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.WindowBudget;
 import dev.warp.edge.visitor.AbusiveClients;
 import org.jspecify.annotations.Nullable;
@@ -13,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * listener's connections share, and the rule for the request bodies they take.
  *
  * @param scheme how visitors reach the listener: {@code http} or {@code https}
+ * @param upstream where the requests go: the node's tunnel connections
  * @param idleTimeout how long a response's stream may pass no byte once it started
  * @param maxRequestBody the largest request body the node forwards, in bytes
  * @param inCluster whether the node is part of a cluster: then only HTTP/1.1 requests without a
@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param abusiveClients told about every HTTP/2 visitor connection, to watch it for abuse
  * @param windows what the windows of the listener's responses grow within
  */
-public record ExchangeSettings(String nodeId, String scheme, EdgeRouteTable routes, Duration responseTimeout,
+public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, Duration responseTimeout,
 		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster,
 		AbusiveClients abusiveClients, WindowBudget windows) {
 
@@ -35,7 +35,7 @@ public record ExchangeSettings(String nodeId, String scheme, EdgeRouteTable rout
 	public static final int MAX_BODY = 65_535;
 
 	public ExchangeSettings scheme(String scheme) {
-		return new ExchangeSettings(this.nodeId, scheme, this.routes, this.responseTimeout, this.idleTimeout,
+		return new ExchangeSettings(this.nodeId, scheme, this.upstream, this.responseTimeout, this.idleTimeout,
 				this.maxRequestBody, this.metrics, this.inCluster, this.abusiveClients, this.windows);
 	}
 

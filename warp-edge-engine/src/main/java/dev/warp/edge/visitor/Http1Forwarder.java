@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Forwards an HTTP/1.1 visitor's plain requests down the tunnel with Netty writes of its
- * own ({@link Http1Exchange}), without Reactor Netty's per-request machinery, which costs the
+ * own ({@link Http1Visitor}), without Reactor Netty's per-request machinery, which costs the
  * edge about a third of its CPU per small request. Sits in the visitor connection's pipeline
  * after the HTTP codec, before Reactor Netty's handlers.
  *
@@ -53,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * an origin-form one with its authority as {@code Host}.
  *
  * <p>A body streams to the tunnel as it comes, and reading pauses while more than
- * {@value Http1Exchange#UNSENT_HIGH} bytes of it wait for the tunnel, so an agent that reads
+ * {@value Http1Visitor#UNSENT_HIGH} bytes of it wait for the tunnel, so an agent that reads
  * slowly slows the visitor down. A body that comes before the tunnel stream is open is held for
  * it, and for the one retry on another connection. {@code Expect: 100-continue} is answered at
  * once: the edge reads the body straight away.
@@ -82,9 +82,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	private boolean restOfRequestToCome;
 
 	/** The exchange that sends the body of the request taken last while that body comes. */
-	private @Nullable Http1Exchange bodyReceiver;
+	private @Nullable Http1Visitor bodyReceiver;
 
-	private @Nullable Http1Exchange current;
+	private @Nullable Http1Visitor current;
 
 	/**
 	 * Whether a request was refused ({@link VisitorRequestHead}): the connection closes after the
@@ -96,7 +96,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	private boolean pausedReading;
 
 	/** The exchange whose body is too far ahead of the tunnel: reading is off until it catches up. */
-	private @Nullable Http1Exchange pacing;
+	private @Nullable Http1Visitor pacing;
 
 	/** Messages of requests pipelined behind the one in progress here, in order. */
 	private final ArrayDeque<Object> held = new ArrayDeque<>();
@@ -117,9 +117,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		this.context = ctx;
 		this.headerTimeout = ctx.pipeline().get(RequestHeaderTimeout.class);
 		this.responseDeadline = new LazyDeadline(ctx.executor(), this.settings.responseTimeout().toNanos(), () -> {
-			Http1Exchange exchange = this.current;
+			Http1Visitor exchange = this.current;
 			if (exchange != null) {
-				exchange.responseTimedOut();
+				exchange.exchange().responseTimedOut();
 			}
 		});
 	}
@@ -174,7 +174,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		}
 		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
 			String hostname = plainRequestHostname(request);
-			TunnelConnection connection = (hostname != null) ? this.settings.routes().select(hostname) : null;
+			TunnelConnection connection = (hostname != null) ? this.settings.upstream().select(hostname) : null;
 			if (connection != null) {
 				take(ctx, request, hostname, connection);
 				return;
@@ -277,12 +277,12 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			// The edge reads the body at once: the visitor may send it.
 			ctx.flush();
 		}
-		Http1Exchange exchange = new Http1Exchange(this, ctx, request, hostname, this.responseDeadline, this.settings);
+		Http1Visitor exchange = new Http1Visitor(this, ctx, request, hostname, this.responseDeadline, this.settings);
 		this.current = exchange;
 		if (body && this.restOfRequestToCome) {
 			this.bodyReceiver = exchange;
 		}
-		exchange.start(connection);
+		exchange.exchange().start(connection, true);
 		if (body && request instanceof HttpContent content) {
 			exchange.requestContent(content.retain());
 		}
@@ -309,7 +309,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 * The exchange's body is too far ahead of the tunnel: reading stops, unless all of the body
 	 * has come already.
 	 */
-	void pauseBody(Http1Exchange exchange) {
+	void pauseBody(Http1Visitor exchange) {
 		ChannelHandlerContext ctx = this.context;
 		if (exchange != this.bodyReceiver || ctx == null) {
 			return;
@@ -319,7 +319,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	}
 
 	/** The exchange's body caught up with the tunnel: reading goes on unless requests wait. */
-	void resumeBody(Http1Exchange exchange) {
+	void resumeBody(Http1Visitor exchange) {
 		ChannelHandlerContext ctx = this.context;
 		if (exchange != this.pacing || ctx == null) {
 			return;
@@ -335,7 +335,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		if (msg instanceof LastHttpContent) {
 			this.restOfRequestToCome = false;
 		}
-		Http1Exchange exchange = this.bodyReceiver;
+		Http1Visitor exchange = this.bodyReceiver;
 		if (exchange != null && msg instanceof HttpContent content) {
 			if (!this.restOfRequestToCome) {
 				this.bodyReceiver = null;
@@ -351,7 +351,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 * The exchange in progress has written its whole response: the next request's headers are
 	 * due, and those that waited are read.
 	 */
-	void exchangeEnded(Http1Exchange exchange) {
+	void exchangeEnded(Http1Visitor exchange) {
 		if (this.current != exchange) {
 			return;
 		}
@@ -377,7 +377,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 * @return whether it was handed back; {@code false} when it is not the exchange in progress
 	 * or the visitor left
 	 */
-	boolean handBack(Http1Exchange exchange, HttpRequest request) {
+	boolean handBack(Http1Visitor exchange, HttpRequest request) {
 		ChannelHandlerContext ctx = this.context;
 		if (this.current != exchange || ctx == null || !ctx.channel().isActive()) {
 			return false;
@@ -455,9 +455,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-		Http1Exchange exchange = this.current;
+		Http1Visitor exchange = this.current;
 		if (exchange != null && ctx.channel().isWritable()) {
-			exchange.writable();
+			exchange.exchange().writable();
 		}
 		ctx.fireChannelWritabilityChanged();
 	}
@@ -465,9 +465,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		this.responseDeadline.cancel();
-		Http1Exchange exchange = this.current;
+		Http1Visitor exchange = this.current;
 		if (exchange != null) {
-			exchange.visitorLeft();
+			exchange.exchange().visitorLeft();
 		}
 		releaseHeld();
 		ctx.fireChannelInactive();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.exchange.Exchange;
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.RequestBodies;
 import dev.warp.edge.tunnel.TunnelConnection;
@@ -30,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Forwards an HTTP/2 visitor's plain requests down the tunnel with Netty writes of its own
- * ({@link Http2Exchange}), without Reactor Netty's per-request machinery (its request and
+ * ({@link Http2Visitor}), without Reactor Netty's per-request machinery (its request and
  * response objects, the conversion of each stream's frames to HTTP/1.1 objects and back).
  * Sits in the visitor connection's pipeline between Netty's HTTP/2 frame codec and Reactor
  * Netty's stream multiplexer; it takes a request's frames before the multiplexer sees them and
@@ -52,7 +53,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	private final ExchangeSettings settings;
 
 	/** The requests taken here whose streams are still open, by stream id. */
-	private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
+	private final IntObjectMap<Exchange> exchanges = new IntObjectHashMap<>();
 
 	/**
 	 * The highest stream id whose first HEADERS frame was seen: a visitor's new stream always
@@ -94,7 +95,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof Http2StreamFrame frame && frame.stream() != null) {
 			int id = frame.stream().id();
-			Http2Exchange exchange = this.exchanges.get(id);
+			Exchange exchange = this.exchanges.get(id);
 			if (exchange != null) {
 				requestFrame(exchange, frame);
 				return;
@@ -110,7 +111,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	}
 
 	/** A frame of a stream taken here after its HEADERS: a part of its body, its trailers, or its reset. */
-	private void requestFrame(Http2Exchange exchange, Http2StreamFrame frame) {
+	private void requestFrame(Exchange exchange, Http2StreamFrame frame) {
 		if (frame instanceof Http2DataFrame data) {
 			// Padding is nobody's to forward: its share of the window goes back at once.
 			consumed(data.stream(), data.initialFlowControlledBytes() - data.content().readableBytes());
@@ -147,13 +148,13 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		}
 		String host = (authority != null) ? authority.toString().trim() : null;
 		String hostname = TunnelProtocol.routingHostname(host);
-		TunnelConnection tunnel = (hostname != null) ? this.settings.routes().select(hostname) : null;
+		TunnelConnection tunnel = (hostname != null) ? this.settings.upstream().select(hostname) : null;
 		if (tunnel == null) {
 			return false;
 		}
-		Http2Exchange exchange;
+		Exchange exchange;
 		try {
-			exchange = new Http2Exchange(this, ctx, frame.stream(), headers, hasBody, host, hostname, this.settings);
+			exchange = new Http2Visitor(this, ctx, frame.stream(), headers, hasBody, host, hostname, this.settings).exchange();
 		}
 		catch (IllegalArgumentException ex) {
 			// A method name Netty refuses: Reactor Netty answers it.
@@ -188,7 +189,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	}
 
 	/** A request taken during the current read, and the tunnel connection chosen for it. */
-	private record Started(Http2Exchange exchange, TunnelConnection tunnel) {
+	private record Started(Exchange exchange, TunnelConnection tunnel) {
 	}
 
 	/**
@@ -213,8 +214,8 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	}
 
 	/** The exchange wrote its whole response (or reset its stream): its stream is done here. */
-	void exchangeEnded(Http2Exchange exchange) {
-		this.exchanges.remove(exchange.stream().id());
+	void exchangeEnded(Http2FrameStream stream) {
+		this.exchanges.remove(stream.id());
 	}
 
 	/**
@@ -262,7 +263,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
 		if (evt instanceof Http2FrameStreamEvent event && !this.exchanges.isEmpty()) {
-			Http2Exchange exchange = this.exchanges.get(event.stream().id());
+			Exchange exchange = this.exchanges.get(event.stream().id());
 			if (exchange != null) {
 				if (event.type() == Http2FrameStreamEvent.Type.Writability) {
 					exchange.writable();
@@ -280,7 +281,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
 		if (ctx.channel().isWritable() && !this.exchanges.isEmpty()) {
-			for (Http2Exchange exchange : this.exchanges.values().toArray(new Http2Exchange[0])) {
+			for (Exchange exchange : this.exchanges.values().toArray(new Exchange[0])) {
 				exchange.writable();
 			}
 		}
@@ -306,9 +307,9 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		if (this.exchanges.isEmpty()) {
 			return;
 		}
-		Http2Exchange[] left = this.exchanges.values().toArray(new Http2Exchange[0]);
+		Exchange[] left = this.exchanges.values().toArray(new Exchange[0]);
 		this.exchanges.clear();
-		for (Http2Exchange exchange : left) {
+		for (Exchange exchange : left) {
 			exchange.visitorLeft();
 		}
 	}

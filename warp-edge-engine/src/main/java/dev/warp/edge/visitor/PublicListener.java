@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.cluster.PeerForwarder;
 import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.LocalTunnels;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.PublicCertificates;
 import dev.warp.edge.routing.EdgeRouteTable;
@@ -101,7 +102,7 @@ public final class PublicListener {
 					AbusiveClients::refused);
 		}
 		VisitorErrors.Reports errors = VisitorErrors.Reports.of("public listener");
-		ExchangeSettings forwarding = new ExchangeSettings(settings.nodeId(), "http", routes,
+		ExchangeSettings forwarding = new ExchangeSettings(settings.nodeId(), "http", new LocalTunnels(routes),
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
 				abusiveClients, windows);
 		OpenConnections open = new OpenConnections("warp-visitors");

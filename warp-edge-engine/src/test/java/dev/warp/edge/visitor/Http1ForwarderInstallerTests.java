@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.LocalTunnels;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.WindowBudget;
 import io.netty.buffer.ByteBuf;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Http1ForwarderInstallerTests {
 
 	private final ExchangeSettings settings = new ExchangeSettings("edge-test", "https",
-			new EdgeRouteTable(), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false,
+			new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false,
 			new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)), WindowBudget.total());
 
 	@Test
@@ -60,7 +61,7 @@ class Http1ForwarderInstallerTests {
 	@Test
 	void anHttp2VisitorOverTlsIsWatchedForAbuse() throws Exception {
 		AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
-		ExchangeSettings watched = new ExchangeSettings("edge-test", "https", new EdgeRouteTable(),
+		ExchangeSettings watched = new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()),
 				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, abusiveClients, WindowBudget.total());
 		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(watched));
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
@@ -110,7 +111,7 @@ class Http1ForwarderInstallerTests {
 	}
 
 	private ExchangeSettings inCluster() {
-		return new ExchangeSettings("edge-test", "https", new EdgeRouteTable(), Duration.ofSeconds(1), null,
+		return new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null,
 				Long.MAX_VALUE, null, true, new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)),
 				WindowBudget.total());
 	}

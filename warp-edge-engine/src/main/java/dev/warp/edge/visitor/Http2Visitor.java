@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import dev.warp.edge.exchange.EdgeErrors;
 import dev.warp.edge.exchange.Exchange;
 import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.Visitor;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.exchange.RayIds;
 import dev.warp.edge.tunnel.ResponseHead;
@@ -21,19 +22,26 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request of an HTTP/2 visitor taken by {@link Http2Forwarder}, its response written as
+ * The HTTP/2 visitor of one request taken by {@link Http2Forwarder}: its {@link Exchange}'s response written as
  * frames of the visitor's stream on the visitor's connection: the agent's headers pass as they
  * are (less what HTTP/2 forbids), the body as DATA frames as the visitor's flow-control window
  * allows, the agent's trailers as the last HEADERS frame. An aborted response resets the stream,
  * not the connection.
  */
-public final class Http2Exchange extends Exchange {
+final class Http2Visitor implements Visitor {
+
+	private final Exchange exchange;
 
 	private final Http2Forwarder forwarder;
+
+	private final ExchangeSettings settings;
+
+	private final String ray;
 
 	/** The forwarder's context on the visitor's connection: frames written here reach its HTTP/2 codec. */
 	private final ChannelHandlerContext visitor;
@@ -44,41 +52,44 @@ public final class Http2Exchange extends Exchange {
 
 	/**
 	 * @param request the visitor's request headers (not a {@code CONNECT}); read here, not kept
-	 * @param hasBody whether DATA frames follow them ({@link #requestContent})
+	 * @param hasBody whether DATA frames follow them ({@link Exchange#requestContent})
 	 * @param host its {@code :authority} (or {@code Host})
 	 * @param hostname the hostname that routes to
 	 */
-	Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
+	Http2Visitor(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
 			Http2Headers request, boolean hasBody, String host, String hostname, ExchangeSettings settings) {
 		this(forwarder, visitor, stream, request, hasBody, host, hostname, RayIds.next(settings.nodeId()), settings);
 	}
 
-	private Http2Exchange(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
+	private Http2Visitor(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
 			Http2Headers request, boolean hasBody, String host, String hostname, String ray,
 			ExchangeSettings settings) {
-		super(visitor.channel(), settings, HttpMethod.valueOf(request.method().toString()), host, hostname,
-				ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
-						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
-				hasBody);
 		this.forwarder = forwarder;
 		this.visitor = visitor;
 		this.stream = stream;
+		this.settings = settings;
+		this.ray = ray;
+		this.exchange = new Exchange(this, visitor.channel(), settings, HttpMethod.valueOf(request.method().toString()),
+				host, hostname, ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
+						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
+				hasBody);
 	}
 
-	Http2FrameStream stream() {
-		return this.stream;
+	/** The request's life: routed, sent, retried, answered. */
+	Exchange exchange() {
+		return this.exchange;
 	}
 
 	@Override
-	protected void responseTimerStarted() {
+	public void responseTimerStarted() {
 		// Streams of one connection wait side by side: a timer each, cancelled when the head comes.
 		responseTimerStopped();
-		this.responseTimer = this.loop.schedule(this::responseTimedOut, this.settings.responseTimeout().toNanos(),
+		this.responseTimer = this.visitor.executor().schedule(this.exchange::responseTimedOut, this.settings.responseTimeout().toNanos(),
 				TimeUnit.NANOSECONDS);
 	}
 
 	@Override
-	protected void responseTimerStopped() {
+	public void responseTimerStopped() {
 		ScheduledFuture<?> timer = this.responseTimer;
 		if (timer != null) {
 			this.responseTimer = null;
@@ -87,7 +98,7 @@ public final class Http2Exchange extends Exchange {
 	}
 
 	@Override
-	protected void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content) {
+	public void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content) {
 		Http2Headers headers = new DefaultHttp2Headers(true, true, head.headers().size() + 2);
 		headers.status(HttpResponseStatus.valueOf(head.status()).codeAsText());
 		ForwardedHeaders.toVisitor(head.headers(), headers);
@@ -103,12 +114,12 @@ public final class Http2Exchange extends Exchange {
 	}
 
 	@Override
-	protected void writeContent(ByteBuf content) {
+	public void writeContent(ByteBuf content) {
 		this.visitor.write(new DefaultHttp2DataFrame(content, false).stream(this.stream));
 	}
 
 	@Override
-	protected void writeEnd(@Nullable Http2Headers trailers) {
+	public void writeEnd(@Nullable Http2Headers trailers) {
 		Http2Headers out = null;
 		if (trailers != null) {
 			out = new DefaultHttp2Headers(true, true, trailers.size());
@@ -130,7 +141,7 @@ public final class Http2Exchange extends Exchange {
 	}
 
 	@Override
-	protected void writeError(HttpResponseStatus status, String cause) {
+	public void writeError(HttpResponseStatus status, String cause) {
 		byte[] body = EdgeErrors.bodyBytes(cause, this.ray);
 		this.visitor.write(new DefaultHttp2HeadersFrame(EdgeErrors.http2Headers(status, body.length, this.ray), false)
 			.stream(this.stream));
@@ -140,43 +151,51 @@ public final class Http2Exchange extends Exchange {
 	}
 
 	@Override
-	protected void abort() {
+	public void abort() {
 		this.visitor.write(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR).stream(this.stream));
 		flushSoon();
-		this.forwarder.exchangeEnded(this);
+		this.forwarder.exchangeEnded(this.stream);
 	}
 
 	@Override
-	protected boolean visitorWritable() {
+	public boolean writable() {
 		return this.forwarder.isWritable(this.stream);
 	}
 
 	@Override
-	protected void flushSoon() {
+	public void flushSoon() {
 		this.forwarder.flushSoon();
 	}
 
 	@Override
-	protected void bodyWritten(ChannelFuture written, int bytes) {
+	public void bodyWritten(ChannelFuture written, int bytes) {
 		// The visitor may send more once these left for the tunnel, not before: what the edge
 		// holds of a connection's bodies stays within the visitor's flow-control window.
 		if (bytes > 0) {
-			written.addListener((done) -> onLoop(() -> this.forwarder.consumed(this.stream, bytes)));
+			written.addListener((done) -> {
+				EventExecutor loop = this.visitor.executor();
+				if (loop.inEventLoop()) {
+					this.forwarder.consumed(this.stream, bytes);
+				}
+				else {
+					loop.execute(() -> this.forwarder.consumed(this.stream, bytes));
+				}
+			});
 		}
 	}
 
 	@Override
-	protected void bodyDropped(int bytes) {
+	public void bodyDropped(int bytes) {
 		this.forwarder.consumed(this.stream, bytes);
 	}
 
 	@Override
-	protected void exchangeEnded() {
+	public void exchangeEnded() {
 		// A response whole before the request's body: the rest of the body still comes here, is
 		// dropped and its bytes returned, until the stream closes. (A reset would also cancel
 		// the response's frames still waiting for the visitor's flow-control window.)
-		if (requestEnded()) {
-			this.forwarder.exchangeEnded(this);
+		if (this.exchange.requestEnded()) {
+			this.forwarder.exchangeEnded(this.stream);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import dev.warp.edge.exchange.EdgeErrors;
 import dev.warp.edge.exchange.Exchange;
 import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.Visitor;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.exchange.RayIds;
 import dev.warp.edge.exchange.RequestBodies;
@@ -37,13 +38,13 @@ import io.netty.util.AsciiString;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request taken by {@link Http1Forwarder}, its response written to the visitor's connection
- * as plain HTTP/1.1 objects: a whole response in one write, a streamed one with
+ * The HTTP/1.1 visitor of one request taken by {@link Http1Forwarder}: its {@link Exchange}'s
+ * response written to the visitor's connection as plain HTTP/1.1 objects: a whole response in one write, a streamed one with
  * {@code Content-Length} or chunked, the declared trailers with its last chunk, and the
  * connection closed after it when the request asked for that. An aborted response closes the
  * connection, the only signal HTTP/1.1 has for a truncated body.
  */
-public final class Http1Exchange extends Exchange {
+final class Http1Visitor implements Visitor {
 
 	private static final Set<AsciiString> FRAMING_HEADERS = Set.of(HttpHeaderNames.CONTENT_LENGTH,
 			HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TRAILER);
@@ -57,10 +58,14 @@ public final class Http1Exchange extends Exchange {
 
 	static final int UNSENT_LOW = 128 * 1024;
 
-	private static final AtomicLongFieldUpdater<Http1Exchange> UNSENT = AtomicLongFieldUpdater.newUpdater(Http1Exchange.class,
+	private static final AtomicLongFieldUpdater<Http1Visitor> UNSENT = AtomicLongFieldUpdater.newUpdater(Http1Visitor.class,
 			"unsent");
 
+	private final Exchange exchange;
+
 	private final Http1Forwarder forwarder;
+
+	private final String ray;
 
 	private final ChannelHandlerContext visitor;
 
@@ -93,23 +98,29 @@ public final class Http1Exchange extends Exchange {
 	 * @param request the visitor's request: its head is kept, for {@link #handBack}; its content is not
 	 * @param hostname the hostname its {@code Host} routes to
 	 */
-	Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String hostname,
+	Http1Visitor(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String hostname,
 			LazyDeadline responseDeadline, ExchangeSettings settings) {
 		this(forwarder, visitor, request, request.headers().get(HttpHeaderNames.HOST).trim(), hostname,
 				RayIds.next(settings.nodeId()), responseDeadline, settings);
 	}
 
-	private Http1Exchange(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String host,
+	private Http1Visitor(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String host,
 			String hostname, String ray, LazyDeadline responseDeadline, ExchangeSettings settings) {
-		super(visitor.channel(), settings, request.method(), host, hostname, ray,
-				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
-						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
-				RequestBodies.hasBody(request.headers()));
 		this.forwarder = forwarder;
 		this.visitor = visitor;
+		this.ray = ray;
 		this.responseDeadline = responseDeadline;
 		this.keepAlive = HttpUtil.isKeepAlive(request);
 		this.request = request;
+		this.exchange = new Exchange(this, visitor.channel(), settings, request.method(), host, hostname, ray,
+				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
+						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
+				RequestBodies.hasBody(request.headers()));
+	}
+
+	/** The request's life: routed, sent, retried, answered. */
+	Exchange exchange() {
+		return this.exchange;
 	}
 
 	/** Whether the visitor's connection carries more requests after this one. */
@@ -119,11 +130,11 @@ public final class Http1Exchange extends Exchange {
 
 	/** A part of the request's body from the visitor's connection, the last one with the end of the body. */
 	void requestContent(HttpContent content) {
-		requestContent(content.content(), content instanceof LastHttpContent);
+		this.exchange.requestContent(content.content(), content instanceof LastHttpContent);
 	}
 
 	@Override
-	protected void bodyReceived(int bytes) {
+	public void bodyReceived(int bytes) {
 		if (UNSENT.addAndGet(this, bytes) > UNSENT_HIGH && !this.readingPaused) {
 			this.readingPaused = true;
 			this.forwarder.pauseBody(this);
@@ -131,12 +142,12 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected void bodyWritten(ChannelFuture written, int bytes) {
+	public void bodyWritten(ChannelFuture written, int bytes) {
 		written.addListener((done) -> bodyLeft(bytes));
 	}
 
 	@Override
-	protected void bodyDropped(int bytes) {
+	public void bodyDropped(int bytes) {
 		bodyLeft(bytes);
 	}
 
@@ -147,7 +158,12 @@ public final class Http1Exchange extends Exchange {
 	private void bodyLeft(int bytes) {
 		long after = UNSENT.addAndGet(this, -bytes);
 		if (after <= UNSENT_LOW && after + bytes > UNSENT_LOW) {
-			onLoop(this::resumeReading);
+			if (this.visitor.channel().eventLoop().inEventLoop()) {
+				resumeReading();
+			}
+			else {
+				this.visitor.channel().eventLoop().execute(this::resumeReading);
+			}
 		}
 	}
 
@@ -159,17 +175,17 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected void responseTimerStarted() {
+	public void responseTimerStarted() {
 		this.responseDeadline.set();
 	}
 
 	@Override
-	protected void responseTimerStopped() {
+	public void responseTimerStopped() {
 		this.responseDeadline.clear();
 	}
 
 	@Override
-	protected void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content) {
+	public void writeHead(ResponseHead head, boolean noBody, boolean whole, @Nullable ByteBuf content) {
 		HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().newHeaders();
 		ForwardedHeaders.toVisitor(head.headers(), headers);
 		HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
@@ -212,12 +228,12 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected void writeContent(ByteBuf content) {
+	public void writeContent(ByteBuf content) {
 		this.visitor.write(new DefaultHttpContent(content)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 	}
 
 	@Override
-	protected void writeEnd(@Nullable Http2Headers trailers) {
+	public void writeEnd(@Nullable Http2Headers trailers) {
 		LastHttpContent last = new DefaultLastHttpContent();
 		if (this.chunked && trailers != null) {
 			copyDeclaredTrailers(trailers, last.trailingHeaders());
@@ -245,7 +261,7 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected boolean handBack() {
+	public boolean handBack() {
 		// A fresh head: the forwarder released the request it took (a full one with its content).
 		HttpRequest head = new DefaultHttpRequest(this.request.protocolVersion(), this.request.method(), this.request.uri(),
 				this.request.headers());
@@ -253,13 +269,13 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected void bodyRefused() {
+	public void bodyRefused() {
 		// The rest of the body would be taken for the next request: the connection ends with the answer.
 		this.keepAlive = false;
 	}
 
 	@Override
-	protected void writeError(HttpResponseStatus status, String cause) {
+	public void writeError(HttpResponseStatus status, String cause) {
 		FullHttpResponse response = EdgeErrors.response(this.visitor.alloc(), status, cause, this.ray);
 		if (!this.keepAlive) {
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -273,7 +289,7 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected void abort() {
+	public void abort() {
 		// What was written goes out first (a head may wait for its body, writeHead): the visitor
 		// sees a response cut short, not a connection closed before any answer.
 		this.visitor.flush();
@@ -281,15 +297,15 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected boolean visitorWritable() {
+	public boolean writable() {
 		return this.visitor.channel().isWritable();
 	}
 
 	@Override
-	protected void flushSoon() {
+	public void flushSoon() {
 		if (!this.flushScheduled) {
 			this.flushScheduled = true;
-			this.loop.execute(() -> {
+			this.visitor.channel().eventLoop().execute(() -> {
 				this.flushScheduled = false;
 				this.visitor.flush();
 			});
@@ -297,7 +313,7 @@ public final class Http1Exchange extends Exchange {
 	}
 
 	@Override
-	protected void exchangeEnded() {
+	public void exchangeEnded() {
 		this.forwarder.exchangeEnded(this);
 	}
 
