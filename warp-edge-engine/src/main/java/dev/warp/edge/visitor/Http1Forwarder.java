@@ -1,31 +1,17 @@
 package dev.warp.edge.visitor;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-
-import dev.warp.core.protocol.TunnelProtocol;
-import dev.warp.edge.exchange.EdgeErrors;
 import dev.warp.edge.exchange.ExchangeSettings;
-import dev.warp.edge.exchange.RayIds;
 import dev.warp.edge.exchange.RequestBodies;
 import dev.warp.edge.tunnel.TunnelConnection;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Frame;
 import io.netty.util.ReferenceCountUtil;
@@ -37,20 +23,14 @@ import org.jspecify.annotations.Nullable;
  * edge about a third of its CPU per small request. Sits in the visitor connection's pipeline
  * after the HTTP codec, before Reactor Netty's handlers.
  *
- * <p>It takes a request when it is HTTP/1.1 with no body, one of a declared length the node
- * forwards, or a chunked one (counted against the limit as it comes: past it, {@code 413} and the
- * connection closes), no {@code Upgrade}, no {@code Expect} other than {@code 100-continue}, a
- * valid {@code Host} whose hostname has a tunnel connection on this node, and no earlier request
- * still with Reactor Netty. Everything else (HTTP/1.0, WebSockets, h2c upgrades, errors of the
- * request itself, hostnames served by another node of a cluster, bodies on a cluster node)
+ * <p>It takes the requests {@link Http1RequestRules} allows whose hostname has a tunnel
+ * connection on this node, while no earlier request is still with Reactor Netty; everything else
  * passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
  * requests pipelined behind one it took wait here, with reading paused, until its response has
  * been written.
  *
  * <p>Every request head passes {@link VisitorRequestHead} first, whichever path it then takes:
- * one that breaks RFC 9112 (two {@code Host} headers, a transfer coding other than
- * {@code chunked}) is answered here and the connection closed; an absolute-form target becomes
- * an origin-form one with its authority as {@code Host}.
+ * one that breaks RFC 9112 is answered here and the connection closed.
  *
  * <p>A body streams to the tunnel as it comes, and reading pauses while more than
  * {@value Http1Visitor#UNSENT_HIGH} bytes of it wait for the tunnel, so an agent that reads
@@ -66,9 +46,6 @@ import org.jspecify.annotations.Nullable;
 public final class Http1Forwarder extends ChannelDuplexHandler {
 
 	static final String NAME = "warp.http1Forwarder";
-
-	/** The interim response that {@code Expect: 100-continue} waits for. */
-	private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
 	private final ExchangeSettings settings;
 
@@ -92,14 +69,11 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 */
 	private boolean refused;
 
-	/** Whether this handler turned the connection's auto-read off while requests wait. */
-	private boolean pausedReading;
-
 	/** The exchange whose body is too far ahead of the tunnel: reading is off until it catches up. */
 	private @Nullable Http1Visitor pacing;
 
 	/** Messages of requests pipelined behind the one in progress here, in order. */
-	private final ArrayDeque<Object> held = new ArrayDeque<>();
+	private final HeldRequests held = new HeldRequests();
 
 	private @Nullable ChannelHandlerContext context;
 
@@ -117,9 +91,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		this.context = ctx;
 		this.headerTimeout = ctx.pipeline().get(RequestHeaderTimeout.class);
 		this.responseDeadline = new LazyDeadline(ctx.executor(), this.settings.responseTimeout().toNanos(), () -> {
-			Http1Visitor exchange = this.current;
-			if (exchange != null) {
-				exchange.exchange().responseTimedOut();
+			Http1Visitor visitor = this.current;
+			if (visitor != null) {
+				visitor.exchange().responseTimedOut();
 			}
 		});
 	}
@@ -133,12 +107,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			restOfRequest(msg);
 		}
 		else if (!this.held.isEmpty() || waits(msg)) {
-			this.held.add(msg);
-			// Pipelined requests wait for the one in progress; the socket waits with them.
-			if (!this.pausedReading) {
-				this.pausedReading = true;
-				ctx.channel().config().setAutoRead(false);
-			}
+			this.held.hold(ctx, msg);
 		}
 		else {
 			dispatch(ctx, msg);
@@ -159,7 +128,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		if (this.passedOn == 0 && !this.passingBody && MalformedRequests.isMalformed(msg)) {
 			// The connection closes: nothing read after this request is a request.
 			this.refused = true;
-			releaseHeld();
+			this.held.release();
 			MalformedRequests.answer(ctx, (HttpRequest) msg);
 			return;
 		}
@@ -173,7 +142,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			}
 		}
 		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
-			String hostname = plainRequestHostname(request);
+			String hostname = Http1RequestRules.takenHostname(request, this.settings);
 			TunnelConnection connection = (hostname != null) ? this.settings.upstream().select(hostname) : null;
 			if (connection != null) {
 				take(ctx, request, hostname, connection);
@@ -203,14 +172,11 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	private void refuse(ChannelHandlerContext ctx, HttpRequest request, VisitorRequestHead.Refusal refusal) {
 		this.refused = true;
 		ReferenceCountUtil.release(request);
-		releaseHeld();
+		this.held.release();
 		if (this.headerTimeout != null) {
 			this.headerTimeout.headersReceived();
 		}
-		FullHttpResponse response = EdgeErrors.response(ctx.alloc(), refusal.status(), refusal.cause(),
-				RayIds.next(this.settings.nodeId()));
-		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-		ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+		Http1RequestRules.refuse(ctx, refusal, this.settings.nodeId());
 	}
 
 	/**
@@ -231,33 +197,6 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		forwarder.channelRead(ctx.pipeline().context(forwarder), msg);
 	}
 
-	/** The hostname of a request this handler can forward whole, or {@code null} to pass it on. */
-	private @Nullable String plainRequestHostname(HttpRequest request) {
-		HttpHeaders headers = request.headers();
-		if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1
-				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)) {
-			return null;
-		}
-		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && (this.settings.inCluster()
-				|| headers.contains(HttpHeaderNames.CONTENT_LENGTH) || !HttpUtil.isTransferEncodingChunked(request))) {
-			// A chunked body is counted against the limit as it comes (a cluster node cannot hand it
-			// back to TunnelProxy once read); anything else about its framing is TunnelProxy's.
-			return null;
-		}
-		if (headers.contains(HttpHeaderNames.EXPECT) && !HttpUtil.is100ContinueExpected(request)) {
-			// Reactor Netty answers an expectation it cannot meet with 417.
-			return null;
-		}
-		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-			long declaredLength = RequestBodies.declaredLength(headers);
-			// A body read here could not be handed back to TunnelProxy for another node.
-			if (!this.settings.takesPacedBody(declaredLength) || (this.settings.inCluster() && declaredLength > 0)) {
-				return null;
-			}
-		}
-		return TunnelProtocol.routingHostname(headers.get(HttpHeaderNames.HOST));
-	}
-
 	private void take(ChannelHandlerContext ctx, HttpRequest request, String hostname, TunnelConnection connection) {
 		// Requests without a body keep the shape they had before bodies came here: a rewrite with
 		// one field for both the body's end and its receiver, the same logic, measured 15 % fewer
@@ -273,59 +212,43 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			this.headerTimeout.headersReceived();
 		}
 		if (body && this.restOfRequestToCome && HttpUtil.is100ContinueExpected(request)
-				&& writeContinue(ctx, ctx.newPromise().addListener(ChannelFutureListener.CLOSE_ON_FAILURE))) {
+				&& Http1RequestRules.writeContinue(ctx, ctx.newPromise().addListener(ChannelFutureListener.CLOSE_ON_FAILURE))) {
 			// The edge reads the body at once: the visitor may send it.
 			ctx.flush();
 		}
-		Http1Visitor exchange = new Http1Visitor(this, ctx, request, hostname, this.responseDeadline, this.settings);
-		this.current = exchange;
+		Http1Visitor visitor = new Http1Visitor(this, ctx, request, hostname, this.responseDeadline, this.settings);
+		this.current = visitor;
 		if (body && this.restOfRequestToCome) {
-			this.bodyReceiver = exchange;
+			this.bodyReceiver = visitor;
 		}
-		exchange.exchange().start(connection, true);
+		visitor.exchange().start(connection, true);
 		if (body && request instanceof HttpContent content) {
-			exchange.requestContent(content.retain());
+			visitor.requestContent(content.retain());
 		}
 		ReferenceCountUtil.release(request);
-	}
-
-	/**
-	 * Writes the {@code 100 Continue} that a visitor waits for before it sends its body. As
-	 * bytes, past the codec's encoder: that one takes every response it encodes for the answer to
-	 * the next request in line, so a {@code 100} through it would shift which request each later
-	 * response answers (and a {@code HEAD} in line would take the body of the real answer).
-	 * @return {@code false}, with nothing written, without an HTTP codec in the pipeline
-	 */
-	private static boolean writeContinue(ChannelHandlerContext ctx, ChannelPromise promise) {
-		ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
-		if (codec == null) {
-			return false;
-		}
-		codec.write(Unpooled.wrappedBuffer(CONTINUE), promise);
-		return true;
 	}
 
 	/**
 	 * The exchange's body is too far ahead of the tunnel: reading stops, unless all of the body
 	 * has come already.
 	 */
-	void pauseBody(Http1Visitor exchange) {
+	void pauseBody(Http1Visitor visitor) {
 		ChannelHandlerContext ctx = this.context;
-		if (exchange != this.bodyReceiver || ctx == null) {
+		if (visitor != this.bodyReceiver || ctx == null) {
 			return;
 		}
-		this.pacing = exchange;
+		this.pacing = visitor;
 		ctx.channel().config().setAutoRead(false);
 	}
 
 	/** The exchange's body caught up with the tunnel: reading goes on unless requests wait. */
-	void resumeBody(Http1Visitor exchange) {
+	void resumeBody(Http1Visitor visitor) {
 		ChannelHandlerContext ctx = this.context;
-		if (exchange != this.pacing || ctx == null) {
+		if (visitor != this.pacing || ctx == null) {
 			return;
 		}
 		this.pacing = null;
-		if (!this.pausedReading) {
+		if (!this.held.pausedReading()) {
 			ctx.channel().config().setAutoRead(true);
 		}
 	}
@@ -335,12 +258,12 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		if (msg instanceof LastHttpContent) {
 			this.restOfRequestToCome = false;
 		}
-		Http1Visitor exchange = this.bodyReceiver;
-		if (exchange != null && msg instanceof HttpContent content) {
+		Http1Visitor visitor = this.bodyReceiver;
+		if (visitor != null && msg instanceof HttpContent content) {
 			if (!this.restOfRequestToCome) {
 				this.bodyReceiver = null;
 			}
-			exchange.requestContent(content);
+			visitor.requestContent(content);
 		}
 		else {
 			ReferenceCountUtil.release(msg);
@@ -351,16 +274,16 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 * The exchange in progress has written its whole response: the next request's headers are
 	 * due, and those that waited are read.
 	 */
-	void exchangeEnded(Http1Visitor exchange) {
-		if (this.current != exchange) {
+	void exchangeEnded(Http1Visitor visitor) {
+		if (this.current != visitor) {
 			return;
 		}
 		this.current = null;
 		// The rest of its body, if any, is read and dropped.
 		this.pacing = null;
 		ChannelHandlerContext ctx = this.context;
-		if (ctx == null || !ctx.channel().isActive() || !exchange.keepAlive()) {
-			releaseHeld();
+		if (ctx == null || !ctx.channel().isActive() || !visitor.keepAlive()) {
+			this.held.release();
 			return;
 		}
 		if (this.headerTimeout != null) {
@@ -377,9 +300,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 * @return whether it was handed back; {@code false} when it is not the exchange in progress
 	 * or the visitor left
 	 */
-	boolean handBack(Http1Visitor exchange, HttpRequest request) {
+	boolean handBack(Http1Visitor visitor, HttpRequest request) {
 		ChannelHandlerContext ctx = this.context;
-		if (this.current != exchange || ctx == null || !ctx.channel().isActive()) {
+		if (this.current != visitor || ctx == null || !ctx.channel().isActive()) {
 			return false;
 		}
 		this.current = null;
@@ -399,11 +322,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 
 	/** No exchange is in progress here any more: the requests that waited are dispatched, then reading goes on. */
 	private void goOn(ChannelHandlerContext ctx) {
-		if (this.pausedReading) {
-			// Before the waiting requests go on: what Reactor Netty decides for one of them stands.
-			this.pausedReading = false;
-			ctx.channel().config().setAutoRead(true);
-		}
+		this.held.resumeReading(ctx);
 		while (!this.held.isEmpty()) {
 			if (this.restOfRequestToCome) {
 				// The rest of the request just taken: its exchange waits for it.
@@ -416,11 +335,8 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 				dispatch(ctx, this.held.poll());
 			}
 		}
-		if (!this.held.isEmpty()) {
-			this.pausedReading = true;
-			ctx.channel().config().setAutoRead(false);
-		}
-		else if (this.current == null && this.passedOn == 0 && !ctx.channel().config().isAutoRead()) {
+		this.held.pauseIfWaiting(ctx);
+		if (this.held.isEmpty() && this.current == null && this.passedOn == 0 && !ctx.channel().config().isAutoRead()) {
 			// Reactor Netty reads on demand only (one read after each of its responses); between the
 			// requests forwarded here the connection reads by itself, which spares turning the
 			// socket's read interest on and off (two epoll_ctl calls) per request.
@@ -430,7 +346,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-		if (msg instanceof HttpResponse response && response.status().code() == 100 && writeContinue(ctx, promise)) {
+		if (msg instanceof HttpResponse response && response.status().code() == 100 && Http1RequestRules.writeContinue(ctx, promise)) {
 			// Reactor Netty's own 100 Continue, for a request passed on: written as bytes instead.
 			ReferenceCountUtil.release(msg);
 			return;
@@ -455,9 +371,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-		Http1Visitor exchange = this.current;
-		if (exchange != null && ctx.channel().isWritable()) {
-			exchange.exchange().writable();
+		Http1Visitor visitor = this.current;
+		if (visitor != null && ctx.channel().isWritable()) {
+			visitor.exchange().writable();
 		}
 		ctx.fireChannelWritabilityChanged();
 	}
@@ -465,25 +381,18 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		this.responseDeadline.cancel();
-		Http1Visitor exchange = this.current;
-		if (exchange != null) {
-			exchange.exchange().visitorLeft();
+		Http1Visitor visitor = this.current;
+		if (visitor != null) {
+			visitor.exchange().visitorLeft();
 		}
-		releaseHeld();
+		this.held.release();
 		ctx.fireChannelInactive();
 	}
 
 	@Override
 	public void handlerRemoved(ChannelHandlerContext ctx) {
 		this.responseDeadline.cancel();
-		releaseHeld();
-	}
-
-	private void releaseHeld() {
-		Object msg;
-		while ((msg = this.held.poll()) != null) {
-			ReferenceCountUtil.release(msg);
-		}
+		this.held.release();
 	}
 
 }
