@@ -14,6 +14,7 @@ import dev.warp.edge.exchange.EdgeErrors;
 import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.exchange.RequestBodies;
+import dev.warp.edge.log.RepeatedWarning;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
@@ -27,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -49,6 +49,11 @@ public final class PeerExchange {
 
 	private static final Logger logger = LoggerFactory.getLogger(PeerExchange.class);
 
+	/** A node whose TLS fails, fails every request sent to it: one line a minute, not one per request. */
+	private static final RepeatedWarning untrustedPeers = new RepeatedWarning(logger,
+			"request(s) failed because TLS with another edge node failed; do both nodes have the same ca.pem and "
+					+ "ca-key.pem in their data directories?");
+
 	/**
 	 * Added to the response timeout here: the peer node times the agent out itself and answers
 	 * 504 with its reason, which should reach the visitor first.
@@ -62,6 +67,15 @@ public final class PeerExchange {
 	private final HttpServerRequest request;
 
 	private final HttpServerResponse response;
+
+	/**
+	 * The visitor's connection, taken while it is open: once it closed, it may no longer be
+	 * registered with an event loop, which a response arriving then must not ask it for.
+	 */
+	private final Channel visitor;
+
+	/** The visitor connection's event loop, where the response is written. */
+	private final EventLoop visitorLoop;
 
 	private final String host;
 
@@ -88,6 +102,10 @@ public final class PeerExchange {
 		this.directory = directory;
 		this.request = request;
 		this.response = response;
+		Channel[] visitor = new Channel[1];
+		response.withConnection((connection) -> visitor[0] = connection.channel());
+		this.visitor = visitor[0];
+		this.visitorLoop = this.visitor.eventLoop();
 		this.host = host;
 		this.hostname = hostname;
 		this.ray = ray;
@@ -120,7 +138,11 @@ public final class PeerExchange {
 			})
 			.response((in, body) -> {
 				this.answered = true;
-				return respond(in, body).subscribeOn(visitorLoop());
+				if (!this.visitor.isActive()) {
+					// The visitor left: nobody reads this response (the client releases its body).
+					return Mono.empty();
+				}
+				return respond(in, body).subscribeOn(Schedulers.fromExecutor(this.visitorLoop));
 			})
 			.then()
 			.onErrorResume((ex) -> !connected.get() && isUnreachable(ex) && index + 1 < peers.size(), (ex) -> {
@@ -165,9 +187,7 @@ public final class PeerExchange {
 	 */
 	private Mono<ByteBuf> abortVisitor(Throwable cause) {
 		FailedRequests.aborted("Request", this.ray, this.host, cause.getMessage() + " from edge node " + this.target);
-		Channel[] visitor = new Channel[1];
-		this.response.withConnection((connection) -> visitor[0] = connection.channel());
-		return Mono.<Void>create((sink) -> visitor[0].close().addListener((closed) -> sink.success()))
+		return Mono.<Void>create((sink) -> this.visitor.close().addListener((closed) -> sink.success()))
 			.then(Mono.error(cause));
 	}
 
@@ -183,8 +203,8 @@ public final class PeerExchange {
 		}
 		this.directory.forget(this.hostname);
 		if (isUntrusted(cause)) {
-			logger.warn("Request {} for {}: TLS with edge node {} failed ({}); do both nodes have the same ca.pem and "
-					+ "ca-key.pem in their data directories?", this.ray, this.host, peer, cause.getMessage());
+			untrustedPeers.occurred("request " + this.ray + " for " + this.host + " to edge node " + peer + " ("
+					+ cause.getMessage() + ")");
 		}
 		String reason = isUnreachable(cause) ? "edge node " + nodeId(peer) + ", which holds its tunnel, cannot be reached"
 				: "edge node " + nodeId(peer) + " failed the request (" + cause.getMessage() + ")";
@@ -205,12 +225,6 @@ public final class PeerExchange {
 			long left = this.responseTimeout.plus(PEER_MARGIN).toNanos() - (System.nanoTime() - this.lastRequestByteNanos);
 			return (left <= 0) ? Mono.just(0L) : Mono.delay(Duration.ofNanos(left)).flatMap((tick) -> headTimeout());
 		});
-	}
-
-	private Scheduler visitorLoop() {
-		EventLoop[] loop = new EventLoop[1];
-		this.response.withConnection((connection) -> loop[0] = connection.channel().eventLoop());
-		return Schedulers.fromExecutor(loop[0]);
 	}
 
 	private String uri(Peer peer) {

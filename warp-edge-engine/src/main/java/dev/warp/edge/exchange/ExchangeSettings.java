@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.WindowBudget;
-import dev.warp.edge.visitor.AbusiveClients;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,12 +17,11 @@ import org.jspecify.annotations.Nullable;
  * @param inCluster whether the node is part of a cluster: then only HTTP/1.1 requests without a
  * body take the short path, and one that fails here in a way another node could still serve is
  * handed back to {@code TunnelProxy}, which sends it there
- * @param abusiveClients told about every HTTP/2 visitor connection, to watch it for abuse
  * @param windows what the windows of the listener's responses grow within
  */
 public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, Duration responseTimeout,
 		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster,
-		AbusiveClients abusiveClients, WindowBudget windows) {
+		WindowBudget windows) {
 
 	/**
 	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
@@ -36,7 +34,7 @@ public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, 
 
 	public ExchangeSettings scheme(String scheme) {
 		return new ExchangeSettings(this.nodeId, scheme, this.upstream, this.responseTimeout, this.idleTimeout,
-				this.maxRequestBody, this.metrics, this.inCluster, this.abusiveClients, this.windows);
+				this.maxRequestBody, this.metrics, this.inCluster, this.windows);
 	}
 
 	/**

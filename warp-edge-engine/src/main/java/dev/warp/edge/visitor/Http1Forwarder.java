@@ -18,10 +18,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Forwards an HTTP/1.1 visitor's plain requests down the tunnel with Netty writes of its
- * own ({@link Http1Visitor}), without Reactor Netty's per-request machinery, which costs the
- * edge about a third of its CPU per small request. Sits in the visitor connection's pipeline
- * after the HTTP codec, before Reactor Netty's handlers.
+ * Forwards an HTTP/1.x visitor's plain requests down the tunnel ({@link Http1Visitor}) without
+ * Reactor Netty's per-request machinery, which costs the edge about a third of its CPU per small
+ * request. Sits in the visitor connection's pipeline after the HTTP codec, before Reactor Netty's.
  *
  * <p>It takes the requests {@link Http1RequestRules} allows whose hostname has a tunnel
  * connection on this node, while no earlier request is still with Reactor Netty; everything else
@@ -32,11 +31,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Every request head passes {@link VisitorRequestHead} first, whichever path it then takes:
  * one that breaks RFC 9112 is answered here and the connection closed.
  *
- * <p>A body streams to the tunnel as it comes, and reading pauses while more than
- * {@value Http1Visitor#UNSENT_HIGH} bytes of it wait for the tunnel, so an agent that reads
- * slowly slows the visitor down. A body that comes before the tunnel stream is open is held for
- * it, and for the one retry on another connection. {@code Expect: 100-continue} is answered at
- * once: the edge reads the body straight away.
+ * <p>A body streams to the tunnel as it comes; reading pauses while too much of it waits for
+ * the tunnel ({@link Http1Visitor#UNSENT_HIGH}). {@code Expect: 100-continue} is answered at once.
  *
  * <p>On a node of a cluster it takes requests without a body only. One of them that fails here
  * in a way that another node could still serve (the tunnel connections of its hostname on this
@@ -82,8 +78,12 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	/** The response timeout of the exchange in progress: one per connection (made in handlerAdded), set per request. */
 	private LazyDeadline responseDeadline;
 
-	Http1Forwarder(ExchangeSettings settings) {
+	/** Told about the connection if it becomes HTTP/2 (h2c), to watch it for abuse. */
+	private final AbusiveClients abusiveClients;
+
+	Http1Forwarder(ExchangeSettings settings, AbusiveClients abusiveClients) {
 		this.settings = settings;
+		this.abusiveClients = abusiveClients;
 	}
 
 	@Override
@@ -185,7 +185,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 * handler, which is where an {@link Http2Forwarder} belongs.
 	 */
 	private void becomeHttp2(ChannelHandlerContext ctx, Object msg) {
-		this.settings.abusiveClients().watch(ctx.channel());
+		this.abusiveClients.watch(ctx.channel());
 		if (this.settings.inCluster()) {
 			// A stream cannot be handed back to TunnelProxy: on a cluster node HTTP/2 goes through it.
 			ctx.pipeline().remove(this);
@@ -346,7 +346,8 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-		if (msg instanceof HttpResponse response && response.status().code() == 100 && Http1RequestRules.writeContinue(ctx, promise)) {
+		if (msg instanceof HttpResponse response && response.status().code() == 100
+				&& Http1RequestRules.writeContinue(ctx, promise)) {
 			// Reactor Netty's own 100 Continue, for a request passed on: written as bytes instead.
 			ReferenceCountUtil.release(msg);
 			return;

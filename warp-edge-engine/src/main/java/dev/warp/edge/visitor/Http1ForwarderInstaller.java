@@ -18,18 +18,22 @@ public final class Http1ForwarderInstaller extends ChannelInboundHandlerAdapter 
 
 	private final ExchangeSettings settings;
 
-	Http1ForwarderInstaller(ExchangeSettings settings) {
+	/** Told about every HTTP/2 visitor connection, to watch it for abuse. */
+	private final AbusiveClients abusiveClients;
+
+	Http1ForwarderInstaller(ExchangeSettings settings, AbusiveClients abusiveClients) {
 		this.settings = settings;
+		this.abusiveClients = abusiveClients;
 	}
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
 		if (codec != null && ctx.pipeline().get(Http1Forwarder.NAME) == null) {
-			ctx.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(this.settings));
+			ctx.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(this.settings, this.abusiveClients));
 		}
 		else if (ctx.pipeline().get(NettyPipeline.H2MultiplexHandler) != null) {
-			this.settings.abusiveClients().watch(ctx.channel());
+			this.abusiveClients.watch(ctx.channel());
 			// On a cluster node HTTP/2 visitors go through TunnelProxy: a stream cannot be handed back to it.
 			if (!this.settings.inCluster() && ctx.pipeline().get(Http2Forwarder.NAME) == null) {
 				ctx.pipeline()

@@ -104,7 +104,7 @@ public final class PublicListener {
 		VisitorErrors.Reports errors = VisitorErrors.Reports.of("public listener");
 		ExchangeSettings forwarding = new ExchangeSettings(settings.nodeId(), "http", new LocalTunnels(routes),
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
-				abusiveClients, windows);
+				windows);
 		OpenConnections open = new OpenConnections("warp-visitors");
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
@@ -132,12 +132,13 @@ public final class PublicListener {
 				// TLS the codec comes after ALPN.
 				ChannelHandlerContext codec = channel.pipeline().context(HttpServerCodec.class);
 				if (codec != null) {
-					channel.pipeline().addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding));
+					channel.pipeline()
+						.addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding, abusiveClients));
 				}
 				else if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
 					channel.pipeline().addAfter(NettyPipeline.SslHandler, VisitorErrors.TLS_NAME, VisitorErrors.afterTls(errors));
 					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, Http1ForwarderInstaller.NAME,
-							new Http1ForwarderInstaller(forwarding.scheme("https")));
+							new Http1ForwarderInstaller(forwarding.scheme("https"), abusiveClients));
 				}
 			})
 			.handle((metrics != null) ? metrics.instrument(proxy) : proxy);

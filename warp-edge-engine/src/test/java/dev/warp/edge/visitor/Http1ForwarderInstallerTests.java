@@ -27,11 +27,13 @@ class Http1ForwarderInstallerTests {
 
 	private final ExchangeSettings settings = new ExchangeSettings("edge-test", "https",
 			new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false,
-			new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)), WindowBudget.total());
+			WindowBudget.total());
+
+	private final AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
 
 	@Test
 	void putsAForwarderAfterTheCodecThatAlpnAddedAndLeaves() {
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(this.settings));
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(this.settings, this.abusiveClients));
 		// What Reactor Netty does once ALPN chose HTTP/1.1: the codec goes behind the installer.
 		channel.pipeline().addLast("codec", new HttpServerCodec());
 		channel.writeInbound(request());
@@ -45,7 +47,7 @@ class Http1ForwarderInstallerTests {
 	@Test
 	void putsAnHttp2ForwarderBeforeTheMultiplexerWhenAlpnChoseHttp2AndLeaves() {
 		// What Reactor Netty does once ALPN chose HTTP/2: the frame codec, then the stream multiplexer.
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(this.settings));
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(this.settings, this.abusiveClients));
 		channel.pipeline().addLast(NettyPipeline.HttpCodec, new ChannelInboundHandlerAdapter());
 		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
 		channel.writeInbound(request());
@@ -62,8 +64,8 @@ class Http1ForwarderInstallerTests {
 	void anHttp2VisitorOverTlsIsWatchedForAbuse() throws Exception {
 		AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
 		ExchangeSettings watched = new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()),
-				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, abusiveClients, WindowBudget.total());
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(watched));
+				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, WindowBudget.total());
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(watched, abusiveClients));
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
 		channel.pipeline().addLast(NettyPipeline.HttpCodec, codec);
 		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
@@ -79,7 +81,7 @@ class Http1ForwarderInstallerTests {
 	void anHttp1ForwarderBecomesAnHttp2ForwarderAtTheH2cPreface() {
 		// h2c with prior knowledge: Reactor Netty swaps the HTTP/1.1 codec for the HTTP/2 one in
 		// front of the forwarder and adds the multiplexer behind it; the first frame then arrives.
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1Forwarder(this.settings));
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1Forwarder(this.settings, this.abusiveClients));
 		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
 		channel.writeInbound(new DefaultHttp2SettingsFrame(Http2Settings.defaultSettings()));
 		assertThat(channel.pipeline().names()).containsSubsequence(Http2Forwarder.NAME, NettyPipeline.H2MultiplexHandler)
@@ -90,7 +92,7 @@ class Http1ForwarderInstallerTests {
 
 	@Test
 	void onANodeOfAClusterLeavesHttp2ToTheMultiplexer() {
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(inCluster()));
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(inCluster(), this.abusiveClients));
 		channel.pipeline().addLast(NettyPipeline.HttpCodec, new ChannelInboundHandlerAdapter());
 		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
 		channel.writeInbound(request());
@@ -101,7 +103,7 @@ class Http1ForwarderInstallerTests {
 
 	@Test
 	void onANodeOfAClusterAnHttp1ForwarderStepsAsideAtTheH2cPreface() {
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1Forwarder(inCluster()));
+		EmbeddedChannel channel = new EmbeddedChannel(new Http1Forwarder(inCluster(), this.abusiveClients));
 		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
 		channel.writeInbound(new DefaultHttp2SettingsFrame(Http2Settings.defaultSettings()));
 		assertThat(channel.pipeline().names()).contains(NettyPipeline.H2MultiplexHandler)
@@ -112,8 +114,7 @@ class Http1ForwarderInstallerTests {
 
 	private ExchangeSettings inCluster() {
 		return new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null,
-				Long.MAX_VALUE, null, true, new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10)),
-				WindowBudget.total());
+				Long.MAX_VALUE, null, true, WindowBudget.total());
 	}
 
 	private static ByteBuf request() {
