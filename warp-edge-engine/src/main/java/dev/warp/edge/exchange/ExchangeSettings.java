@@ -18,10 +18,12 @@ import org.jspecify.annotations.Nullable;
  * body take the short path, and one that fails here in a way another node could still serve is
  * handed back to {@code TunnelProxy}, which sends it there
  * @param windows what the windows of the listener's responses grow within
+ * @param webSocketPingInterval how often the edge pings the visitor of an open WebSocket, or
+ * {@code null} for never
  */
 public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, Duration responseTimeout,
 		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster,
-		WindowBudget windows) {
+		WindowBudget windows, @Nullable Duration webSocketPingInterval) {
 
 	/**
 	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
@@ -34,7 +36,8 @@ public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, 
 
 	public ExchangeSettings scheme(String scheme) {
 		return new ExchangeSettings(this.nodeId, scheme, this.upstream, this.responseTimeout, this.idleTimeout,
-				this.maxRequestBody, this.metrics, this.inCluster, this.windows);
+				this.maxRequestBody, this.metrics, this.inCluster, this.windows,
+				this.webSocketPingInterval);
 	}
 
 	/**

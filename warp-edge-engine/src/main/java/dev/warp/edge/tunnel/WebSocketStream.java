@@ -13,7 +13,6 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 
 /**
  * The tunnel side of one WebSocket: the handler of an extended CONNECT stream. It delivers the
@@ -21,7 +20,7 @@ import reactor.core.publisher.FluxSink;
  * a {@code 2xx}: the stream then carries WebSocket frames both ways, masked towards the agent as
  * from any client) or the body of a refusal.
  *
- * <p>The stream does not read by itself: the next frame is read only while the visitor's side has
+ * <p>The stream does not read by itself: the next frame is read only while its receiver has
  * demand, so a slow visitor slows the application through HTTP/2 flow control. All state is
  * confined to the stream's event loop.
  */
@@ -37,11 +36,36 @@ public final class WebSocketStream extends TunnelStreamHandler {
 
 	private volatile @Nullable WebSocketCloseStatus agentClose;
 
-	private @Nullable FluxSink<Object> sink;
+	private @Nullable Receiver receiver;
+
+	/** Frames the receiver asked for and has not been given yet. */
+	private long demand;
 
 	private boolean discarding;
 
 	private boolean ended;
+
+	private boolean endDelivered;
+
+	/**
+	 * Takes what follows the head, on the stream's event loop: after a {@code 2xx} the agent's
+	 * WebSocket frames, its close frame excepted (it ends them and shows in {@link #agentClose()});
+	 * after any other status the response body as buffers.
+	 */
+	public interface Receiver {
+
+		/** A frame or a buffer, as many as {@link #request requested}; owned by the receiver. */
+		void next(Object message);
+
+		/** The end, once: {@code failure} is {@code null} when the stream ended as it should. */
+		void end(@Nullable Throwable failure);
+
+	}
+
+	/** The stream's channel, or {@code null} before it opened. */
+	public @Nullable Channel streamChannel() {
+		return channel();
+	}
 
 	/** The close status the agent sent, or {@code null} before it sent one. */
 	public @Nullable WebSocketCloseStatus agentClose() {
@@ -60,12 +84,64 @@ public final class WebSocketStream extends TunnelStreamHandler {
 				sink.error(new IllegalStateException("The tunnel stream is not open"));
 				return;
 			}
-			sink.onRequest((n) -> onStreamLoop(stream, this::readIfWanted));
+			sink.onRequest(this::request);
 			// The visitor's side stopped listening: what the agent still sends is read and dropped,
 			// so that its close and the end of the stream still arrive. Resetting is the exchange's call.
-			sink.onCancel(() -> onStreamLoop(stream, this::detach));
-			onStreamLoop(stream, () -> attach(sink));
+			sink.onCancel(this::discard);
+			receive(new Receiver() {
+
+				@Override
+				public void next(Object message) {
+					sink.next(message);
+				}
+
+				@Override
+				public void end(@Nullable Throwable failure) {
+					if (failure != null) {
+						sink.error(failure);
+					}
+					else {
+						sink.complete();
+					}
+				}
+
+			});
 		}).cast(type);
+	}
+
+	/**
+	 * Hands what follows the head to {@code receiver}, the only one; from any thread once the
+	 * stream opened. Nothing is read for it before it {@link #request requests} it.
+	 */
+	public void receive(Receiver receiver) {
+		Channel stream = channel();
+		if (stream == null) {
+			receiver.end(new IllegalStateException("The tunnel stream is not open"));
+			return;
+		}
+		onStreamLoop(stream, () -> attach(receiver));
+	}
+
+	/** The receiver takes {@code n} more frames (or buffers); from any thread. */
+	public void request(long n) {
+		Channel stream = channel();
+		if (stream != null) {
+			onStreamLoop(stream, () -> {
+				this.demand = (this.demand + n < 0) ? Long.MAX_VALUE : this.demand + n;
+				readIfWanted();
+			});
+		}
+	}
+
+	/**
+	 * Nobody takes what follows any more: it is read and dropped, so that the agent's close and
+	 * the end of the stream still arrive. From any thread.
+	 */
+	public void discard() {
+		Channel stream = channel();
+		if (stream != null) {
+			onStreamLoop(stream, this::detach);
+		}
 	}
 
 	@Override
@@ -146,14 +222,15 @@ public final class WebSocketStream extends TunnelStreamHandler {
 		return "WebSocket";
 	}
 
-	private void attach(FluxSink<Object> target) {
-		if (this.sink != null) {
-			target.error(new IllegalStateException("A WebSocket stream has one subscriber only"));
+	private void attach(Receiver target) {
+		if (this.receiver != null || this.discarding) {
+			target.end(new IllegalStateException("A WebSocket stream has one receiver only"));
 			return;
 		}
-		this.sink = target;
+		this.receiver = target;
 		Object next;
 		while ((next = this.pending.poll()) != null) {
+			this.demand--;
 			target.next(next);
 		}
 		terminateIfDone();
@@ -165,8 +242,9 @@ public final class WebSocketStream extends TunnelStreamHandler {
 			ReferenceCountUtil.release(msg);
 			return;
 		}
-		FluxSink<Object> target = this.sink;
+		Receiver target = this.receiver;
 		if (target != null) {
+			this.demand--;
 			target.next(msg);
 		}
 		else {
@@ -185,17 +263,12 @@ public final class WebSocketStream extends TunnelStreamHandler {
 	}
 
 	private void terminateIfDone() {
-		FluxSink<Object> target = this.sink;
-		if (target == null || !this.ended) {
+		Receiver target = this.receiver;
+		if (target == null || !this.ended || this.endDelivered) {
 			return;
 		}
-		Throwable cause = failure();
-		if (cause != null) {
-			target.error(cause);
-		}
-		else {
-			target.complete();
-		}
+		this.endDelivered = true;
+		target.end(failure());
 	}
 
 	/**
@@ -208,15 +281,13 @@ public final class WebSocketStream extends TunnelStreamHandler {
 		if (stream == null || !stream.isActive()) {
 			return;
 		}
-		FluxSink<Object> target = this.sink;
-		if (!headReceived() || this.ended || this.discarding
-				|| (target != null && target.requestedFromDownstream() > 0)) {
+		if (!headReceived() || this.ended || this.discarding || (this.receiver != null && this.demand > 0)) {
 			stream.read();
 		}
 	}
 
 	private void detach() {
-		this.sink = null;
+		this.receiver = null;
 		this.discarding = true;
 		releasePending();
 		readIfWanted();
@@ -224,7 +295,7 @@ public final class WebSocketStream extends TunnelStreamHandler {
 
 	@Override
 	void dropBuffered() {
-		this.sink = null;
+		this.receiver = null;
 		releasePending();
 	}
 

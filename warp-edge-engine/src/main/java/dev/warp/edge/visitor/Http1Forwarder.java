@@ -142,6 +142,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			}
 		}
 		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
+			if (WebSocketUpgrade.isHandshake(request) && WebSocketVisitor.take(ctx, this, request, this.settings)) {
+				return;
+			}
 			String hostname = Http1RequestRules.takenHostname(request, this.settings);
 			TunnelConnection connection = (hostname != null) ? this.settings.upstream().select(hostname) : null;
 			if (connection != null) {

@@ -104,7 +104,7 @@ public final class PublicListener {
 		VisitorErrors.Reports errors = VisitorErrors.Reports.of("public listener");
 		ExchangeSettings forwarding = new ExchangeSettings(settings.nodeId(), "http", new LocalTunnels(routes),
 				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
-				windows);
+				windows, settings.webSocketPingInterval());
 		OpenConnections open = new OpenConnections("warp-visitors");
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())

@@ -219,7 +219,7 @@ public final class WebSocketExchange {
 		in.receiveFrames().subscribe(new WebSocketFrameWriter(stream, () -> visitorEnded(in, stream)));
 		Duration interval = this.pingInterval;
 		if (interval != null) {
-			WebSocketKeepAlive.start(visitorChannel(), interval);
+			WebSocketKeepAlive.start(visitorChannel(), visitorChannel(), interval);
 		}
 		return out.sendObject(this.tunnel.body(WebSocketFrame.class), (frame) -> true)
 			.then()

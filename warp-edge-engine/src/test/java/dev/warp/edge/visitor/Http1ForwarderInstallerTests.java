@@ -27,7 +27,7 @@ class Http1ForwarderInstallerTests {
 
 	private final ExchangeSettings settings = new ExchangeSettings("edge-test", "https",
 			new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false,
-			WindowBudget.total());
+			WindowBudget.total(), null);
 
 	private final AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
 
@@ -64,7 +64,7 @@ class Http1ForwarderInstallerTests {
 	void anHttp2VisitorOverTlsIsWatchedForAbuse() throws Exception {
 		AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
 		ExchangeSettings watched = new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()),
-				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, WindowBudget.total());
+				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, WindowBudget.total(), null);
 		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(watched, abusiveClients));
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
 		channel.pipeline().addLast(NettyPipeline.HttpCodec, codec);
@@ -114,7 +114,7 @@ class Http1ForwarderInstallerTests {
 
 	private ExchangeSettings inCluster() {
 		return new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null,
-				Long.MAX_VALUE, null, true, WindowBudget.total());
+				Long.MAX_VALUE, null, true, WindowBudget.total(), null);
 	}
 
 	private static ByteBuf request() {

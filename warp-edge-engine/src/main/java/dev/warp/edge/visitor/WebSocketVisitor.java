@@ -1,0 +1,365 @@
+package dev.warp.edge.visitor;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.exchange.EdgeErrors;
+import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.FailedRequests;
+import dev.warp.edge.exchange.ForwardedHeaders;
+import dev.warp.edge.exchange.RayIds;
+import dev.warp.edge.log.LogText;
+import dev.warp.edge.metrics.EdgeMetrics;
+import dev.warp.edge.tunnel.OriginFailure;
+import dev.warp.edge.tunnel.ResponseHead;
+import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.WebSocketStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP/1.1 visitor's WebSocket handshake, taken from {@link Http1Forwarder}, whose place in
+ * the connection's pipeline it takes: a connection that asked to become a WebSocket carries
+ * nothing else. The handshake goes to the application first, as an RFC 8441 extended CONNECT,
+ * retried once on another connection of the hostname when the application never saw it; only
+ * once it accepted does the visitor get its {@code 101}, with the subprotocol the application
+ * chose, and the connection's HTTP codec gives way to the WebSocket frame codec and a
+ * {@link WebSocketRelay}. A refusal reaches the visitor as the ordinary response it is; a failure
+ * as {@code 502} or {@code 504} ({@link FailedRequests}). Either closes the connection after it.
+ *
+ * <p>Confined to the visitor's event loop: the tunnel stream's signals hop onto it.
+ */
+final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
+
+	static final String NAME = "warp.webSocketVisitor";
+
+	private static final Logger logger = LoggerFactory.getLogger(WebSocketVisitor.class);
+
+	/** Buffers of a refusal's body asked of the tunnel stream ahead of the visitor's writes. */
+	private static final int PREFETCH = 4;
+
+	private final ExchangeSettings settings;
+
+	private final HttpHeaders requestHeaders;
+
+	private final String host;
+
+	private final String hostname;
+
+	private final String ray;
+
+	private final Http2Headers tunnelHeaders;
+
+	private final long startNanos = System.nanoTime();
+
+	private ChannelHandlerContext ctx;
+
+	private TunnelConnection target;
+
+	private @Nullable WebSocketStream attempt;
+
+	private @Nullable ScheduledFuture<?> timeout;
+
+	private boolean retried;
+
+	/** Whether the handshake has its answer (the application's, or the edge's), or the visitor left. */
+	private boolean answered;
+
+	private WebSocketVisitor(ChannelHandlerContext forwarder, HttpRequest request, String hostname,
+			TunnelConnection target, ExchangeSettings settings) {
+		this.settings = settings;
+		this.requestHeaders = request.headers();
+		this.host = request.headers().get(HttpHeaderNames.HOST).trim();
+		this.hostname = hostname;
+		this.ray = RayIds.next(settings.nodeId());
+		this.target = target;
+		this.tunnelHeaders = WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(request.method(),
+				request.uri(), request.headers(), settings.scheme(), this.host,
+				ForwardedHeaders.visitorIp(forwarder.channel().remoteAddress()), this.ray));
+	}
+
+	/**
+	 * Takes the handshake {@code request} (whose headers were all read) in place of
+	 * {@code forwarder}, and sends it to a tunnel connection of its hostname.
+	 * @return {@code false}, with nothing done, when the hostname has no tunnel connection here
+	 */
+	static boolean take(ChannelHandlerContext forwarderContext, ChannelHandler forwarder, HttpRequest request,
+			ExchangeSettings settings) {
+		String hostname = TunnelProtocol.routingHostname(request.headers().get(HttpHeaderNames.HOST));
+		TunnelConnection target = (hostname != null) ? settings.upstream().select(hostname) : null;
+		if (target == null) {
+			return false;
+		}
+		RequestHeaderTimeout.headersReceived(forwarderContext.channel());
+		// Nothing is read until the WebSocket is open: a visitor sends no frame before its 101.
+		forwarderContext.channel().config().setAutoRead(false);
+		WebSocketVisitor visitor = new WebSocketVisitor(forwarderContext, request, hostname, target, settings);
+		forwarderContext.pipeline().replace(forwarder, NAME, visitor);
+		visitor.start();
+		return true;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.ctx = ctx;
+	}
+
+	private void start() {
+		long nanos = this.settings.responseTimeout().toNanos();
+		this.timeout = this.ctx.executor().schedule(() -> failed(this.attempt, new TimeoutException()), nanos,
+				TimeUnit.NANOSECONDS);
+		send(this.target);
+	}
+
+	/** One attempt: a stream on the connection, the handshake on it, the application's answer back. */
+	private void send(TunnelConnection connection) {
+		this.target = connection;
+		if (!connection.acceptsWebSockets()) {
+			// Unseen by the application: another connection (of a newer agent, say) may take it.
+			failed(this.attempt, OriginFailure.unprocessed("the application's Warp agent does not accept WebSockets "
+					+ "(no RFC 8441 extended CONNECT); upgrade it", null));
+			return;
+		}
+		WebSocketStream stream = new WebSocketStream();
+		this.attempt = stream;
+		this.settings.upstream().open(connection, stream, true).addListener((Future<Http2StreamChannel> opened) -> {
+			if (!opened.isSuccess()) {
+				onLoop(() -> failed(stream, OriginFailure.unprocessed("cannot open a stream on the tunnel connection ("
+						+ opened.cause().getMessage() + ")", opened.cause())));
+				return;
+			}
+			opened.getNow().writeAndFlush(new DefaultHttp2HeadersFrame(this.tunnelHeaders, false)).addListener((written) -> {
+				if (!written.isSuccess()) {
+					onLoop(() -> failed(stream, OriginFailure.connectionLost("cannot send the handshake on the tunnel "
+							+ "connection (" + written.cause().getMessage() + ")")));
+				}
+			});
+		});
+		stream.head().subscribe((head) -> onLoop(() -> answered(stream, head)),
+				(error) -> onLoop(() -> failed(stream, error)));
+	}
+
+	private void failed(@Nullable WebSocketStream from, Throwable cause) {
+		if (from != this.attempt || this.answered) {
+			return;
+		}
+		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(HttpMethod.CONNECT, false)) {
+			TunnelConnection other = this.settings.upstream().another(this.hostname, this.target);
+			if (other != null) {
+				this.retried = true;
+				FailedRequests.retried("WebSocket", this.ray, this.host, failure.getMessage(),
+						"tunnel connection " + other.id() + " (failed on " + this.target.id() + ")");
+				send(other);
+				return;
+			}
+		}
+		ended();
+		if (from != null) {
+			from.cancel();
+		}
+		FailedRequests.Answer answer = FailedRequests.answer("WebSocket", this.ray, this.host, cause,
+				"no answer to the WebSocket handshake within " + this.settings.responseTimeout().toMillis() + " ms");
+		FullHttpResponse response = EdgeErrors.response(this.ctx.alloc(), answer.status(), answer.cause(), this.ray);
+		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		record(answer.status().code());
+		this.ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+	}
+
+	private void answered(WebSocketStream from, ResponseHead head) {
+		if (from != this.attempt || this.answered) {
+			from.cancel();
+			return;
+		}
+		ended();
+		if (head.status() / 100 == 2) {
+			upgrade(from, head);
+		}
+		else {
+			refuse(from, head);
+		}
+	}
+
+	/** The application accepted: the visitor gets its 101, and the connection becomes a WebSocket. */
+	private void upgrade(WebSocketStream stream, ResponseHead head) {
+		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+				Unpooled.EMPTY_BUFFER);
+		HttpHeaders headers = response.headers();
+		ForwardedHeaders.toVisitor(head.headers(), headers);
+		headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+		headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+		headers.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+		headers.remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+		headers.set(EdgeErrors.RAY_HEADER, this.ray);
+		headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+		headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+		headers.set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT,
+				WebSocketUpgrade.accept(this.requestHeaders.get(HttpHeaderNames.SEC_WEBSOCKET_KEY)));
+		String protocol = WebSocketUpgrade.subprotocol(this.requestHeaders.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL),
+				head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL));
+		if (protocol != null) {
+			headers.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, protocol);
+		}
+		// Encoded as it is written: the codec can give way to the frame codec right after.
+		this.ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+		ChannelHandlerContext codec = this.ctx.pipeline().context(HttpServerCodec.class);
+		if (codec == null || !this.ctx.channel().isActive()) {
+			stream.cancel();
+			this.ctx.close();
+			return;
+		}
+		WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
+			.allowExtensions(true)
+			.maxFramePayloadLength(WebSocketStream.MAX_FRAME_PAYLOAD)
+			.build();
+		this.ctx.pipeline().replace(codec.name(), WebSocketRelay.DECODER_NAME, new WebSocket13FrameDecoder(config));
+		this.ctx.pipeline().addBefore(WebSocketRelay.DECODER_NAME, WebSocketRelay.ENCODER_NAME,
+				new WebSocket13FrameEncoder(false));
+		WebSocketRelay relay = new WebSocketRelay(stream, this.host, this.ray,
+				() -> record(HttpResponseStatus.SWITCHING_PROTOCOLS.code()));
+		this.ctx.pipeline().replace(this, WebSocketRelay.NAME, relay);
+		relay.start(this.settings.webSocketPingInterval());
+	}
+
+	/** The application refused the handshake: the visitor gets its response as it is, then the connection closes. */
+	private void refuse(WebSocketStream stream, ResponseHead head) {
+		logger.debug("WebSocket {} for {}: refused by the application ({})", this.ray, LogText.escape(this.host),
+				head.status());
+		record(head.status());
+		HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(head.status()));
+		HttpHeaders headers = response.headers();
+		ForwardedHeaders.toVisitor(head.headers(), headers);
+		headers.set(EdgeErrors.RAY_HEADER, this.ray);
+		headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		if (head.endOfStream() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+			headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+		}
+		if (head.endOfStream()) {
+			if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+				headers.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+			}
+			this.ctx.write(response);
+			endRefusal(stream);
+			return;
+		}
+		if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+		}
+		this.ctx.writeAndFlush(response);
+		stream.receive(new WebSocketStream.Receiver() {
+
+			@Override
+			public void next(Object message) {
+				WebSocketVisitor.this.ctx.writeAndFlush(new DefaultHttpContent((ByteBuf) message))
+					.addListener((written) -> {
+						if (written.isSuccess()) {
+							stream.request(1);
+						}
+					});
+			}
+
+			@Override
+			public void end(@Nullable Throwable failure) {
+				onLoop(() -> {
+					if (failure != null) {
+						// The body broke: the visitor must not take what it got for whole.
+						stream.cancel();
+						WebSocketVisitor.this.ctx.close();
+						return;
+					}
+					endRefusal(stream);
+				});
+			}
+
+		});
+		stream.request(PREFETCH);
+	}
+
+	/**
+	 * The edge never ended its side of the CONNECT stream: once the refusal is through, the
+	 * stream is reset, or it would stay open on both ends.
+	 */
+	private void endRefusal(WebSocketStream stream) {
+		this.ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+		stream.cancel();
+	}
+
+	private void ended() {
+		this.answered = true;
+		ScheduledFuture<?> timeout = this.timeout;
+		if (timeout != null) {
+			timeout.cancel(false);
+		}
+	}
+
+	private void record(int status) {
+		EdgeMetrics metrics = this.settings.metrics();
+		if (metrics != null) {
+			metrics.recordRoutedRequest(this.hostname, status, status == 0, System.nanoTime() - this.startNanos);
+		}
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		// The end of the handshake request; a visitor sends nothing else before its 101.
+		ReferenceCountUtil.release(msg);
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		// Reading waits for the application's answer.
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		if (!this.answered) {
+			ended();
+			WebSocketStream attempt = this.attempt;
+			if (attempt != null) {
+				attempt.cancel();
+			}
+			record(0);
+		}
+		ctx.fireChannelInactive();
+	}
+
+	private void onLoop(Runnable task) {
+		if (this.ctx.executor().inEventLoop()) {
+			task.run();
+		}
+		else {
+			this.ctx.executor().execute(task);
+		}
+	}
+
+}
