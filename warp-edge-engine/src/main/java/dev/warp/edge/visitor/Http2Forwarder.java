@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It takes a request only in the plain case: no body, or one of a declared
  * {@code content-length} up to {@value ExchangeSettings#MAX_BODY} bytes without {@code expect}; not
- * a {@code CONNECT} (WebSockets); a valid {@code :authority} (or {@code Host}), any {@code host}
+ * a {@code CONNECT} (a WebSocket's goes to {@link Http2WebSocket}); a valid {@code :authority} (or {@code Host}), any {@code host}
  * header the same, whose hostname has a tunnel connection on this node. Everything else passes on to the multiplexer and
  * {@link TunnelProxy} unchanged. A body's bytes go back to the visitor's flow-control window
  * once they left for the tunnel, so what the edge holds of a connection's bodies stays within
@@ -54,6 +54,9 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	/** The requests taken here whose streams are still open, by stream id. */
 	private final IntObjectMap<Exchange> exchanges = new IntObjectHashMap<>();
+
+	/** The WebSockets taken here whose streams are still open, by stream id. */
+	private final IntObjectMap<Http2WebSocket> webSockets = new IntObjectHashMap<>();
 
 	/**
 	 * The highest stream id whose first HEADERS frame was seen: a visitor's new stream always
@@ -95,6 +98,9 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof Http2StreamFrame frame && frame.stream() != null) {
 			int id = frame.stream().id();
+			if (!this.webSockets.isEmpty() && webSocketFrame(id, frame)) {
+				return;
+			}
 			Exchange exchange = this.exchanges.get(id);
 			if (exchange != null) {
 				requestFrame(exchange, frame);
@@ -134,6 +140,9 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		Http2Headers headers = frame.headers();
 		CharSequence method = headers.method();
 		boolean hasBody = !frame.isEndStream();
+		if (method != null && HttpMethod.CONNECT.asciiName().contentEquals(method) && this.connection != null) {
+			return takeWebSocket(ctx, frame);
+		}
 		if (method == null || headers.path() == null || HttpMethod.CONNECT.asciiName().contentEquals(method)
 				|| this.connection == null || (hasBody && !smallDeclaredBody(headers))) {
 			return false;
@@ -165,6 +174,36 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		}
 		this.exchanges.put(frame.stream().id(), exchange);
 		this.toStart.add(new Started(exchange, tunnel));
+		return true;
+	}
+
+	private boolean takeWebSocket(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
+		Http2WebSocket webSocket = Http2WebSocket.take(this, ctx, frame, this.settings);
+		if (webSocket == null) {
+			return false;
+		}
+		if (this.headerTimeout != null) {
+			this.headerTimeout.streamHeadersReceived();
+		}
+		this.webSockets.put(frame.stream().id(), webSocket);
+		return true;
+	}
+
+	/** A frame of a WebSocket's stream taken here, if {@code id} is one. */
+	private boolean webSocketFrame(int id, Http2StreamFrame frame) {
+		Http2WebSocket webSocket = this.webSockets.get(id);
+		if (webSocket == null) {
+			return false;
+		}
+		if (frame instanceof Http2DataFrame data) {
+			webSocket.data(data);
+			return true;
+		}
+		if (frame instanceof Http2ResetFrame) {
+			this.webSockets.remove(id);
+			webSocket.visitorEnded();
+		}
+		ReferenceCountUtil.release(frame);
 		return true;
 	}
 
@@ -262,6 +301,13 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+		if (evt instanceof Http2FrameStreamEvent event && !this.webSockets.isEmpty()
+				&& event.stream().state() == Http2Stream.State.CLOSED) {
+			Http2WebSocket webSocket = this.webSockets.remove(event.stream().id());
+			if (webSocket != null) {
+				webSocket.visitorEnded();
+			}
+		}
 		if (evt instanceof Http2FrameStreamEvent event && !this.exchanges.isEmpty()) {
 			Exchange exchange = this.exchanges.get(event.stream().id());
 			if (exchange != null) {
@@ -304,6 +350,13 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		// what it took but did not start has ended with the visitor (below) and is not started.
 		this.toStart.clear();
 		wakeTunnels();
+		if (!this.webSockets.isEmpty()) {
+			Http2WebSocket[] open = this.webSockets.values().toArray(new Http2WebSocket[0]);
+			this.webSockets.clear();
+			for (Http2WebSocket webSocket : open) {
+				webSocket.visitorEnded();
+			}
+		}
 		if (this.exchanges.isEmpty()) {
 			return;
 		}

@@ -43,6 +43,17 @@ public final class WebSocketKeepAlive {
 		visitor.closeFuture().addListener((closed) -> pings.cancel(false));
 	}
 
+	/** Starts pinging the visitor of a relayed WebSocket until its side ends. */
+	static void start(WebSocketRelay.Visitor visitor, Duration interval) {
+		long nanos = interval.toNanos();
+		ScheduledFuture<?> pings = visitor.executor().scheduleAtFixedRate(() -> {
+			if (visitor.isActive()) {
+				visitor.write(new PingWebSocketFrame(Unpooled.wrappedBuffer(PAYLOAD)));
+			}
+		}, nanos, nanos, TimeUnit.NANOSECONDS);
+		visitor.ended().addListener((ended) -> pings.cancel(false));
+	}
+
 	/** Whether the frame is the visitor's answer to one of the edge's keep-alive pings. */
 	static boolean isAnswer(WebSocketFrame frame) {
 		if (!(frame instanceof PongWebSocketFrame)) {

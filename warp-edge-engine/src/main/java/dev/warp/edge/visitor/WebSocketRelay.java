@@ -10,43 +10,57 @@ import dev.warp.edge.tunnel.WebSocketStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An open WebSocket of an HTTP/1.1 visitor, relayed down its tunnel stream: the handler after
- * the visitor connection's WebSocket frame codec. Frames flow both ways one by one under
- * backpressure: the visitor's connection reads again only once the frames of its last read were
- * written to the tunnel stream (which HTTP/2 flow control holds back while the application does
- * not read), and the stream delivers another frame only once the visitor's connection took the
- * last. Text, binary, continuation, ping and pong frames pass as they are; the visitor's pongs to
+ * An open WebSocket of a visitor, relayed down its tunnel stream, whatever carries it on the
+ * visitor's side ({@link Visitor}: an HTTP/1.1 connection, {@link Http1WebSocket}, or an HTTP/2
+ * stream, {@link Http2WebSocket}). Frames flow both ways one by one under backpressure: the
+ * visitor's side reads again only once the frames of its last read were written to the tunnel
+ * stream (which HTTP/2 flow control holds back while the application does not read), and the
+ * stream delivers another frame only once the visitor's side took the last. Text, binary, continuation, ping and pong frames pass as they are; the visitor's pongs to
  * the edge's own keep-alive pings ({@link WebSocketKeepAlive}) stop here.
  *
  * <p>Closing, as with Reactor Netty before: a close from either side reaches the other with its
  * code and reason; the edge answers the visitor's close at once and closes the connection after
- * any close it sent. When the tunnel fails under an open WebSocket, the visitor gets {@code 1011}
+ * any close it sent (an HTTP/2 visitor's stream ends with it). When the tunnel fails under an open WebSocket, the visitor gets {@code 1011}
  * with the cause, or {@code 1001} when the tunnel connection is gone. A visitor that leaves
  * without a close gets its stream reset, which ends the application's session at once.
  *
  * <p>The visitor's side runs on its connection's event loop, the tunnel's on the stream's: each
  * crosses to the other only to write there.
  */
-final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSocketStream.Receiver {
+final class WebSocketRelay implements WebSocketStream.Receiver {
 
-	static final String NAME = "warp.webSocketRelay";
+	/** The visitor's side of an open WebSocket, on the visitor's event loop unless said otherwise. */
+	interface Visitor {
 
-	static final String DECODER_NAME = "warp.webSocketDecoder";
+		EventExecutor executor();
 
-	static final String ENCODER_NAME = "warp.webSocketEncoder";
+		/** Whether frames can still reach the visitor. */
+		boolean isActive();
+
+		/** Writes and flushes a frame to the visitor; from any thread. */
+		ChannelFuture write(WebSocketFrame frame);
+
+		/** Writes the last frame, a close, then ends the visitor's side. */
+		void closeWith(CloseWebSocketFrame close);
+
+		/** The frames of the visitor's last read are on their way to the tunnel: it may send more; from any thread. */
+		void readMore();
+
+		/** Done once the visitor's side ended, with a close or without. */
+		Future<?> ended();
+
+	}
 
 	private static final Logger logger = LoggerFactory.getLogger(WebSocketRelay.class);
 
@@ -72,7 +86,7 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 
 	private final Runnable onClosed;
 
-	private ChannelHandlerContext ctx;
+	private final Visitor visitor;
 
 	// On the visitor's event loop.
 
@@ -92,7 +106,8 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 	 * @param tunnel the open WebSocket's tunnel stream, accepted by the application
 	 * @param onClosed called once the visitor's connection closed
 	 */
-	WebSocketRelay(WebSocketStream tunnel, String host, String ray, Runnable onClosed) {
+	WebSocketRelay(Visitor visitor, WebSocketStream tunnel, String host, String ray, Runnable onClosed) {
+		this.visitor = visitor;
 		this.tunnel = tunnel;
 		this.stream = Objects.requireNonNull(tunnel.streamChannel(), "the tunnel stream is open");
 		this.host = host;
@@ -100,32 +115,24 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 		this.onClosed = onClosed;
 	}
 
-	@Override
-	public void handlerAdded(ChannelHandlerContext ctx) {
-		this.ctx = ctx;
-	}
-
 	/** Starts relaying; pings the visitor at {@code pingInterval} unless {@code null}. */
 	void start(@Nullable Duration pingInterval) {
-		Channel visitor = this.ctx.channel();
-		// Read on demand only (Http1Forwarder may have turned reading on after handing the connection over).
-		visitor.config().setAutoRead(false);
 		// Whatever ends the visitor's side, the stream does not outlive it by more than the close timeout.
-		visitor.closeFuture().addListener((closed) -> visitorEnded());
+		this.visitor.ended().addListener((closed) -> visitorEnded());
 		this.tunnel.receive(this);
 		this.tunnel.request(IN_FLIGHT);
 		if (pingInterval != null) {
-			WebSocketKeepAlive.start(visitor, this.ctx, pingInterval);
+			WebSocketKeepAlive.start(this.visitor, pingInterval);
 		}
-		this.ctx.read();
+		this.visitor.readMore();
 	}
 
 	// The visitor's frames, on its event loop.
 
-	@Override
-	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		if (!(msg instanceof WebSocketFrame frame) || this.closeSentToVisitor) {
-			ReferenceCountUtil.release(msg);
+	/** A frame the visitor sent. */
+	void visitorFrame(WebSocketFrame frame) {
+		if (this.closeSentToVisitor) {
+			frame.release();
 			return;
 		}
 		if (frame instanceof CloseWebSocketFrame close) {
@@ -142,21 +149,21 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 		this.lastWrite = this.stream.write(frame);
 	}
 
-	@Override
-	public void channelReadComplete(ChannelHandlerContext ctx) {
+	/** The visitor's read ended: once its frames are written to the tunnel, the visitor may send more. */
+	void visitorReadComplete() {
 		ChannelFuture last = this.lastWrite;
 		this.lastWrite = null;
 		if (this.closeSentToVisitor) {
 			return;
 		}
 		if (last == null) {
-			ctx.read();
+			this.visitor.readMore();
 			return;
 		}
 		this.stream.flush();
 		last.addListener((written) -> {
 			if (written.isSuccess()) {
-				ctx.read();
+				this.visitor.readMore();
 			}
 			else {
 				logger.debug("Cannot write a WebSocket frame to {}", this.stream, written.cause());
@@ -164,11 +171,9 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 		});
 	}
 
-	@Override
-	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-		// The frame decoder answered a protocol violation with its own close already.
-		logger.debug("WebSocket {} for {}: the visitor's connection failed", this.ray, LogText.escape(this.host), cause);
-		ctx.close();
+	/** The visitor's side failed (a frame it sent broke the protocol, say): it is logged, and its side ends. */
+	void visitorFailed(Throwable cause) {
+		logger.debug("WebSocket {} for {}: the visitor's side failed", this.ray, LogText.escape(this.host), cause);
 	}
 
 	private void sendCloseToVisitor(CloseWebSocketFrame close) {
@@ -180,7 +185,7 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 		if (this.visitorClose == null) {
 			this.visitorClose = statusOf(close);
 		}
-		this.ctx.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
+		this.visitor.closeWith(close);
 	}
 
 	/**
@@ -221,7 +226,7 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 
 	@Override
 	public void next(Object message) {
-		this.ctx.writeAndFlush(message).addListener((written) -> {
+		this.visitor.write((WebSocketFrame) message).addListener((written) -> {
 			if (written.isSuccess()) {
 				this.tunnel.request(1);
 			}
@@ -230,7 +235,7 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 
 	@Override
 	public void end(@Nullable Throwable failure) {
-		this.ctx.executor().execute(() -> agentEnded(failure));
+		this.visitor.executor().execute(() -> agentEnded(failure));
 	}
 
 	/**
@@ -238,7 +243,7 @@ final class WebSocketRelay extends ChannelInboundHandlerAdapter implements WebSo
 	 * one that says so. Nothing happens when the visitor was sent a close already.
 	 */
 	private void agentEnded(@Nullable Throwable failure) {
-		if (this.closeSentToVisitor || !this.ctx.channel().isActive()) {
+		if (this.closeSentToVisitor || !this.visitor.isActive()) {
 			return;
 		}
 		WebSocketCloseStatus agentClose = this.tunnel.agentClose();

@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to the visitor's event loop: the tunnel stream's signals hop onto it.
  */
-final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
+final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements WebSocketHandshake.Answers {
 
 	static final String NAME = "warp.webSocketVisitor";
 
@@ -75,38 +75,23 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
 
 	private final String host;
 
-	private final String hostname;
-
 	private final String ray;
 
-	private final Http2Headers tunnelHeaders;
-
-	private final long startNanos = System.nanoTime();
+	private final WebSocketHandshake handshake;
 
 	private ChannelHandlerContext ctx;
-
-	private TunnelConnection target;
-
-	private @Nullable WebSocketStream attempt;
-
-	private @Nullable ScheduledFuture<?> timeout;
-
-	private boolean retried;
-
-	/** Whether the handshake has its answer (the application's, or the edge's), or the visitor left. */
-	private boolean answered;
 
 	private WebSocketVisitor(ChannelHandlerContext forwarder, HttpRequest request, String hostname,
 			TunnelConnection target, ExchangeSettings settings) {
 		this.settings = settings;
 		this.requestHeaders = request.headers();
 		this.host = request.headers().get(HttpHeaderNames.HOST).trim();
-		this.hostname = hostname;
 		this.ray = RayIds.next(settings.nodeId());
-		this.target = target;
-		this.tunnelHeaders = WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(request.method(),
+		Http2Headers tunnelHeaders = WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(request.method(),
 				request.uri(), request.headers(), settings.scheme(), this.host,
 				ForwardedHeaders.visitorIp(forwarder.channel().remoteAddress()), this.ray));
+		this.handshake = new WebSocketHandshake(settings, forwarder.executor(), this, this.host, hostname, this.ray,
+				tunnelHeaders, target);
 	}
 
 	/**
@@ -126,7 +111,7 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
 		forwarderContext.channel().config().setAutoRead(false);
 		WebSocketVisitor visitor = new WebSocketVisitor(forwarderContext, request, hostname, target, settings);
 		forwarderContext.pipeline().replace(forwarder, NAME, visitor);
-		visitor.start();
+		visitor.handshake.start();
 		return true;
 	}
 
@@ -135,83 +120,16 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
 		this.ctx = ctx;
 	}
 
-	private void start() {
-		long nanos = this.settings.responseTimeout().toNanos();
-		this.timeout = this.ctx.executor().schedule(() -> failed(this.attempt, new TimeoutException()), nanos,
-				TimeUnit.NANOSECONDS);
-		send(this.target);
-	}
-
-	/** One attempt: a stream on the connection, the handshake on it, the application's answer back. */
-	private void send(TunnelConnection connection) {
-		this.target = connection;
-		if (!connection.acceptsWebSockets()) {
-			// Unseen by the application: another connection (of a newer agent, say) may take it.
-			failed(this.attempt, OriginFailure.unprocessed("the application's Warp agent does not accept WebSockets "
-					+ "(no RFC 8441 extended CONNECT); upgrade it", null));
-			return;
-		}
-		WebSocketStream stream = new WebSocketStream();
-		this.attempt = stream;
-		this.settings.upstream().open(connection, stream, true).addListener((Future<Http2StreamChannel> opened) -> {
-			if (!opened.isSuccess()) {
-				onLoop(() -> failed(stream, OriginFailure.unprocessed("cannot open a stream on the tunnel connection ("
-						+ opened.cause().getMessage() + ")", opened.cause())));
-				return;
-			}
-			opened.getNow().writeAndFlush(new DefaultHttp2HeadersFrame(this.tunnelHeaders, false)).addListener((written) -> {
-				if (!written.isSuccess()) {
-					onLoop(() -> failed(stream, OriginFailure.connectionLost("cannot send the handshake on the tunnel "
-							+ "connection (" + written.cause().getMessage() + ")")));
-				}
-			});
-		});
-		stream.head().subscribe((head) -> onLoop(() -> answered(stream, head)),
-				(error) -> onLoop(() -> failed(stream, error)));
-	}
-
-	private void failed(@Nullable WebSocketStream from, Throwable cause) {
-		if (from != this.attempt || this.answered) {
-			return;
-		}
-		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(HttpMethod.CONNECT, false)) {
-			TunnelConnection other = this.settings.upstream().another(this.hostname, this.target);
-			if (other != null) {
-				this.retried = true;
-				FailedRequests.retried("WebSocket", this.ray, this.host, failure.getMessage(),
-						"tunnel connection " + other.id() + " (failed on " + this.target.id() + ")");
-				send(other);
-				return;
-			}
-		}
-		ended();
-		if (from != null) {
-			from.cancel();
-		}
-		FailedRequests.Answer answer = FailedRequests.answer("WebSocket", this.ray, this.host, cause,
-				"no answer to the WebSocket handshake within " + this.settings.responseTimeout().toMillis() + " ms");
+	@Override
+	public void failed(FailedRequests.Answer answer) {
 		FullHttpResponse response = EdgeErrors.response(this.ctx.alloc(), answer.status(), answer.cause(), this.ray);
 		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-		record(answer.status().code());
 		this.ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 	}
 
-	private void answered(WebSocketStream from, ResponseHead head) {
-		if (from != this.attempt || this.answered) {
-			from.cancel();
-			return;
-		}
-		ended();
-		if (head.status() / 100 == 2) {
-			upgrade(from, head);
-		}
-		else {
-			refuse(from, head);
-		}
-	}
-
 	/** The application accepted: the visitor gets its 101, and the connection becomes a WebSocket. */
-	private void upgrade(WebSocketStream stream, ResponseHead head) {
+	@Override
+	public void accepted(WebSocketStream stream, ResponseHead head) {
 		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
 				Unpooled.EMPTY_BUFFER);
 		HttpHeaders headers = response.headers();
@@ -242,20 +160,22 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
 			.allowExtensions(true)
 			.maxFramePayloadLength(WebSocketStream.MAX_FRAME_PAYLOAD)
 			.build();
-		this.ctx.pipeline().replace(codec.name(), WebSocketRelay.DECODER_NAME, new WebSocket13FrameDecoder(config));
-		this.ctx.pipeline().addBefore(WebSocketRelay.DECODER_NAME, WebSocketRelay.ENCODER_NAME,
+		this.ctx.pipeline().replace(codec.name(), Http1WebSocket.DECODER_NAME, new WebSocket13FrameDecoder(config));
+		this.ctx.pipeline().addBefore(Http1WebSocket.DECODER_NAME, Http1WebSocket.ENCODER_NAME,
 				new WebSocket13FrameEncoder(false));
-		WebSocketRelay relay = new WebSocketRelay(stream, this.host, this.ray,
-				() -> record(HttpResponseStatus.SWITCHING_PROTOCOLS.code()));
-		this.ctx.pipeline().replace(this, WebSocketRelay.NAME, relay);
+		Http1WebSocket visitor = new Http1WebSocket();
+		this.ctx.pipeline().replace(this, Http1WebSocket.NAME, visitor);
+		WebSocketRelay relay = new WebSocketRelay(visitor, stream, this.host, this.ray,
+				() -> this.handshake.record(HttpResponseStatus.SWITCHING_PROTOCOLS.code()));
+		visitor.relay(relay);
 		relay.start(this.settings.webSocketPingInterval());
 	}
 
 	/** The application refused the handshake: the visitor gets its response as it is, then the connection closes. */
-	private void refuse(WebSocketStream stream, ResponseHead head) {
+	@Override
+	public void refused(WebSocketStream stream, ResponseHead head) {
 		logger.debug("WebSocket {} for {}: refused by the application ({})", this.ray, LogText.escape(this.host),
 				head.status());
-		record(head.status());
 		HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(head.status()));
 		HttpHeaders headers = response.headers();
 		ForwardedHeaders.toVisitor(head.headers(), headers);
@@ -290,7 +210,7 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
 
 			@Override
 			public void end(@Nullable Throwable failure) {
-				onLoop(() -> {
+				WebSocketVisitor.this.handshake.onLoop(() -> {
 					if (failure != null) {
 						// The body broke: the visitor must not take what it got for whole.
 						stream.cancel();
@@ -314,21 +234,6 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
 		stream.cancel();
 	}
 
-	private void ended() {
-		this.answered = true;
-		ScheduledFuture<?> timeout = this.timeout;
-		if (timeout != null) {
-			timeout.cancel(false);
-		}
-	}
-
-	private void record(int status) {
-		EdgeMetrics metrics = this.settings.metrics();
-		if (metrics != null) {
-			metrics.recordRoutedRequest(this.hostname, status, status == 0, System.nanoTime() - this.startNanos);
-		}
-	}
-
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		// The end of the handshake request; a visitor sends nothing else before its 101.
@@ -342,24 +247,8 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
-		if (!this.answered) {
-			ended();
-			WebSocketStream attempt = this.attempt;
-			if (attempt != null) {
-				attempt.cancel();
-			}
-			record(0);
-		}
+		this.handshake.visitorLeft();
 		ctx.fireChannelInactive();
-	}
-
-	private void onLoop(Runnable task) {
-		if (this.ctx.executor().inEventLoop()) {
-			task.run();
-		}
-		else {
-			this.ctx.executor().execute(task);
-		}
 	}
 
 }
