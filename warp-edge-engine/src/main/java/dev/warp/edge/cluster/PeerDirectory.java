@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -55,6 +56,15 @@ public final class PeerDirectory {
 		return fresh.peers;
 	}
 
+	/**
+	 * The other live nodes with a tunnel connection for a hostname, when a recent lookup answered
+	 * it; {@code null} when {@link #peers} has to ask.
+	 */
+	public @Nullable List<Peer> known(String hostname) {
+		Lookup cached = this.cache.get(hostname);
+		return (cached != null && System.nanoTime() - cached.startedAt < this.maxAgeNanos) ? cached.found : null;
+	}
+
 	/** Drops what is known about a hostname: the next request looks it up again. */
 	public void forget(String hostname) {
 		this.cache.remove(hostname);
@@ -64,6 +74,7 @@ public final class PeerDirectory {
 		Lookup[] self = new Lookup[1];
 		Mono<List<Peer>> peers = this.table.lookup(hostname)
 			.map((found) -> found.stream().filter((peer) -> !peer.nodeId().equals(this.nodeId)).toList())
+			.doOnNext((found) -> self[0].found = found)
 			// A failure is not kept: the next request asks again.
 			.doOnError((ex) -> this.cache.remove(hostname, self[0]))
 			.cache();
@@ -78,7 +89,20 @@ public final class PeerDirectory {
 		}
 	}
 
-	private record Lookup(long startedAt, Mono<List<Peer>> peers) {
+	private static final class Lookup {
+
+		final long startedAt;
+
+		final Mono<List<Peer>> peers;
+
+		/** The answer, once it came: read without Reactor by the requests that follow. */
+		volatile @Nullable List<Peer> found;
+
+		Lookup(long startedAt, Mono<List<Peer>> peers) {
+			this.startedAt = startedAt;
+			this.peers = peers;
+		}
+
 	}
 
 }

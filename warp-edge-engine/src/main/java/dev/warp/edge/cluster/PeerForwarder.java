@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.warp.edge.exchange.EdgeErrors;
+import dev.warp.edge.exchange.LocalTunnels;
+import dev.warp.edge.exchange.Upstream;
+import dev.warp.edge.routing.EdgeRouteTable;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -43,9 +46,12 @@ public final class PeerForwarder {
 
 	private volatile boolean directoryFailing;
 
+	private final PeerConnections peerConnections;
+
 	private PeerForwarder(PeerDirectory directory, ConnectionProvider connections, HttpClient client,
-			Duration responseTimeout) {
+			Duration responseTimeout, PeerConnections peerConnections) {
 		this.directory = directory;
+		this.peerConnections = peerConnections;
 		this.connections = connections;
 		this.client = client;
 		this.responseTimeout = responseTimeout;
@@ -77,7 +83,7 @@ public final class PeerForwarder {
 			.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
 			.doOnConnected((connection) -> PeerConnectionWindow.enlarge(connection.channel()))
 			.runOn(loops);
-		return new PeerForwarder(directory, connections, client, responseTimeout);
+		return new PeerForwarder(directory, connections, client, responseTimeout, new PeerConnections(tls, loops));
 	}
 
 	/**
@@ -99,14 +105,40 @@ public final class PeerForwarder {
 		});
 	}
 
+	/**
+	 * Where the public listener's requests go: this node's tunnel connections, else the nodes
+	 * that have one for the hostname, over this node's connections to them.
+	 */
+	public Upstream upstream(EdgeRouteTable routes) {
+		return new PeerUpstream(new LocalTunnels(routes), this);
+	}
+
+	/** The other nodes that hold a tunnel for a hostname, as one connection for a request's stream. */
+	PeerRoute route(String hostname) {
+		return new PeerRoute(this, hostname);
+	}
+
+	PeerDirectory directory() {
+		return this.directory;
+	}
+
+	PeerConnections connections() {
+		return this.peerConnections;
+	}
+
 	/** Closes the connections to other nodes, waiting at most {@code timeout}. */
 	public void close(Duration timeout) {
-		this.connections.disposeLater().block(timeout);
+		try {
+			this.connections.disposeLater().block(timeout);
+		}
+		finally {
+			this.peerConnections.close(timeout);
+		}
 	}
 
 	/** The peers, starting at the next one in turn: requests spread over every node of the hostname. */
-	private List<Peer> rotated(List<Peer> peers) {
-		if (peers.size() == 1) {
+	List<Peer> rotated(List<Peer> peers) {
+		if (peers.size() <= 1) {
 			return peers;
 		}
 		int start = Math.floorMod(this.next.getAndIncrement(), peers.size());
@@ -117,7 +149,7 @@ public final class PeerForwarder {
 		return rotated;
 	}
 
-	private void directoryFailed(Throwable ex) {
+	void directoryFailed(Throwable ex) {
 		if (!this.directoryFailing) {
 			this.directoryFailing = true;
 			logger.warn("The cluster's route table in Redis cannot be read ({}); hostnames without a tunnel on this "
@@ -125,7 +157,7 @@ public final class PeerForwarder {
 		}
 	}
 
-	private void directoryAnswered() {
+	void directoryAnswered() {
 		if (this.directoryFailing) {
 			this.directoryFailing = false;
 			logger.info("The cluster's route table in Redis answers again");

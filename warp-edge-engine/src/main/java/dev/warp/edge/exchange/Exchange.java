@@ -7,7 +7,7 @@ import java.util.concurrent.TimeoutException;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.OriginFailure;
 import dev.warp.edge.tunnel.ResponseHead;
-import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.StreamConnection;
 import dev.warp.edge.tunnel.TunnelResponse;
 import dev.warp.edge.tunnel.WindowBudget;
 import io.netty.buffer.ByteBuf;
@@ -57,9 +57,12 @@ public final class Exchange {
 	/** The attempt under way; set by {@link #start}, {@code null} before. */
 	private @Nullable TunnelResponse attempt;
 
-	private @Nullable TunnelConnection target;
+	private @Nullable StreamConnection target;
 
 	private boolean retried;
+
+	/** Whether the request went to another node after it failed on every connection here. */
+	private boolean wentElsewhere;
 
 	/** What the windows of this exchange's tunnel streams grow within: its visitor connection's share. */
 	private final WindowBudget windows;
@@ -105,15 +108,15 @@ public final class Exchange {
 	/**
 	 * Sends the request on the connection its forwarder chose ({@link Upstream#select}).
 	 * @param wakeUp whether the connection's loop is woken for the stream now; without, the caller
-	 * wakes it ({@link TunnelConnection#wakeUp()}) once it started all the requests of one read
+	 * wakes it ({@link StreamConnection#wakeUp()}) once it started all the requests of one read
 	 */
-	public void start(TunnelConnection connection, boolean wakeUp) {
+	public void start(StreamConnection connection, boolean wakeUp) {
 		this.visitor.responseTimerStarted();
 		send(connection, wakeUp);
 	}
 
 	/** One attempt: a stream on the connection, the request's headers on it, the response head back. */
-	private void send(TunnelConnection connection, boolean wakeUp) {
+	private void send(StreamConnection connection, boolean wakeUp) {
 		TunnelResponse attempt = new TunnelResponse(this.loop, true).windowWithin(this.windows);
 		this.attempt = attempt;
 		this.target = connection;
@@ -121,9 +124,9 @@ public final class Exchange {
 		this.settings.upstream().open(connection, attempt, wakeUp).addListener((Future<Http2StreamChannel> opened) -> {
 			if (!opened.isSuccess()) {
 				// Nothing was sent: the request can go to another connection, whatever its method.
-				onLoop(() -> failed(attempt, OriginFailure.unprocessed(
-						"cannot open a stream on the tunnel connection (" + opened.cause().getMessage() + ")",
-						opened.cause())));
+				Throwable cause = opened.cause();
+				onLoop(() -> failed(attempt, (cause instanceof NoTunnelException) ? cause : OriginFailure.unprocessed(
+						"cannot open a stream on the tunnel connection (" + cause.getMessage() + ")", cause)));
 				return;
 			}
 			Http2StreamChannel stream = opened.getNow();
@@ -337,27 +340,21 @@ public final class Exchange {
 		}
 		boolean bodySent = this.body != null && this.body.sent();
 		boolean retryable = cause instanceof OriginFailure failure && failure.allowsRetry(this.method, bodySent);
-		if (retryable && !this.retried) {
-			TunnelConnection failedOn = this.target;
-			TunnelConnection other = this.settings.upstream().another(this.hostname, failedOn);
-			if (other != null) {
-				this.retried = true;
-				FailedRequests.retried("Request", this.ray, this.host, cause.getMessage(),
-						"tunnel connection " + other.id() + " (failed on " + ((failedOn != null) ? failedOn.id() : "?") + ")");
-				send(other, true);
-				return;
-			}
+		StreamConnection failedOn = this.target;
+		StreamConnection other = (retryable && !this.retried) ? this.settings.upstream().another(this.hostname, failedOn) : null;
+		if (other == null && retryable && this.body == null && !this.wentElsewhere) {
+			other = this.settings.upstream().elsewhere(this.hostname, failedOn);
+			this.wentElsewhere = other != null;
+		}
+		if (other != null) {
+			this.retried = true;
+			FailedRequests.retried("Request", this.ray, this.host, cause.getMessage(),
+					other.id() + " (failed on " + ((failedOn != null) ? failedOn.id() : "?") + ")");
+			send(other, true);
+			return;
 		}
 		this.visitor.responseTimerStopped();
 		from.cancel();
-		if (retryable && this.settings.inCluster() && this.body == null && this.visitor.handBack()) {
-			// Once more on another node, as TunnelProxy does for the requests it forwards: an outage
-			// that kills one tunnel connection of this node often kills the others a moment later.
-			FailedRequests.retried("Request", this.ray, this.host, cause.getMessage(),
-					"another edge node (no other tunnel connection here)");
-			this.ended = true;
-			return;
-		}
 		error(FailedRequests.answer("Request", this.ray, this.host, cause,
 				"no response within " + EdgeErrors.describe(this.settings.responseTimeout())));
 	}

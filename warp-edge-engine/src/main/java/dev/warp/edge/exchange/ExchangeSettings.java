@@ -11,18 +11,16 @@ import org.jspecify.annotations.Nullable;
  * listener's connections share, and the rule for the request bodies they take.
  *
  * @param scheme how visitors reach the listener: {@code http} or {@code https}
- * @param upstream where the requests go: the node's tunnel connections
+ * @param upstream where the requests go: the node's tunnel connections, and on a cluster node
+ * the other nodes'
  * @param idleTimeout how long a response's stream may pass no byte once it started
  * @param maxRequestBody the largest request body the node forwards, in bytes
- * @param inCluster whether the node is part of a cluster: then only HTTP/1.1 requests without a
- * body take the short path, and one that fails here in a way another node could still serve is
- * handed back to {@code TunnelProxy}, which sends it there
  * @param windows what the windows of the listener's responses grow within
  * @param webSocketPingInterval how often the edge pings the visitor of an open WebSocket, or
  * {@code null} for never
  */
 public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, Duration responseTimeout,
-		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics, boolean inCluster,
+		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics,
 		WindowBudget windows, @Nullable Duration webSocketPingInterval) {
 
 	/**
@@ -36,7 +34,7 @@ public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, 
 
 	public ExchangeSettings scheme(String scheme) {
 		return new ExchangeSettings(this.nodeId, scheme, this.upstream, this.responseTimeout, this.idleTimeout,
-				this.maxRequestBody, this.metrics, this.inCluster, this.windows,
+				this.maxRequestBody, this.metrics, this.windows,
 				this.webSocketPingInterval);
 	}
 

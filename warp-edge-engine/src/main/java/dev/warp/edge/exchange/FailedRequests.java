@@ -47,13 +47,17 @@ public final class FailedRequests {
 
 	/**
 	 * Decides the answer to a failure before the response: a {@link java.util.concurrent.TimeoutException}
-	 * is a {@code 504}, anything else a {@code 502} that names its cause.
+	 * is a {@code 504}, a {@link NoTunnelException} a {@code 503}, anything else a {@code 502} that
+	 * names its cause.
 	 * @param what {@code Request} or {@code WebSocket}, as the log names it
 	 * @param timedOut what did not come in time, for a {@code 504}: e.g. {@code no response within 30 s}
 	 */
 	public static Answer answer(String what, String ray, String host, Throwable cause, String timedOut) {
 		if (cause instanceof TimeoutException) {
 			return timedOut(what, ray, host, timedOut);
+		}
+		if (cause instanceof NoTunnelException) {
+			return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage());
 		}
 		return failed(what, ray, host, reason(cause), cause);
 	}

@@ -1,13 +1,14 @@
 package dev.warp.edge.exchange;
 
 import dev.warp.edge.routing.EdgeRouteTable;
+import dev.warp.edge.tunnel.StreamConnection;
 import dev.warp.edge.tunnel.TunnelConnection;
-import io.netty.channel.ChannelHandler;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
-/** The tunnel connections of this node, chosen from its route table: the {@link Upstream} of its public listener. */
+/**
+ * The tunnel connections of this node, chosen from its route table: the {@link Upstream} of a
+ * node alone, and of requests another node forwarded here.
+ */
 public final class LocalTunnels implements Upstream {
 
 	private final EdgeRouteTable routes;
@@ -22,14 +23,9 @@ public final class LocalTunnels implements Upstream {
 	}
 
 	@Override
-	public @Nullable TunnelConnection another(String hostname, @Nullable TunnelConnection failedOn) {
+	public @Nullable TunnelConnection another(String hostname, @Nullable StreamConnection failedOn) {
 		TunnelConnection other = this.routes.select(hostname);
 		return (other != failedOn) ? other : null;
-	}
-
-	@Override
-	public Future<Http2StreamChannel> open(TunnelConnection connection, ChannelHandler attempt, boolean wakeUp) {
-		return connection.openStream(attempt, wakeUp);
 	}
 
 }

@@ -1,31 +1,43 @@
 package dev.warp.edge.exchange;
 
-import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.StreamConnection;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where an {@link Exchange}'s request goes: a stream on one of the tunnel connections that
- * serve its hostname. The exchange decides whether an attempt may be retried; this says where.
+ * Where an {@link Exchange}'s request goes: a stream on one of the connections that serve its
+ * hostname, a tunnel connection of this node or a connection to another node that has one. The
+ * exchange decides whether an attempt may be retried; this says where.
  */
 public interface Upstream {
 
-	/** A connection of the hostname's pool for a request, or {@code null} when none serves it here. */
-	@Nullable TunnelConnection select(String hostname);
+	/** A connection for a request of the hostname, or {@code null} when none serves it. */
+	@Nullable StreamConnection select(String hostname);
 
 	/**
 	 * A connection for the one retry of a request whose attempt failed on {@code failedOn}, or
 	 * {@code null} when there is no other.
 	 */
-	@Nullable TunnelConnection another(String hostname, @Nullable TunnelConnection failedOn);
+	@Nullable StreamConnection another(String hostname, @Nullable StreamConnection failedOn);
+
+	/**
+	 * Another edge node, for a request without a body that failed on every connection here before
+	 * its response: an outage that kills one tunnel connection of a node often kills the others a
+	 * moment later. {@code null} where there is none (a node alone, or a request from a peer).
+	 */
+	default @Nullable StreamConnection elsewhere(String hostname, @Nullable StreamConnection failedOn) {
+		return null;
+	}
 
 	/**
 	 * Opens a stream for one attempt on the connection.
 	 * @param wakeUp whether the connection's loop is woken for the stream now; without, the caller
-	 * wakes it ({@link TunnelConnection#wakeUp()}) once it started all the requests of one read
+	 * wakes it ({@link StreamConnection#wakeUp()}) once it started all the requests of one read
 	 */
-	Future<Http2StreamChannel> open(TunnelConnection connection, ChannelHandler attempt, boolean wakeUp);
+	default Future<Http2StreamChannel> open(StreamConnection connection, ChannelHandler attempt, boolean wakeUp) {
+		return connection.openStream(attempt, wakeUp);
+	}
 
 }

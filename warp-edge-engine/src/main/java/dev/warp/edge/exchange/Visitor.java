@@ -58,15 +58,6 @@ public interface Visitor {
 	void exchangeEnded();
 
 	/**
-	 * Hands the request, which has no body and of whose response nothing was written, back to
-	 * {@code TunnelProxy}, which sends it to another node of the cluster.
-	 * @return whether it was handed back; {@code false} where it cannot be
-	 */
-	default boolean handBack() {
-		return false;
-	}
-
-	/**
 	 * The request's body is refused before it ended: what still comes of it is not read as a
 	 * request, for a visitor protocol that cannot tell where it ends.
 	 */

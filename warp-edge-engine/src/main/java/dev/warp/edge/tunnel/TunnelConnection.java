@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>State changes happen on the connection's event loop; the accessors may be read from any
  * thread.
  */
-public final class TunnelConnection {
+public final class TunnelConnection implements StreamConnection {
 
 	private static final Logger logger = LoggerFactory.getLogger(TunnelConnection.class);
 

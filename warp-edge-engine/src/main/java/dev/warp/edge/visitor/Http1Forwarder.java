@@ -2,7 +2,7 @@ package dev.warp.edge.visitor;
 
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.RequestBodies;
-import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.StreamConnection;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * Reactor Netty's per-request machinery, which costs the edge about a third of its CPU per small
  * request. Sits in the visitor connection's pipeline after the HTTP codec, before Reactor Netty's.
  *
- * <p>It takes the requests {@link Http1RequestRules} allows whose hostname has a tunnel
- * connection on this node, while no earlier request is still with Reactor Netty; everything else
+ * <p>It takes the requests {@link Http1RequestRules} allows whose hostname its upstream serves
+ * (a tunnel connection here, or another node's), while no earlier request is still with Reactor Netty; everything else
  * passes on to {@link TunnelProxy} unchanged. Responses leave in request order:
  * requests pipelined behind one it took wait here, with reading paused, until its response has
  * been written.
@@ -34,10 +34,6 @@ import org.jspecify.annotations.Nullable;
  * <p>A body streams to the tunnel as it comes; reading pauses while too much of it waits for
  * the tunnel ({@link Http1Visitor#UNSENT_HIGH}). {@code Expect: 100-continue} is answered at once.
  *
- * <p>On a node of a cluster it takes requests without a body only. One of them that fails here
- * in a way that another node could still serve (the tunnel connections of its hostname on this
- * node died before it was answered) is handed back, untouched, to {@link TunnelProxy}, which sends
- * it to another node as it does for the requests it forwards itself.
  */
 public final class Http1Forwarder extends ChannelDuplexHandler {
 
@@ -146,7 +142,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 				return;
 			}
 			String hostname = Http1RequestRules.takenHostname(request, this.settings);
-			TunnelConnection connection = (hostname != null) ? this.settings.upstream().select(hostname) : null;
+			StreamConnection connection = (hostname != null) ? this.settings.upstream().select(hostname) : null;
 			if (connection != null) {
 				take(ctx, request, hostname, connection);
 				return;
@@ -189,18 +185,12 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 */
 	private void becomeHttp2(ChannelHandlerContext ctx, Object msg) {
 		this.abusiveClients.watch(ctx.channel());
-		if (this.settings.inCluster()) {
-			// A stream cannot be handed back to TunnelProxy: on a cluster node HTTP/2 goes through it.
-			ctx.pipeline().remove(this);
-			ctx.fireChannelRead(msg);
-			return;
-		}
 		Http2Forwarder forwarder = new Http2Forwarder(this.settings);
 		ctx.pipeline().replace(this, Http2Forwarder.NAME, forwarder);
 		forwarder.channelRead(ctx.pipeline().context(forwarder), msg);
 	}
 
-	private void take(ChannelHandlerContext ctx, HttpRequest request, String hostname, TunnelConnection connection) {
+	private void take(ChannelHandlerContext ctx, HttpRequest request, String hostname, StreamConnection connection) {
 		// Requests without a body keep the shape they had before bodies came here: a rewrite with
 		// one field for both the body's end and its receiver, the same logic, measured 15 % fewer
 		// GETs at 64 connections (a third more context switches per request).
@@ -293,34 +283,6 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			this.headerTimeout.responseComplete();
 		}
 		goOn(ctx);
-	}
-
-	/**
-	 * On a cluster node: the exchange in progress, a request without a body that failed here
-	 * before anything of its response was written, goes on as if it had been passed on: to
-	 * {@link TunnelProxy}, which sends it to another node. The requests behind it follow it there.
-	 * @param request the visitor's request as it came
-	 * @return whether it was handed back; {@code false} when it is not the exchange in progress
-	 * or the visitor left
-	 */
-	boolean handBack(Http1Visitor visitor, HttpRequest request) {
-		ChannelHandlerContext ctx = this.context;
-		if (this.current != visitor || ctx == null || !ctx.channel().isActive()) {
-			return false;
-		}
-		this.current = null;
-		this.passedOn++;
-		ctx.fireChannelRead(request);
-		if (this.restOfRequestToCome) {
-			// Its end (an empty last part) is still to come: it follows the request.
-			this.restOfRequestToCome = false;
-			this.passingBody = true;
-		}
-		else {
-			ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
-		}
-		goOn(ctx);
-		return true;
 	}
 
 	/** No exchange is in progress here any more: the requests that waited are dispatched, then reading goes on. */

@@ -34,8 +34,7 @@ public final class Http1ForwarderInstaller extends ChannelInboundHandlerAdapter 
 		}
 		else if (ctx.pipeline().get(NettyPipeline.H2MultiplexHandler) != null) {
 			this.abusiveClients.watch(ctx.channel());
-			// On a cluster node HTTP/2 visitors go through TunnelProxy: a stream cannot be handed back to it.
-			if (!this.settings.inCluster() && ctx.pipeline().get(Http2Forwarder.NAME) == null) {
+			if (ctx.pipeline().get(Http2Forwarder.NAME) == null) {
 				ctx.pipeline()
 					.addBefore(NettyPipeline.H2MultiplexHandler, Http2Forwarder.NAME, new Http2Forwarder(this.settings));
 			}

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * forwards, or a chunked one (counted against the limit as it comes: past it, {@code 413} and the
  * connection closes), no {@code Upgrade}, no {@code Expect} other than {@code 100-continue}, and
  * a valid {@code Host}. Everything else (HTTP/1.0, WebSockets, h2c upgrades, errors of the
- * request itself, bodies on a cluster node) passes on to {@link TunnelProxy} unchanged.
+ * request itself) passes on to {@link TunnelProxy} unchanged.
  */
 final class Http1RequestRules {
 
@@ -47,10 +47,10 @@ final class Http1RequestRules {
 				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)) {
 			return null;
 		}
-		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && (settings.inCluster()
-				|| headers.contains(HttpHeaderNames.CONTENT_LENGTH) || !HttpUtil.isTransferEncodingChunked(request))) {
-			// A chunked body is counted against the limit as it comes (a cluster node cannot hand it
-			// back to TunnelProxy once read); anything else about its framing is TunnelProxy's.
+		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+				&& (headers.contains(HttpHeaderNames.CONTENT_LENGTH) || !HttpUtil.isTransferEncodingChunked(request))) {
+			// A chunked body is counted against the limit as it comes; anything else about its
+			// framing is TunnelProxy's.
 			return null;
 		}
 		if (headers.contains(HttpHeaderNames.EXPECT) && !HttpUtil.is100ContinueExpected(request)) {
@@ -59,8 +59,7 @@ final class Http1RequestRules {
 		}
 		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
 			long declaredLength = RequestBodies.declaredLength(headers);
-			// A body read here could not be handed back to TunnelProxy for another node.
-			if (!settings.takesPacedBody(declaredLength) || (settings.inCluster() && declaredLength > 0)) {
+			if (!settings.takesPacedBody(declaredLength)) {
 				return null;
 			}
 		}

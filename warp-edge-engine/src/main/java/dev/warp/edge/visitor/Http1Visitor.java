@@ -19,7 +19,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -72,9 +71,6 @@ final class Http1Visitor implements Visitor {
 	/** Whether the connection carries more requests after this one: not after a body refused halfway. */
 	private boolean keepAlive;
 
-	/** The visitor's request, for {@link #handBack}: its head only, never its content. */
-	private final HttpRequest request;
-
 	/** The connection's response timeout: set while this exchange waits for its response head. */
 	private final LazyDeadline responseDeadline;
 
@@ -95,7 +91,7 @@ final class Http1Visitor implements Visitor {
 	private @Nullable String declaredTrailers;
 
 	/**
-	 * @param request the visitor's request: its head is kept, for {@link #handBack}; its content is not
+	 * @param request the visitor's request: its head; its content is not kept
 	 * @param hostname the hostname its {@code Host} routes to
 	 */
 	Http1Visitor(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String hostname,
@@ -111,7 +107,6 @@ final class Http1Visitor implements Visitor {
 		this.ray = ray;
 		this.responseDeadline = responseDeadline;
 		this.keepAlive = HttpUtil.isKeepAlive(request);
-		this.request = request;
 		this.exchange = new Exchange(this, visitor.channel(), settings, request.method(), host, hostname, ray,
 				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
 						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
@@ -258,14 +253,6 @@ final class Http1Visitor implements Visitor {
 				}
 			}
 		}
-	}
-
-	@Override
-	public boolean handBack() {
-		// A fresh head: the forwarder released the request it took (a full one with its content).
-		HttpRequest head = new DefaultHttpRequest(this.request.protocolVersion(), this.request.method(), this.request.uri(),
-				this.request.headers());
-		return this.forwarder.handBack(this, head);
 	}
 
 	@Override

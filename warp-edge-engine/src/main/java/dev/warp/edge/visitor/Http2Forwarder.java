@@ -7,7 +7,7 @@ import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.exchange.Exchange;
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.RequestBodies;
-import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.StreamConnection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -73,7 +73,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	private boolean flushScheduled;
 
 	/** Tunnel connections on other loops that streams were opened on during this read, to wake at its end. */
-	private final List<TunnelConnection> toWake = new ArrayList<>(2);
+	private final List<StreamConnection> toWake = new ArrayList<>(2);
 
 	/**
 	 * Requests taken during this read, sent to the tunnel at its end: a stream the visitor reset
@@ -157,7 +157,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		}
 		String host = (authority != null) ? authority.toString().trim() : null;
 		String hostname = TunnelProtocol.routingHostname(host);
-		TunnelConnection tunnel = (hostname != null) ? this.settings.upstream().select(hostname) : null;
+		StreamConnection tunnel = (hostname != null) ? this.settings.upstream().select(hostname) : null;
 		if (tunnel == null) {
 			return false;
 		}
@@ -217,7 +217,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 				continue;
 			}
 			// Another loop's connection is woken once at the end of this read, not once per request.
-			TunnelConnection tunnel = started.tunnel();
+			StreamConnection tunnel = started.tunnel();
 			boolean local = tunnel.isOnCurrentEventLoop();
 			started.exchange().start(tunnel, local);
 			if (!local && !this.toWake.contains(tunnel)) {
@@ -228,7 +228,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	}
 
 	/** A request taken during the current read, and the tunnel connection chosen for it. */
-	private record Started(Exchange exchange, TunnelConnection tunnel) {
+	private record Started(Exchange exchange, StreamConnection tunnel) {
 	}
 
 	/**
@@ -292,7 +292,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	private void wakeTunnels() {
 		if (!this.toWake.isEmpty()) {
-			for (TunnelConnection tunnel : this.toWake) {
+			for (StreamConnection tunnel : this.toWake) {
 				tunnel.wakeUp();
 			}
 			this.toWake.clear();

@@ -121,8 +121,8 @@ final class Http2WebSocket implements WebSocketHandshake.Answers, WebSocketRelay
 		CharSequence authority = (headers.authority() != null) ? headers.authority() : headers.get(HttpHeaderNames.HOST);
 		String host = (authority != null) ? authority.toString().trim() : null;
 		String hostname = TunnelProtocol.routingHostname(host);
-		TunnelConnection target = (hostname != null) ? settings.upstream().select(hostname) : null;
-		if (target == null) {
+		// A WebSocket is relayed by the node that holds the tunnel: not one of another node.
+		if (hostname == null || !(settings.upstream().select(hostname) instanceof TunnelConnection target)) {
 			return null;
 		}
 		Http2WebSocket webSocket = new Http2WebSocket(forwarder, ctx, frame.stream(), headers, host, hostname, target,

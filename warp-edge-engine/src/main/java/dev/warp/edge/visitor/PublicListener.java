@@ -102,9 +102,9 @@ public final class PublicListener {
 					AbusiveClients::refused);
 		}
 		VisitorErrors.Reports errors = VisitorErrors.Reports.of("public listener");
-		ExchangeSettings forwarding = new ExchangeSettings(settings.nodeId(), "http", new LocalTunnels(routes),
-				settings.responseTimeout(), settings.idleTimeout(), settings.maxRequestBody(), metrics, peers != null,
-				windows, settings.webSocketPingInterval());
+		ExchangeSettings forwarding = new ExchangeSettings(settings.nodeId(), "http",
+				(peers != null) ? peers.upstream(routes) : new LocalTunnels(routes), settings.responseTimeout(),
+				settings.idleTimeout(), settings.maxRequestBody(), metrics, windows, settings.webSocketPingInterval());
 		OpenConnections open = new OpenConnections("warp-visitors");
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())

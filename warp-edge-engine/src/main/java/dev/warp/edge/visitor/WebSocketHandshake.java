@@ -131,7 +131,8 @@ final class WebSocketHandshake {
 			return;
 		}
 		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(HttpMethod.CONNECT, false)) {
-			TunnelConnection other = this.settings.upstream().another(this.hostname, this.target);
+			TunnelConnection other = (this.settings.upstream().another(this.hostname, this.target) instanceof TunnelConnection local)
+					? local : null;
 			if (other != null) {
 				this.retried = true;
 				FailedRequests.retried("WebSocket", this.ray, this.host, failure.getMessage(),

@@ -102,7 +102,9 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	static boolean take(ChannelHandlerContext forwarderContext, ChannelHandler forwarder, HttpRequest request,
 			ExchangeSettings settings) {
 		String hostname = TunnelProtocol.routingHostname(request.headers().get(HttpHeaderNames.HOST));
-		TunnelConnection target = (hostname != null) ? settings.upstream().select(hostname) : null;
+		// A WebSocket is relayed by the node that holds the tunnel: not one of another node.
+		TunnelConnection target = (hostname != null && settings.upstream().select(hostname) instanceof TunnelConnection local)
+				? local : null;
 		if (target == null) {
 			return false;
 		}

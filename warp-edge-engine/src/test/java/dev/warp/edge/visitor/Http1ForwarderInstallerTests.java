@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Http1ForwarderInstallerTests {
 
 	private final ExchangeSettings settings = new ExchangeSettings("edge-test", "https",
-			new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false,
+			new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null, Long.MAX_VALUE, null,
 			WindowBudget.total(), null);
 
 	private final AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
@@ -64,7 +64,7 @@ class Http1ForwarderInstallerTests {
 	void anHttp2VisitorOverTlsIsWatchedForAbuse() throws Exception {
 		AbusiveClients abusiveClients = new AbusiveClients(Duration.ofSeconds(10), Duration.ofMinutes(10));
 		ExchangeSettings watched = new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()),
-				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, false, WindowBudget.total(), null);
+				Duration.ofSeconds(1), null, Long.MAX_VALUE, null, WindowBudget.total(), null);
 		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(watched, abusiveClients));
 		Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().build();
 		channel.pipeline().addLast(NettyPipeline.HttpCodec, codec);
@@ -88,33 +88,6 @@ class Http1ForwarderInstallerTests {
 			.doesNotContain(Http1Forwarder.NAME);
 		assertThat((Object) channel.readInbound()).isInstanceOf(DefaultHttp2SettingsFrame.class);
 		channel.finishAndReleaseAll();
-	}
-
-	@Test
-	void onANodeOfAClusterLeavesHttp2ToTheMultiplexer() {
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1ForwarderInstaller(inCluster(), this.abusiveClients));
-		channel.pipeline().addLast(NettyPipeline.HttpCodec, new ChannelInboundHandlerAdapter());
-		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
-		channel.writeInbound(request());
-		assertThat(channel.pipeline().names()).doesNotContain(Http1ForwarderInstaller.NAME, Http1Forwarder.NAME,
-				Http2Forwarder.NAME);
-		channel.finishAndReleaseAll();
-	}
-
-	@Test
-	void onANodeOfAClusterAnHttp1ForwarderStepsAsideAtTheH2cPreface() {
-		EmbeddedChannel channel = new EmbeddedChannel(new Http1Forwarder(inCluster(), this.abusiveClients));
-		channel.pipeline().addLast(NettyPipeline.H2MultiplexHandler, new ChannelInboundHandlerAdapter());
-		channel.writeInbound(new DefaultHttp2SettingsFrame(Http2Settings.defaultSettings()));
-		assertThat(channel.pipeline().names()).contains(NettyPipeline.H2MultiplexHandler)
-			.doesNotContain(Http1Forwarder.NAME, Http2Forwarder.NAME);
-		assertThat((Object) channel.readInbound()).isInstanceOf(DefaultHttp2SettingsFrame.class);
-		channel.finishAndReleaseAll();
-	}
-
-	private ExchangeSettings inCluster() {
-		return new ExchangeSettings("edge-test", "https", new LocalTunnels(new EdgeRouteTable()), Duration.ofSeconds(1), null,
-				Long.MAX_VALUE, null, true, WindowBudget.total(), null);
 	}
 
 	private static ByteBuf request() {
