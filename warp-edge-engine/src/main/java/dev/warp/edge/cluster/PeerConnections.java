@@ -40,8 +40,14 @@ import reactor.netty.resources.LoopResources;
  */
 final class PeerConnections {
 
-	/** Connections per node: requests spread over them, and one lost leaves the others. */
-	private static final int PER_NODE = 2;
+	/** Connections per node at most: one is opened when those open carry {@link #STREAMS_PER_CONNECTION} each. */
+	private static final int MAX_PER_NODE = 8;
+
+	/**
+	 * Streams a connection carries before the next request opens another connection, well within
+	 * what the peer listener allows ({@link PeerListener#MAX_CONCURRENT_STREAMS}).
+	 */
+	private static final int STREAMS_PER_CONNECTION = 100;
 
 	/** Time to connect to another node, TLS handshake excluded. */
 	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -52,7 +58,7 @@ final class PeerConnections {
 
 	private final EventLoopGroup group;
 
-	private final ConcurrentMap<String, Slots> nodes = new ConcurrentHashMap<>();
+	private final ConcurrentMap<String, Node> nodes = new ConcurrentHashMap<>();
 
 	private final ChannelGroup open = new DefaultChannelGroup("warp-peer-connections", GlobalEventExecutor.INSTANCE);
 
@@ -71,24 +77,28 @@ final class PeerConnections {
 	/** Opens a stream to the node's peer listener; fails when the node cannot be connected to. */
 	Future<Http2StreamChannel> openStream(Peer peer, ChannelHandler handler) {
 		Promise<Http2StreamChannel> opened = ImmediateEventExecutor.INSTANCE.newPromise();
-		this.nodes.computeIfAbsent(peer.address(), (address) -> new Slots()).connection(peer).addListener(
-				(Future<Channel> connected) -> {
-					if (!connected.isSuccess()) {
-						opened.tryFailure(connected.cause());
-						return;
+		Connection connection = this.nodes.computeIfAbsent(peer.address(), (address) -> new Node()).choose(peer);
+		connection.active.incrementAndGet();
+		connection.ready.addListener((Future<Channel> connected) -> {
+			if (!connected.isSuccess()) {
+				connection.active.decrementAndGet();
+				opened.tryFailure(connected.cause());
+				return;
+			}
+			new Http2StreamChannelBootstrap(connected.getNow()).option(ChannelOption.AUTO_READ, false)
+				.handler(handler)
+				.open()
+				.addListener((Future<Http2StreamChannel> stream) -> {
+					if (stream.isSuccess()) {
+						stream.getNow().closeFuture().addListener((closed) -> connection.active.decrementAndGet());
+						opened.trySuccess(stream.getNow());
 					}
-					new Http2StreamChannelBootstrap(connected.getNow()).option(ChannelOption.AUTO_READ, false)
-						.handler(handler)
-						.open()
-						.addListener((Future<Http2StreamChannel> stream) -> {
-							if (stream.isSuccess()) {
-								opened.trySuccess(stream.getNow());
-							}
-							else {
-								opened.tryFailure(stream.cause());
-							}
-						});
+					else {
+						connection.active.decrementAndGet();
+						opened.tryFailure(stream.cause());
+					}
 				});
+		});
 		return opened;
 	}
 
@@ -145,24 +155,48 @@ final class PeerConnections {
 		return ready;
 	}
 
-	/** The connections to one node, each connecting, connected, or to be opened again. */
-	private final class Slots {
+	/** One connection to a node: connecting, connected, or lost; and the streams it carries. */
+	private static final class Connection {
 
-		private final AtomicInteger next = new AtomicInteger();
+		final Future<Channel> ready;
 
-		@SuppressWarnings("unchecked")
-		private final Future<Channel>[] connections = new Future[PER_NODE];
+		final AtomicInteger active = new AtomicInteger();
 
-		Future<Channel> connection(Peer peer) {
-			int slot = Math.floorMod(this.next.getAndIncrement(), PER_NODE);
-			synchronized (this) {
-				Future<Channel> connection = this.connections[slot];
-				if (connection == null || (connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive()))) {
-					connection = connect(peer);
-					this.connections[slot] = connection;
+		Connection(Future<Channel> ready) {
+			this.ready = ready;
+		}
+
+		boolean lost() {
+			return this.ready.isDone() && (!this.ready.isSuccess() || !this.ready.getNow().isActive());
+		}
+
+	}
+
+	/** The connections to one node: the first with room takes a request, a lost one is opened again. */
+	private final class Node {
+
+		private final Connection[] connections = new Connection[MAX_PER_NODE];
+
+		synchronized Connection choose(Peer peer) {
+			int free = -1;
+			Connection leastBusy = null;
+			for (int i = 0; i < MAX_PER_NODE; i++) {
+				Connection connection = this.connections[i];
+				if (connection == null || connection.lost()) {
+					free = (free < 0) ? i : free;
 				}
-				return connection;
+				else if (connection.active.get() < STREAMS_PER_CONNECTION) {
+					return connection;
+				}
+				else if (leastBusy == null || connection.active.get() < leastBusy.active.get()) {
+					leastBusy = connection;
+				}
 			}
+			if (free < 0) {
+				return leastBusy;
+			}
+			this.connections[free] = new Connection(connect(peer));
+			return this.connections[free];
 		}
 
 	}

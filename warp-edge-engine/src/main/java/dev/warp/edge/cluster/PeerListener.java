@@ -33,6 +33,12 @@ public final class PeerListener {
 	 */
 	static final int MAX_FRAME_SIZE = 64 * 1024;
 
+	/**
+	 * Streams a peer may have open on one connection: room beyond the hundred after which it opens
+	 * another ({@link PeerConnections}), for a burst that finds every connection busy.
+	 */
+	static final int MAX_CONCURRENT_STREAMS = 1000;
+
 	/** Largest request header list a peer may send: a visitor's largest header section and the forwarding headers. */
 	static final long MAX_HEADER_LIST_SIZE = 128 * 1024;
 
@@ -79,7 +85,9 @@ public final class PeerListener {
 			.protocol(HttpProtocol.H2)
 			.secure((spec) -> spec.sslContext(tls.server()))
 			// Headers as large as a visitor may send, plus what the first node added.
-			.http2Settings((settings) -> settings.initialWindowSize(STREAM_WINDOW).maxHeaderListSize(MAX_HEADER_LIST_SIZE))
+			.http2Settings((settings) -> settings.initialWindowSize(STREAM_WINDOW)
+				.maxHeaderListSize(MAX_HEADER_LIST_SIZE)
+				.maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
 			.doOnChannelInit((observer, channel, remote) -> {
 				open.add(channel);
 				channel.pipeline().addLast("warp.peerHandshakeFailures", handshakeFailures);
