@@ -82,6 +82,11 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code /no-content}: 204; {@code /trailers}: a body and a trailer; {@code /informational}: 103 then 200</li>
  * <li>{@code /bad-header}: 200 with a header value holding a line break</li>
  * </ul>
+ *
+ * <p>With {@link ControlMode#REGISTER_WEBSOCKETS}, WebSockets (RFC 8441 extended CONNECT): on
+ * {@code /refused}, {@code 403} and {@code refused}; on {@code /fail}, accepted, then a reset of
+ * the stream at the first frame; on any other path, accepted, text frames echoed. The frames the
+ * edge sent are in {@link #webSocketFrames}; {@link #sendWebSocket} sends one.
  */
 final class TestAgent implements AutoCloseable {
 
@@ -101,7 +106,10 @@ final class TestAgent implements AutoCloseable {
 		SILENT,
 
 		/** Answers 404. */
-		REFUSE
+		REFUSE,
+
+		/** Registers like {@link #REGISTER}, advertising SETTINGS_ENABLE_CONNECT_PROTOCOL: takes WebSockets. */
+		REGISTER_WEBSOCKETS
 
 	}
 
@@ -129,6 +137,11 @@ final class TestAgent implements AutoCloseable {
 
 	/** The negotiated protocol, or the handshake failure. */
 	final CompletableFuture<String> handshake = new CompletableFuture<>();
+
+	/** The WebSocket frames the edge sent, in order. */
+	final BlockingQueue<WebSocketWire.Frame> webSocketFrames = new LinkedBlockingQueue<>();
+
+	private volatile @Nullable Channel webSocket;
 
 	private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
 
@@ -239,6 +252,22 @@ final class TestAgent implements AutoCloseable {
 				new String[] { "h2" }, "TLSv1.3", null);
 	}
 
+	/** Connects, taking WebSockets, and waits until the edge routes {@code hostname}. */
+	static TestAgent connectRoutedForWebSockets(EdgeNode edge, String hostname) throws Exception {
+		TestAgent agent = connect(edge.tunnelPort(), edge.caCertificateFile(), hostname, ControlMode.REGISTER_WEBSOCKETS);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> edge.routeTable().select(hostname) != null);
+		return agent;
+	}
+
+	/** Sends the bytes of WebSocket frames on the last WebSocket accepted. */
+	void sendWebSocket(byte[] frames) {
+		Channel stream = this.webSocket;
+		if (stream == null) {
+			throw new IllegalStateException("No WebSocket");
+		}
+		stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(frames)));
+	}
+
 	static TestAgent connect(int port, Path trustedCa, String hostname, ControlMode mode) throws Exception {
 		return new TestAgent(port, trustedCa, hostname, "agent-" + Long.toHexString(System.nanoTime()), mode,
 				new String[] { "h2" }, "TLSv1.3", null);
@@ -280,6 +309,11 @@ final class TestAgent implements AutoCloseable {
 		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
 	}
 
+	private Http2Settings settings() {
+		Http2Settings settings = Http2Settings.defaultSettings().maxConcurrentStreams(16_384);
+		return (this.controlMode == ControlMode.REGISTER_WEBSOCKETS) ? settings.connectProtocolEnabled(true) : settings;
+	}
+
 	private final class Negotiation extends ApplicationProtocolNegotiationHandler {
 
 		Negotiation() {
@@ -295,7 +329,7 @@ final class TestAgent implements AutoCloseable {
 						.autoAckPingFrame(TestAgent.this.controlMode != ControlMode.REGISTER_DEAF)
 						// Like the real agent: room for far more streams than Netty's default 100 (slow
 						// downloads hold theirs), no cap on resets either way.
-						.initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(16_384))
+						.initialSettings(settings())
 						.decoderEnforceMaxRstFramesPerWindow(0, 0)
 						.encoderEnforceMaxRstFramesPerWindow(0, 0)
 						.build(),
@@ -338,6 +372,8 @@ final class TestAgent implements AutoCloseable {
 
 		private long bodyLength;
 
+		private @Nullable WebSocketWire webSocketWire;
+
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			try {
@@ -360,6 +396,10 @@ final class TestAgent implements AutoCloseable {
 			Http2Headers headers = frame.headers();
 			if (TunnelProtocol.CONTROL_PATH.equals(this.path)) {
 				control(ctx, headers);
+				return;
+			}
+			if ("CONNECT".contentEquals(headers.method()) && headers.get(":protocol") != null) {
+				webSocket(ctx);
 				return;
 			}
 			QueryStringDecoder uri = new QueryStringDecoder(this.path);
@@ -471,7 +511,7 @@ final class TestAgent implements AutoCloseable {
 				case SILENT -> {
 				}
 				case REFUSE -> ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("404"), true));
-				case REGISTER, REGISTER_SPLIT, REGISTER_DEAF -> {
+				case REGISTER, REGISTER_SPLIT, REGISTER_DEAF, REGISTER_WEBSOCKETS -> {
 					ctx.write(new DefaultHttp2HeadersFrame(ok(), false));
 					byte[] line = ControlMessage.of(ControlMessage.REGISTER)
 						.with("hostname", TestAgent.this.hostname)
@@ -497,7 +537,37 @@ final class TestAgent implements AutoCloseable {
 			TestAgent.this.controlHeaders.complete(headers);
 		}
 
+		private void webSocket(ChannelHandlerContext ctx) {
+			if (this.path.equals("/refused")) {
+				respond(ctx, new DefaultHttp2Headers().status("403").set("content-length", "7"), "refused");
+				return;
+			}
+			this.webSocketWire = new WebSocketWire();
+			TestAgent.this.webSocket = ctx.channel();
+			ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false));
+		}
+
+		private void onWebSocketData(ChannelHandlerContext ctx, WebSocketWire wire, Http2DataFrame data) {
+			byte[] bytes = new byte[data.content().readableBytes()];
+			data.content().readBytes(bytes);
+			for (WebSocketWire.Frame frame : wire.read(bytes)) {
+				TestAgent.this.webSocketFrames.add(frame);
+				if (this.path.equals("/fail")) {
+					ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
+				}
+				else if (frame.opcode() == WebSocketWire.TEXT) {
+					ctx.writeAndFlush(new DefaultHttp2DataFrame(
+							Unpooled.wrappedBuffer(WebSocketWire.frame(WebSocketWire.TEXT, frame.payload(), false))));
+				}
+			}
+		}
+
 		private void onData(ChannelHandlerContext ctx, Http2DataFrame data) {
+			WebSocketWire wire = this.webSocketWire;
+			if (wire != null) {
+				onWebSocketData(ctx, wire, data);
+				return;
+			}
 			if (TunnelProtocol.CONTROL_PATH.equals(this.path)) {
 				// The edge writes one whole line per frame.
 				data.content().toString(StandardCharsets.UTF_8).lines().filter((line) -> !line.isBlank())

@@ -219,8 +219,7 @@ final class Http2WebSocket implements WebSocketHandshake.Answers, WebSocketRelay
 		}
 		Http2Headers headers = responseHeaders(HttpResponseStatus.valueOf(head.status()), head);
 		if (head.endOfStream()) {
-			this.ctx.write(new DefaultHttp2HeadersFrame(headers, true).stream(this.stream));
-			answered(tunnel);
+			answered(tunnel, this.ctx.write(new DefaultHttp2HeadersFrame(headers, true).stream(this.stream)));
 			return;
 		}
 		this.ctx.write(new DefaultHttp2HeadersFrame(headers, false).stream(this.stream));
@@ -246,8 +245,8 @@ final class Http2WebSocket implements WebSocketHandshake.Answers, WebSocketRelay
 						reset(Http2Error.INTERNAL_ERROR);
 						return;
 					}
-					Http2WebSocket.this.ctx.write(new DefaultHttp2DataFrame(true).stream(Http2WebSocket.this.stream));
-					answered(tunnel);
+					answered(tunnel, Http2WebSocket.this.ctx
+						.write(new DefaultHttp2DataFrame(true).stream(Http2WebSocket.this.stream)));
 				});
 			}
 
@@ -263,21 +262,27 @@ final class Http2WebSocket implements WebSocketHandshake.Answers, WebSocketRelay
 		byte[] body = EdgeErrors.bodyBytes(answer.cause(), this.ray);
 		this.ctx.write(new DefaultHttp2HeadersFrame(EdgeErrors.http2Headers(answer.status(), body.length, this.ray), false)
 			.stream(this.stream));
-		this.ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(this.stream));
-		answered(null);
+		answered(null, this.ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(this.stream)));
 	}
 
 	/**
 	 * The response to a handshake that did not open a WebSocket is whole: the tunnel stream is
 	 * reset (the edge never ended its side of the CONNECT), and so is the visitor's, without
-	 * error (RFC 9113 8.1), for the visitor does not end a CONNECT's side either.
+	 * error (RFC 9113 8.1), for the visitor does not end a CONNECT's side either; only once the
+	 * response's last frame was written, for a reset drops the DATA that still waits in the
+	 * stream's flow control.
 	 */
-	private void answered(@Nullable WebSocketStream tunnel) {
+	private void answered(@Nullable WebSocketStream tunnel, ChannelFuture lastWrite) {
 		if (tunnel != null) {
 			tunnel.cancel();
 		}
 		this.endSent = true;
-		reset(Http2Error.NO_ERROR);
+		lastWrite.addListener((written) -> {
+			if (written.isSuccess() && this.ctx.channel().isActive()) {
+				reset(Http2Error.NO_ERROR);
+			}
+		});
+		this.forwarder.flushSoon();
 	}
 
 	private Http2Headers responseHeaders(HttpResponseStatus status, ResponseHead head) {
