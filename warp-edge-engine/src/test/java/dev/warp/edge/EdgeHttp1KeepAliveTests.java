@@ -25,8 +25,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Many requests on one HTTP/1.1 visitor connection: the edge forwards plain requests (no body,
- * one of a declared length, a chunked one) itself and hands the others (HTTP/1.0, errors) to its
- * general proxy; whichever does, responses leave in request order and the connection serves on.
+ * one of a declared length, a chunked one; HTTP/1.0 ones too) itself and hands the others (errors,
+ * unknown hostnames) to its general proxy; whichever does, responses leave in request order and
+ * the connection serves on.
  * A body the edge forwards itself goes at the pace the agent reads it.
  */
 class EdgeHttp1KeepAliveTests {
@@ -50,6 +51,38 @@ class EdgeHttp1KeepAliveTests {
 	void stop() {
 		this.agent.close();
 		this.edge.close();
+	}
+
+	@Test
+	void http10RequestGetsAnHttp10ResponseAndTheConnectionClosesAfterIt() throws Exception {
+		String response = Visitor.raw(this.edge, "GET /hello HTTP/1.0\r\nHost: " + HOST + "\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.0 200").contains("content-length: 5").endsWith("\r\n\r\nhello");
+	}
+
+	@Test
+	void http10ResponseOfUnknownLengthEndsWithTheConnectionWithoutChunks() throws Exception {
+		// The visitor asked to keep the connection: a body without a length can only end with it.
+		String response = Visitor.raw(this.edge,
+				"GET /whoami HTTP/1.0\r\nHost: " + HOST + "\r\nConnection: keep-alive\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.0 200")
+			.contains("connection: close")
+			.doesNotContainIgnoringCase("transfer-encoding")
+			.endsWith("\r\n\r\n" + this.agent.agentId);
+	}
+
+	@Test
+	void http10ConnectionServesOnWhenAskedAndTheLengthIsKnown() throws Exception {
+		String responses = Visitor.raw(this.edge,
+				"GET /hello HTTP/1.0\r\nHost: " + HOST + "\r\nConnection: keep-alive\r\n\r\n"
+						+ "GET /hello HTTP/1.0\r\nHost: " + HOST + "\r\n\r\n");
+		assertThat(responses).containsSubsequence("HTTP/1.0 200", "connection: keep-alive", "hello", "HTTP/1.0 200",
+				"hello");
+	}
+
+	@Test
+	void http10RequestThatTimesOutGetsAnHttp10Error() throws Exception {
+		String response = Visitor.raw(this.edge, "GET /never HTTP/1.0\r\nHost: " + HOST + "\r\n\r\n");
+		assertThat(response).startsWith("HTTP/1.0 504").contains("Origin timed out");
 	}
 
 	@Test

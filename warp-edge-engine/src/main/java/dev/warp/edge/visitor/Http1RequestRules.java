@@ -23,14 +23,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which HTTP/1.1 requests {@link Http1Forwarder} takes, and the answers it writes itself before
- * any exchange: a refused head, the {@code 100 Continue} a body waits for.
+ * Which HTTP/1.1 and HTTP/1.0 requests {@link Http1Forwarder} takes, and the answers it writes
+ * itself before any exchange: a refused head, the {@code 100 Continue} a body waits for.
  *
- * <p>It takes a request when it is HTTP/1.1 with no body, one of a declared length the node
- * forwards, or a chunked one (counted against the limit as it comes: past it, {@code 413} and the
- * connection closes), no {@code Upgrade}, no {@code Expect} other than {@code 100-continue}, and
- * a valid {@code Host}. Everything else (HTTP/1.0, WebSockets, h2c upgrades, errors of the
- * request itself) passes on to {@link TunnelProxy} unchanged.
+ * <p>It takes a request when it is HTTP/1.1 or HTTP/1.0 with no body, one of a declared length
+ * the node forwards, or (HTTP/1.1) a chunked one (counted against the limit as it comes: past it,
+ * {@code 413} and the connection closes), no {@code Upgrade}, no {@code Expect} other than
+ * {@code 100-continue} (none on HTTP/1.0), and a valid {@code Host}. Everything else (WebSockets,
+ * h2c upgrades, errors of the request itself) passes on to {@link TunnelProxy} unchanged.
  */
 final class Http1RequestRules {
 
@@ -43,8 +43,14 @@ final class Http1RequestRules {
 	/** The hostname of a request the forwarder can take, or {@code null} to pass it on. */
 	static @Nullable String takenHostname(HttpRequest request, ExchangeSettings settings) {
 		HttpHeaders headers = request.headers();
-		if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1
+		HttpVersion version = request.protocolVersion();
+		if (!request.decoderResult().isSuccess() || (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0)
 				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)) {
+			return null;
+		}
+		if (version == HttpVersion.HTTP_1_0
+				&& (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || headers.contains(HttpHeaderNames.EXPECT))) {
+			// Neither is HTTP/1.0's (VisitorRequestHead refuses the first): TunnelProxy decides.
 			return null;
 		}
 		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)

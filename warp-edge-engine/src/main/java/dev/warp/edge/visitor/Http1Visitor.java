@@ -38,10 +38,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP/1.1 visitor of one request taken by {@link Http1Forwarder}: its {@link Exchange}'s
- * response written to the visitor's connection as plain HTTP/1.1 objects: a whole response in one write, a streamed one with
- * {@code Content-Length} or chunked, the declared trailers with its last chunk, and the
- * connection closed after it when the request asked for that. An aborted response closes the
- * connection, the only signal HTTP/1.1 has for a truncated body.
+ * response written to the visitor's connection as plain HTTP/1.1 objects: a whole response in
+ * one write, a streamed one with {@code Content-Length} or chunked, the declared trailers with
+ * its last chunk, and the connection closed after it when the request asked for that. An
+ * aborted response closes the connection, the only signal HTTP/1.1 has for a truncated body.
+ * An HTTP/1.0 visitor gets an HTTP/1.0 response: a body of unknown length ends with the
+ * connection, which stays open only when the request asked with {@code Connection: keep-alive}
+ * and the response's length is known.
  */
 final class Http1Visitor implements Visitor {
 
@@ -73,6 +76,12 @@ final class Http1Visitor implements Visitor {
 
 	/** The connection's response timeout: set while this exchange waits for its response head. */
 	private final LazyDeadline responseDeadline;
+
+	/** The visitor's HTTP version, which its response has: HTTP/1.1, or HTTP/1.0. */
+	private final HttpVersion version;
+
+	/** Whether the visitor speaks HTTP/1.0: no chunked coding, no keep-alive unless it asked. */
+	private final boolean http10;
 
 	private boolean chunked;
 
@@ -107,6 +116,8 @@ final class Http1Visitor implements Visitor {
 		this.ray = ray;
 		this.responseDeadline = responseDeadline;
 		this.keepAlive = HttpUtil.isKeepAlive(request);
+		this.version = request.protocolVersion();
+		this.http10 = this.version == HttpVersion.HTTP_1_0;
 		this.exchange = new Exchange(this, visitor.channel(), settings, request.method(), host, hostname, ray,
 				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
 						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
@@ -185,16 +196,26 @@ final class Http1Visitor implements Visitor {
 		ForwardedHeaders.toVisitor(head.headers(), headers);
 		HttpResponseStatus status = HttpResponseStatus.valueOf(head.status());
 		headers.set(EdgeErrors.RAY_HEADER, this.ray);
+		boolean lengthUnknown = !noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !head.endOfStream();
+		if (this.http10 && lengthUnknown) {
+			// HTTP/1.0 has no chunked coding: a body of unknown length ends with the connection.
+			this.keepAlive = false;
+		}
 		if (!this.keepAlive) {
 			headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		}
+		else if (this.http10) {
+			headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+		}
 		if (whole) {
 			ByteBuf body = (content != null) ? content : Unpooled.EMPTY_BUFFER;
-			if (!noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !head.endOfStream()) {
+			if (lengthUnknown) {
 				// A body the app streamed without a length stays streamed, however fast it came: the
 				// framing the visitor sees must not depend on how the tunnel's reads fell.
-				headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-				this.visitor.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers))
+				if (!this.http10) {
+					headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+				}
+				this.visitor.write(new DefaultHttpResponse(this.version, status, headers))
 					.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 				writeLast(new DefaultLastHttpContent(body));
 				return;
@@ -203,15 +224,15 @@ final class Http1Visitor implements Visitor {
 				// The head ended the stream: the app sent an empty body, which HTTP/1.1 says with a length.
 				headers.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
 			}
-			writeLast(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, headers, EmptyHttpHeaders.INSTANCE));
+			writeLast(new DefaultFullHttpResponse(this.version, status, body, headers, EmptyHttpHeaders.INSTANCE));
 			return;
 		}
-		this.chunked = !noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+		this.chunked = lengthUnknown && !this.http10;
 		if (this.chunked) {
 			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
 			this.declaredTrailers = headers.get(HttpHeaderNames.TRAILER);
 		}
-		DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
+		DefaultHttpResponse response = new DefaultHttpResponse(this.version, status, headers);
 		if (!noBody && RequestBodies.declaredLength(headers) > 0) {
 			// A body of a declared length follows, most often in the tunnel's next read: the head
 			// waits for its first part in the visitor's outbound buffer and leaves with it in one
@@ -264,8 +285,12 @@ final class Http1Visitor implements Visitor {
 	@Override
 	public void writeError(HttpResponseStatus status, String cause) {
 		FullHttpResponse response = EdgeErrors.response(this.visitor.alloc(), status, cause, this.ray);
+		response.setProtocolVersion(this.version);
 		if (!this.keepAlive) {
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		else if (this.http10) {
+			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
 		}
 		writeLast(response);
 	}
