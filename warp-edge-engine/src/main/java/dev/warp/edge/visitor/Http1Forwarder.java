@@ -82,6 +82,11 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		this.abusiveClients = abusiveClients;
 	}
 
+	/** A forwarder like this one, for the connection this one left (a handler is added once). */
+	Http1Forwarder another() {
+		return new Http1Forwarder(this.settings, this.abusiveClients);
+	}
+
 	@Override
 	public void handlerAdded(ChannelHandlerContext ctx) {
 		this.context = ctx;
@@ -138,7 +143,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			}
 		}
 		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
-			if (WebSocketUpgrade.isHandshake(request) && WebSocketVisitor.take(ctx, this, request, this.settings)) {
+			if (WebSocketUpgrade.isHandshake(request) && WebSocketVisitor.take(ctx, this, request, this.settings, this.held.isEmpty())) {
 				return;
 			}
 			String hostname = Http1RequestRules.takenHostname(request, this.settings);

@@ -18,7 +18,8 @@ import dev.warp.edge.tunnel.WebSocketStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -32,6 +33,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -56,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * once it accepted does the visitor get its {@code 101}, with the subprotocol the application
  * chose, and the connection's HTTP codec gives way to the WebSocket frame codec and a
  * {@link WebSocketRelay}. A refusal reaches the visitor as the ordinary response it is; a failure
- * as {@code 502} or {@code 504} ({@link FailedRequests}). Either closes the connection after it.
+ * as {@code 502} or {@code 504} ({@link FailedRequests}). After either, once whole, the
+ * {@link Http1Forwarder} takes the connection back for the next request, unless the visitor asked
+ * to close it or sent more behind the handshake.
  *
  * <p>Confined to the visitor's event loop: the tunnel stream's signals hop onto it.
  */
@@ -81,9 +85,26 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 
 	private ChannelHandlerContext ctx;
 
+	/** What the connection goes back to when the handshake did not open a WebSocket. */
+	private final Http1Forwarder forwarder;
+
+	/** Whether the connection can serve another request once the answer is whole. */
+	private final boolean keepAlive;
+
+	/** Whether the handshake's end was read; anything read after it makes the connection close. */
+	private boolean requestEnded;
+
+	private boolean readBeyond;
+
+	/** Whether the answer is whole and the connection goes back once the handshake's end is read. */
+	private boolean handBackPending;
+
 	private WebSocketVisitor(ChannelHandlerContext forwarder, HttpRequest request, String hostname,
-			TunnelConnection target, ExchangeSettings settings) {
+			TunnelConnection target, ExchangeSettings settings, Http1Forwarder http1, boolean keepAlive) {
 		this.settings = settings;
+		this.forwarder = http1;
+		this.keepAlive = keepAlive && HttpUtil.isKeepAlive(request);
+		this.requestEnded = request instanceof LastHttpContent;
 		this.requestHeaders = request.headers();
 		this.host = request.headers().get(HttpHeaderNames.HOST).trim();
 		this.ray = RayIds.next(settings.nodeId());
@@ -97,10 +118,12 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	/**
 	 * Takes the handshake {@code request} (whose headers were all read) in place of
 	 * {@code forwarder}, and sends it to a tunnel connection of its hostname.
+	 * @param keepAlive whether nothing was read behind the handshake yet: the connection may
+	 * serve on if the handshake does not open a WebSocket
 	 * @return {@code false}, with nothing done, when the hostname has no tunnel connection here
 	 */
-	static boolean take(ChannelHandlerContext forwarderContext, ChannelHandler forwarder, HttpRequest request,
-			ExchangeSettings settings) {
+	static boolean take(ChannelHandlerContext forwarderContext, Http1Forwarder forwarder, HttpRequest request,
+			ExchangeSettings settings, boolean keepAlive) {
 		String hostname = TunnelProtocol.routingHostname(request.headers().get(HttpHeaderNames.HOST));
 		// A WebSocket is relayed by the node that holds the tunnel: not one of another node.
 		TunnelConnection target = (hostname != null && settings.upstream().select(hostname) instanceof TunnelConnection local)
@@ -111,7 +134,8 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 		RequestHeaderTimeout.headersReceived(forwarderContext.channel());
 		// Nothing is read until the WebSocket is open: a visitor sends no frame before its 101.
 		forwarderContext.channel().config().setAutoRead(false);
-		WebSocketVisitor visitor = new WebSocketVisitor(forwarderContext, request, hostname, target, settings);
+		WebSocketVisitor visitor = new WebSocketVisitor(forwarderContext, request, hostname, target, settings, forwarder,
+				keepAlive);
 		forwarderContext.pipeline().replace(forwarder, NAME, visitor);
 		visitor.handshake.start();
 		return true;
@@ -125,8 +149,11 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	@Override
 	public void failed(FailedRequests.Answer answer) {
 		FullHttpResponse response = EdgeErrors.response(this.ctx.alloc(), answer.status(), answer.cause(), this.ray);
-		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-		this.ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+		boolean servesOn = servesOn();
+		if (!servesOn) {
+			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		answered(this.ctx.writeAndFlush(response), servesOn);
 	}
 
 	/** The application accepted: the visitor gets its 101, and the connection becomes a WebSocket. */
@@ -173,7 +200,7 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 		relay.start(this.settings.webSocketPingInterval());
 	}
 
-	/** The application refused the handshake: the visitor gets its response as it is, then the connection closes. */
+	/** The application refused the handshake: the visitor gets its response as it is. */
 	@Override
 	public void refused(WebSocketStream stream, ResponseHead head) {
 		logger.debug("WebSocket {} for {}: refused by the application ({})", this.ray, LogText.escape(this.host),
@@ -182,7 +209,10 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 		HttpHeaders headers = response.headers();
 		ForwardedHeaders.toVisitor(head.headers(), headers);
 		headers.set(EdgeErrors.RAY_HEADER, this.ray);
-		headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		// Decided before the body: a visitor that sends more meanwhile gets the connection closed without the header.
+		if (!servesOn()) {
+			headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
 		if (head.endOfStream() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
 			headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
 		}
@@ -232,14 +262,59 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	 * stream is reset, or it would stay open on both ends.
 	 */
 	private void endRefusal(WebSocketStream stream) {
-		this.ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
 		stream.cancel();
+		answered(this.ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT), servesOn());
+	}
+
+	private boolean servesOn() {
+		return this.keepAlive && !this.readBeyond;
+	}
+
+	/**
+	 * The whole answer is written: the connection closes, or goes back to an
+	 * {@link Http1Forwarder} and reads the next request.
+	 */
+	private void answered(ChannelFuture written, boolean servesOn) {
+		if (!servesOn) {
+			written.addListener(ChannelFutureListener.CLOSE);
+			return;
+		}
+		written.addListener((done) -> {
+			if (!done.isSuccess() || !servesOn() || !this.ctx.channel().isActive() || this.ctx.isRemoved()) {
+				this.ctx.close();
+				return;
+			}
+			this.handBackPending = true;
+			if (this.requestEnded) {
+				handBack();
+			}
+		});
+	}
+
+	/** The connection goes back to a new {@link Http1Forwarder} (a handler is added once) for the next request. */
+	private void handBack() {
+		this.handBackPending = false;
+		Channel channel = this.ctx.channel();
+		this.ctx.pipeline().replace(this, Http1Forwarder.NAME, this.forwarder.another());
+		RequestHeaderTimeout.responseComplete(channel);
+		channel.config().setAutoRead(true);
+		channel.read();
 	}
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		// The end of the handshake request; a visitor sends nothing else before its 101.
+		if (this.requestEnded) {
+			this.readBeyond = true;
+		}
+		else if (msg instanceof LastHttpContent) {
+			// A failure can be answered before: the handshake's end is read in the same read as its head.
+			this.requestEnded = true;
+		}
 		ReferenceCountUtil.release(msg);
+		if (this.requestEnded && this.handBackPending) {
+			handBack();
+		}
 	}
 
 	@Override
