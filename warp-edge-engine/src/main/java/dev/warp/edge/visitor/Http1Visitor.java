@@ -74,6 +74,9 @@ final class Http1Visitor implements Visitor {
 	/** Whether the connection carries more requests after this one: not after a body refused halfway. */
 	private boolean keepAlive;
 
+	/** Whether the edge answers before the request's body ended: its rest is read and dropped before closing. */
+	private boolean bodyUnread;
+
 	/** The connection's response timeout: set while this exchange waits for its response head. */
 	private final LazyDeadline responseDeadline;
 
@@ -280,6 +283,7 @@ final class Http1Visitor implements Visitor {
 	public void bodyRefused() {
 		// The rest of the body would be taken for the next request: the connection ends with the answer.
 		this.keepAlive = false;
+		this.bodyUnread = true;
 	}
 
 	@Override
@@ -296,8 +300,12 @@ final class Http1Visitor implements Visitor {
 	}
 
 	private void writeLast(Object last) {
-		this.visitor.writeAndFlush(last).addListener(this.keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE
-				: ChannelFutureListener.CLOSE);
+		ChannelFuture written = this.visitor.writeAndFlush(last);
+		if (this.bodyUnread) {
+			LingeringClose.after(written);
+			return;
+		}
+		written.addListener(this.keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
 	}
 
 	@Override
