@@ -1,6 +1,5 @@
 package dev.warp.edge.cluster;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +7,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.SSLException;
 
 import dev.warp.edge.exchange.EdgeErrors;
 import dev.warp.edge.exchange.FailedRequests;
@@ -17,7 +15,6 @@ import dev.warp.edge.exchange.RequestBodies;
 import dev.warp.edge.log.RepeatedWarning;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -238,16 +235,11 @@ public final class PeerExchange {
 	}
 
 	private static boolean isUnreachable(Throwable ex) {
-		return ex instanceof ConnectException || ex instanceof ConnectTimeoutException || isUntrusted(ex);
+		return PeerRoute.isUnreachable(ex);
 	}
 
 	private static boolean isUntrusted(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SSLException) {
-				return true;
-			}
-		}
-		return false;
+		return PeerRoute.isUntrusted(ex);
 	}
 
 }

@@ -109,11 +109,13 @@ final class PeerRoute implements StreamConnection {
 		});
 	}
 
-	private static boolean isUnreachable(Throwable ex) {
+	/** Whether a peer node could not be reached at all (not connected, or not trusted): nothing was sent to it. */
+	static boolean isUnreachable(Throwable ex) {
 		return ex instanceof ConnectException || ex instanceof ConnectTimeoutException || isUntrusted(ex);
 	}
 
-	private static boolean isUntrusted(Throwable ex) {
+	/** Whether the TLS handshake with a peer node failed. */
+	static boolean isUntrusted(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof SSLException) {
 				return true;
