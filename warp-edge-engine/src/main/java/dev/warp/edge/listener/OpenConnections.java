@@ -30,6 +30,19 @@ public final class OpenConnections {
 	}
 
 	/**
+	 * Closes the server sockets, then every connection still open, each step waiting at most
+	 * {@code timeout}.
+	 */
+	public void close(Duration timeout, Channel... serverSockets) {
+		for (Channel serverSocket : serverSockets) {
+			if (serverSocket != null) {
+				serverSocket.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}
+		}
+		this.channels.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/**
 	 * Stops the servers in order, then closes every connection still open, each step waiting at
 	 * most {@code timeout}; a server that fails to stop does not keep the others or the
 	 * connections open, and its failure is thrown at the end.
