@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
@@ -160,10 +161,7 @@ public final class Exchange {
 		}
 		catch (RejectedExecutionException ex) {
 			// The visitor's loop stopped with the edge: nobody will write this response.
-			ByteBuf whole = head.wholeBody();
-			if (whole != null) {
-				whole.release();
-			}
+			ReferenceCountUtil.release(head.wholeBody());
 			from.cancel();
 		}
 	}
@@ -198,13 +196,18 @@ public final class Exchange {
 		body.relay(chunk, last);
 	}
 
+	/** The body is, or was declared, larger than the node forwards: {@code 413}, by {@link #refuse}. */
+	public void bodyTooLarge() {
+		refuse(FailedRequests.tooLarge("Request", this.ray, this.host, this.settings.maxRequestBody()));
+	}
+
 	/**
-	 * The body grew past the limit: the tunnel stream is reset, so the app sees its read of the
-	 * body cut, and the visitor gets {@code 413}, or a cut response if its response had started.
+	 * Answers with one of the edge's own errors, not the app's: the tunnel stream, if any, is reset
+	 * (the app sees its read of the body cut), the body's rest is not read ({@link Visitor#bodyRefused}).
 	 */
-	private void bodyTooLarge() {
+	public void refuse(FailedRequests.Answer answer) {
 		if (this.headSent) {
-			responseBroke(new IllegalStateException("request body larger than " + this.settings.maxRequestBody() + " bytes"));
+			responseBroke(new IllegalStateException(answer.cause()));
 			return;
 		}
 		releaseBody();
@@ -212,8 +215,10 @@ public final class Exchange {
 		if (this.attempt != null) {
 			this.attempt.cancel();
 		}
-		this.visitor.bodyRefused();
-		error(FailedRequests.tooLarge("Request", this.ray, this.host, this.settings.maxRequestBody()));
+		if (!this.requestEnded) {
+			this.visitor.bodyRefused();
+		}
+		error(answer);
 	}
 
 	private void releaseBody() {
@@ -249,9 +254,7 @@ public final class Exchange {
 	private void respond(TunnelResponse from, ResponseHead head) {
 		ByteBuf whole = head.wholeBody();
 		if (from != this.attempt || this.ended) {
-			if (whole != null) {
-				whole.release();
-			}
+			ReferenceCountUtil.release(whole);
 			from.cancel();
 			return;
 		}
@@ -383,9 +386,13 @@ public final class Exchange {
 
 	private void record(boolean cancelledBeforeResponse) {
 		EdgeMetrics metrics = this.settings.metrics();
-		if (metrics != null) {
-			metrics.recordRoutedRequest(this.hostname, this.status, cancelledBeforeResponse,
-					System.nanoTime() - this.startNanos);
+		long nanos = System.nanoTime() - this.startNanos;
+		if (metrics != null && this.target != null) {
+			metrics.recordRoutedRequest(this.hostname, this.status, cancelledBeforeResponse, nanos);
+		}
+		else if (metrics != null) {
+			// Never routed (refused at its head): an unknown hostname is not a tag of its own.
+			metrics.recordRequest(this.host, this.status, cancelledBeforeResponse, nanos);
 		}
 	}
 

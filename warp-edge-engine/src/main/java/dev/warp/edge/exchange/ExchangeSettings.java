@@ -23,27 +23,10 @@ public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, 
 		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics,
 		WindowBudget windows, @Nullable Duration webSocketPingInterval) {
 
-	/**
-	 * The largest request body of an HTTP/2 visitor taken on the short path: one HTTP/2
-	 * flow-control window, so that what the edge holds of a body for an agent that does not read
-	 * is this much per visitor connection at most. Larger bodies stream through
-	 * {@code TunnelProxy} with the agent setting the pace. (An HTTP/1.1 visitor's reading pauses
-	 * instead: {@link #takesPacedBody}.)
-	 */
-	public static final int MAX_BODY = 65_535;
-
 	public ExchangeSettings scheme(String scheme) {
 		return new ExchangeSettings(this.nodeId, scheme, this.upstream, this.responseTimeout, this.idleTimeout,
 				this.maxRequestBody, this.metrics, this.windows,
 				this.webSocketPingInterval);
-	}
-
-	/**
-	 * Whether an HTTP/2 stream's body of this declared length ({@link RequestBodies#UNKNOWN_LENGTH}
-	 * for none usable) is taken.
-	 */
-	public boolean takesBody(long declaredLength) {
-		return declaredLength <= MAX_BODY && takesPacedBody(declaredLength);
 	}
 
 	/**

@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -37,14 +38,17 @@ import org.jspecify.annotations.Nullable;
  * Netty's stream multiplexer; it takes a request's frames before the multiplexer sees them and
  * writes the response's frames to the codec.
  *
- * <p>It takes a request only in the plain case: no body, or one of a declared
- * {@code content-length} up to {@value ExchangeSettings#MAX_BODY} bytes without {@code expect}; not
- * a {@code CONNECT} (a WebSocket's goes to {@link Http2WebSocket}); a valid {@code :authority} (or {@code Host}), any {@code host}
- * header the same, whose hostname has a tunnel connection on this node. Everything else passes on to the multiplexer and
- * {@link TunnelProxy} unchanged. A body's bytes go back to the visitor's flow-control window
- * once they left for the tunnel, so what the edge holds of a connection's bodies stays within
- * that window. The multiplexer still opens its stream channel for a request taken here (it
- * expects one for every active stream), which then sees no frame and closes with the stream.
+ * <p>It takes every request but a {@code CONNECT} (a WebSocket's goes to {@link Http2WebSocket})
+ * with a valid {@code :authority} (or {@code Host}), any {@code host} header the same, whose
+ * hostname has a tunnel connection on this node; everything else passes on to the multiplexer and
+ * {@link TunnelProxy} unchanged. A body of any length streams to the tunnel: its bytes go back to
+ * the visitor's flow-control window only once they left for the tunnel, so a slow app slows the
+ * visitor and the edge holds at most a window of each stream's body. A body declared longer than
+ * the node forwards is answered {@code 413} at once, one that grows past it as it comes as soon
+ * as it does; the visitor is then asked to stop sending it (RST_STREAM with NO_ERROR). The edge
+ * answers {@code expect: 100-continue} itself. The multiplexer still opens its stream channel for
+ * a request taken here (it expects one for every active stream), which then sees no frame and
+ * closes with the stream.
  */
 public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
@@ -144,7 +148,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 			return takeWebSocket(ctx, frame);
 		}
 		if (method == null || headers.path() == null || HttpMethod.CONNECT.asciiName().contentEquals(method)
-				|| this.connection == null || (hasBody && !smallDeclaredBody(headers))) {
+				|| this.connection == null) {
 			return false;
 		}
 		if (!VisitorRequestHead.hostsAgree(headers)) {
@@ -161,9 +165,9 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		if (tunnel == null) {
 			return false;
 		}
-		Exchange exchange;
+		Http2Visitor visitor;
 		try {
-			exchange = new Http2Visitor(this, ctx, frame.stream(), headers, hasBody, host, hostname, this.settings).exchange();
+			visitor = new Http2Visitor(this, ctx, frame.stream(), headers, hasBody, host, hostname, this.settings);
 		}
 		catch (IllegalArgumentException ex) {
 			// A method name Netty refuses: Reactor Netty answers it.
@@ -172,7 +176,17 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		if (this.headerTimeout != null) {
 			this.headerTimeout.streamHeadersReceived();
 		}
+		Exchange exchange = visitor.exchange();
 		this.exchanges.put(frame.stream().id(), exchange);
+		if (hasBody && RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)) > this.settings.maxRequestBody()) {
+			exchange.bodyTooLarge();
+			return true;
+		}
+		if (hasBody && headers.contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true)) {
+			// The edge answers the expectation itself, as the origin server it is to the visitor
+			// (RFC 9110 3.7, 10.1.1): the body is read at once, the app never sees the expectation.
+			visitor.writeContinue();
+		}
 		this.toStart.add(new Started(exchange, tunnel));
 		return true;
 	}
@@ -229,15 +243,6 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	/** A request taken during the current read, and the tunnel connection chosen for it. */
 	private record Started(Exchange exchange, StreamConnection tunnel) {
-	}
-
-	/**
-	 * Whether a request's body is one taken here: of a declared length up to one flow-control
-	 * window ({@link ExchangeSettings#MAX_BODY}) and the node's limit, without {@code expect}.
-	 */
-	private boolean smallDeclaredBody(Http2Headers headers) {
-		return this.settings.takesBody(RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)))
-				&& !headers.contains(HttpHeaderNames.EXPECT);
 	}
 
 	/**

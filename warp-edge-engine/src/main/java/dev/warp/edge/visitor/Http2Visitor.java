@@ -50,6 +50,9 @@ final class Http2Visitor implements Visitor {
 
 	private @Nullable ScheduledFuture<?> responseTimer;
 
+	/** Whether the edge answers before the request's body ended: the visitor is asked to stop sending it. */
+	private boolean bodyRefused;
+
 	/**
 	 * @param request the visitor's request headers (not a {@code CONNECT}); read here, not kept
 	 * @param hasBody whether DATA frames follow them ({@link Exchange#requestContent})
@@ -140,14 +143,32 @@ final class Http2Visitor implements Visitor {
 		flushSoon();
 	}
 
+	/** Writes the {@code 100 (Continue)} a visitor that sent {@code expect: 100-continue} waits for. */
+	void writeContinue() {
+		this.visitor.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(HttpResponseStatus.CONTINUE.codeAsText()), false).stream(this.stream));
+		flushSoon();
+	}
+
 	@Override
 	public void writeError(HttpResponseStatus status, String cause) {
 		byte[] body = EdgeErrors.bodyBytes(cause, this.ray);
 		this.visitor.write(new DefaultHttp2HeadersFrame(EdgeErrors.http2Headers(status, body.length, this.ray), false)
 			.stream(this.stream));
-		this.visitor.write(new DefaultHttp2DataFrame(this.visitor.alloc().buffer(body.length).writeBytes(body), true)
-			.stream(this.stream));
+		ChannelFuture written = this.visitor.write(
+				new DefaultHttp2DataFrame(this.visitor.alloc().buffer(body.length).writeBytes(body), true).stream(this.stream));
+		if (this.bodyRefused) {
+			// Once the answer is out (a reset would drop what waits for the visitor's window), the
+			// visitor may stop sending the body: RST_STREAM with NO_ERROR (RFC 9113 8.1).
+			written.addListener((done) -> {
+				this.visitor.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR).stream(this.stream));
+			});
+		}
 		flushSoon();
+	}
+
+	@Override
+	public void bodyRefused() {
+		this.bodyRefused = true;
 	}
 
 	@Override
