@@ -29,13 +29,4 @@ public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, 
 				this.webSocketPingInterval);
 	}
 
-	/**
-	 * Whether a body of this declared length is taken where the edge pauses reading the visitor's
-	 * connection while the tunnel is behind (HTTP/1.1): any the node forwards. A body of no
-	 * declared length, counted as it comes against the limit, goes through {@code TunnelProxy}.
-	 */
-	public boolean takesPacedBody(long declaredLength) {
-		return declaredLength >= 0 && declaredLength <= this.maxRequestBody;
-	}
-
 }

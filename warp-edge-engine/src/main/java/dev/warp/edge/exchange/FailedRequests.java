@@ -83,6 +83,11 @@ public final class FailedRequests {
 				+ " bytes");
 	}
 
+	/** A {@code 503}: no tunnel connection serves the hostname, here or on another node. */
+	public static Answer noTunnel(String hostname) {
+		return new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "No healthy tunnel for hostname " + hostname);
+	}
+
 	/** What a failure tells the visitor: an {@link OriginFailure}'s own words, anything else as it is. */
 	public static String reason(Throwable cause) {
 		return (cause instanceof OriginFailure) ? String.valueOf(cause.getMessage()) : String.valueOf(cause);

@@ -2,13 +2,10 @@ package dev.warp.edge.visitor;
 
 import java.nio.charset.StandardCharsets;
 
-import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.exchange.EdgeErrors;
-import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.RayIds;
-import dev.warp.edge.exchange.RequestBodies;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -17,66 +14,75 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which HTTP/1.1 and HTTP/1.0 requests {@link Http1Forwarder} takes, and the answers it writes
- * itself before any exchange: a refused head, the {@code 100 Continue} a body waits for.
+ * Which HTTP/1.1 and HTTP/1.0 requests {@link Http1Forwarder} leaves to Reactor Netty, and the
+ * answers it writes itself before any exchange: a refused head, one decided from the head alone,
+ * the {@code 100 Continue} a body waits for.
  *
- * <p>It takes a request when it is HTTP/1.1 or HTTP/1.0 with no body, one of a declared length
- * the node forwards, or (HTTP/1.1) a chunked one (counted against the limit as it comes: past it,
- * {@code 413} and the connection closes), no {@code Upgrade}, no {@code Expect} other than
- * {@code 100-continue} (none on HTTP/1.0), and a valid {@code Host}. Everything else (WebSockets,
- * h2c upgrades, errors of the request itself) passes on to {@link TunnelProxy} unchanged.
+ * <p>It takes every request but an h2c upgrade and a WebSocket handshake that
+ * {@link WebSocketVisitor} did not take; those pass on to Reactor Netty unchanged. Another
+ * {@code Upgrade} is ignored (RFC 9110 7.8). Of those it takes, it answers some from their head
+ * alone ({@link #answerAtOnce}); a body declared longer than the node forwards is {@code 413},
+ * one that grows past it as it comes (chunked) too, once it does.
  */
 final class Http1RequestRules {
 
 	/** The interim response that {@code Expect: 100-continue} waits for. */
 	private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+	private static final AsciiString H2C = AsciiString.cached("h2c");
+
 	private Http1RequestRules() {
 	}
 
-	/** The hostname of a request the forwarder can take, or {@code null} to pass it on. */
-	static @Nullable String takenHostname(HttpRequest request, ExchangeSettings settings) {
+	/**
+	 * Whether a request passes on to Reactor Netty: an h2c upgrade, or a WebSocket handshake the
+	 * forwarder did not take (answered there, or refused).
+	 */
+	static boolean passesOn(HttpRequest request) {
 		HttpHeaders headers = request.headers();
+		return headers.contains(HttpHeaderNames.UPGRADE) && (headers.containsValue(HttpHeaderNames.UPGRADE, H2C, true)
+				|| headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true));
+	}
+
+	/**
+	 * The edge's own answer to a request whose head decides it, or {@code null} for one to route:
+	 * {@code 505} for a version other than HTTP/1.1 and HTTP/1.0, {@code 501} for {@code CONNECT}
+	 * (the edge is no forward proxy), {@code 417} for an expectation other than
+	 * {@code 100-continue} (RFC 9110 10.1.1; an HTTP/1.0 request's is ignored, as that section asks),
+	 * {@code 400} without a {@code Host} to route by.
+	 * @param hostname the hostname its {@code Host} routes to, or {@code null}
+	 */
+	static FailedRequests.@Nullable Answer answerAtOnce(HttpRequest request, @Nullable String hostname) {
 		HttpVersion version = request.protocolVersion();
-		if (!request.decoderResult().isSuccess() || (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0)
-				|| request.method() == HttpMethod.CONNECT || headers.contains(HttpHeaderNames.UPGRADE)) {
-			return null;
+		if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+			return new FailedRequests.Answer(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+					"HTTP version not supported: " + version.text().replaceAll("[^ -~]", "?"));
 		}
-		if (version == HttpVersion.HTTP_1_0
-				&& (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || headers.contains(HttpHeaderNames.EXPECT))) {
-			// Neither is HTTP/1.0's (VisitorRequestHead refuses the first): TunnelProxy decides.
-			return null;
+		if (HttpMethod.CONNECT.equals(request.method())) {
+			return new FailedRequests.Answer(HttpResponseStatus.NOT_IMPLEMENTED, "CONNECT is not supported: the edge is no forward proxy");
 		}
-		if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
-				&& (headers.contains(HttpHeaderNames.CONTENT_LENGTH) || !HttpUtil.isTransferEncodingChunked(request))) {
-			// A chunked body is counted against the limit as it comes; anything else about its
-			// framing is TunnelProxy's.
-			return null;
+		if (version == HttpVersion.HTTP_1_1 && request.headers().contains(HttpHeaderNames.EXPECT)
+				&& !HttpUtil.is100ContinueExpected(request)) {
+			return new FailedRequests.Answer(HttpResponseStatus.EXPECTATION_FAILED, "Only the expectation 100-continue is supported");
 		}
-		if (headers.contains(HttpHeaderNames.EXPECT) && !HttpUtil.is100ContinueExpected(request)) {
-			// Reactor Netty answers an expectation it cannot meet with 417.
-			return null;
-		}
-		if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-			long declaredLength = RequestBodies.declaredLength(headers);
-			if (!settings.takesPacedBody(declaredLength)) {
-				return null;
-			}
-		}
-		return TunnelProtocol.routingHostname(headers.get(HttpHeaderNames.HOST));
+		return (hostname != null) ? null : new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Missing Host header");
 	}
 
 	/** Answers a request that breaks RFC 9112 ({@link VisitorRequestHead}) and closes the connection. */
 	static void refuse(ChannelHandlerContext ctx, VisitorRequestHead.Refusal refusal, String nodeId) {
 		FullHttpResponse response = EdgeErrors.response(ctx.alloc(), refusal.status(), refusal.cause(), RayIds.next(nodeId));
 		response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-		ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+		// What the visitor still sends (a body whose framing the edge cannot trust) is read and
+		// dropped, so that the kernel's reset does not destroy the answer.
+		LingeringClose.after(ctx.writeAndFlush(response));
 	}
 
 	/**

@@ -104,11 +104,11 @@ final class Http1Visitor implements Visitor {
 
 	/**
 	 * @param request the visitor's request: its head; its content is not kept
-	 * @param hostname the hostname its {@code Host} routes to
+	 * @param hostname the hostname its {@code Host} routes to; empty for one the edge answers itself
 	 */
 	Http1Visitor(Http1Forwarder forwarder, ChannelHandlerContext visitor, HttpRequest request, String hostname,
 			LazyDeadline responseDeadline, ExchangeSettings settings) {
-		this(forwarder, visitor, request, request.headers().get(HttpHeaderNames.HOST).trim(), hostname,
+		this(forwarder, visitor, request, String.valueOf(request.headers().get(HttpHeaderNames.HOST, "")).trim(), hostname,
 				RayIds.next(settings.nodeId()), responseDeadline, settings);
 	}
 
@@ -119,7 +119,8 @@ final class Http1Visitor implements Visitor {
 		this.ray = ray;
 		this.responseDeadline = responseDeadline;
 		this.keepAlive = HttpUtil.isKeepAlive(request);
-		this.version = request.protocolVersion();
+		// A version the edge refuses (505) is answered in HTTP/1.1.
+		this.version = (request.protocolVersion() == HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
 		this.http10 = this.version == HttpVersion.HTTP_1_0;
 		this.exchange = new Exchange(this, visitor.channel(), settings, request.method(), host, hostname, ray,
 				ForwardedHeaders.forTunnel(request.method(), request.uri(), request.headers(), settings.scheme(), host,
