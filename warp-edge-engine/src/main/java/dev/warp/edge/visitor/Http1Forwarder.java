@@ -200,12 +200,12 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 
 	/**
 	 * Takes a request: routed to its hostname's upstream, or answered by the edge when its head
-	 * decides the answer ({@link Http1RequestRules#answerAtOnce}), when its declared body is past
+	 * decides the answer ({@link EarlyAnswers}), when its declared body is past
 	 * the limit ({@code 413}), or when no tunnel serves its hostname ({@code 503}).
 	 */
 	private void take(ChannelHandlerContext ctx, HttpRequest request) {
 		String hostname = TunnelProtocol.routingHostname(request.headers().get(HttpHeaderNames.HOST));
-		FailedRequests.Answer answer = Http1RequestRules.answerAtOnce(request, hostname);
+		FailedRequests.Answer answer = EarlyAnswers.of(request, hostname);
 		StreamConnection connection = (answer == null) ? this.settings.upstream().select(hostname) : null;
 		if (answer == null && connection == null) {
 			answer = FailedRequests.noTunnel(hostname);

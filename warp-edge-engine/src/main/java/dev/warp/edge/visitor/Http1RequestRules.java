@@ -3,7 +3,6 @@ package dev.warp.edge.visitor;
 import java.nio.charset.StandardCharsets;
 
 import dev.warp.edge.exchange.EdgeErrors;
-import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.RayIds;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,14 +11,10 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Which HTTP/1.1 and HTTP/1.0 requests {@link Http1Forwarder} leaves to Reactor Netty, and the
@@ -29,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * <p>It takes every request but an h2c upgrade and a WebSocket handshake that
  * {@link WebSocketVisitor} did not take; those pass on to Reactor Netty unchanged. Another
  * {@code Upgrade} is ignored (RFC 9110 7.8). Of those it takes, it answers some from their head
- * alone ({@link #answerAtOnce}); a body declared longer than the node forwards is {@code 413},
+ * alone ({@link EarlyAnswers}); a body declared longer than the node forwards is {@code 413},
  * one that grows past it as it comes (chunked) too, once it does.
  */
 final class Http1RequestRules {
@@ -50,30 +45,6 @@ final class Http1RequestRules {
 		HttpHeaders headers = request.headers();
 		return headers.contains(HttpHeaderNames.UPGRADE) && (headers.containsValue(HttpHeaderNames.UPGRADE, H2C, true)
 				|| headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true));
-	}
-
-	/**
-	 * The edge's own answer to a request whose head decides it, or {@code null} for one to route:
-	 * {@code 505} for a version other than HTTP/1.1 and HTTP/1.0, {@code 501} for {@code CONNECT}
-	 * (the edge is no forward proxy), {@code 417} for an expectation other than
-	 * {@code 100-continue} (RFC 9110 10.1.1; an HTTP/1.0 request's is ignored, as that section asks),
-	 * {@code 400} without a {@code Host} to route by.
-	 * @param hostname the hostname its {@code Host} routes to, or {@code null}
-	 */
-	static FailedRequests.@Nullable Answer answerAtOnce(HttpRequest request, @Nullable String hostname) {
-		HttpVersion version = request.protocolVersion();
-		if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
-			return new FailedRequests.Answer(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
-					"HTTP version not supported: " + version.text().replaceAll("[^ -~]", "?"));
-		}
-		if (HttpMethod.CONNECT.equals(request.method())) {
-			return new FailedRequests.Answer(HttpResponseStatus.NOT_IMPLEMENTED, "CONNECT is not supported: the edge is no forward proxy");
-		}
-		if (version == HttpVersion.HTTP_1_1 && request.headers().contains(HttpHeaderNames.EXPECT)
-				&& !HttpUtil.is100ContinueExpected(request)) {
-			return new FailedRequests.Answer(HttpResponseStatus.EXPECTATION_FAILED, "Only the expectation 100-continue is supported");
-		}
-		return (hostname != null) ? null : new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Missing Host header");
 	}
 
 	/** Answers a request that breaks RFC 9112 ({@link VisitorRequestHead}) and closes the connection. */

@@ -6,6 +6,7 @@ import java.util.List;
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.exchange.Exchange;
 import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.RequestBodies;
 import dev.warp.edge.tunnel.StreamConnection;
 import io.netty.buffer.Unpooled;
@@ -14,7 +15,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -38,10 +41,11 @@ import org.jspecify.annotations.Nullable;
  * Netty's stream multiplexer; it takes a request's frames before the multiplexer sees them and
  * writes the response's frames to the codec.
  *
- * <p>It takes every request but a {@code CONNECT} (a WebSocket's goes to {@link Http2WebSocket})
- * with a valid {@code :authority} (or {@code Host}), any {@code host} header the same, whose
- * hostname has a tunnel connection on this node; everything else passes on to the multiplexer and
- * {@link TunnelProxy} unchanged. A body of any length streams to the tunnel: its bytes go back to
+ * <p>It takes every request: an extended {@code CONNECT} (a WebSocket) goes to
+ * {@link Http2WebSocket}, which passes on to the multiplexer and {@link TunnelProxy} what it
+ * declines; any other is sent to its hostname's upstream, or answered here: {@code 503} when no
+ * tunnel serves its hostname, what its head alone decides ({@link EarlyAnswers}), a reset of its
+ * stream (PROTOCOL_ERROR) when it is malformed. A body of any length streams to the tunnel: its bytes go back to
  * the visitor's flow-control window only once they left for the tunnel, so a slow app slows the
  * visitor and the edge holds at most a window of each stream's body. A body declared longer than
  * the node forwards is answered {@code 413} at once, one that grows past it as it comes as soon
@@ -144,51 +148,64 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		Http2Headers headers = frame.headers();
 		CharSequence method = headers.method();
 		boolean hasBody = !frame.isEndStream();
-		if (method != null && HttpMethod.CONNECT.asciiName().contentEquals(method) && this.connection != null) {
+		boolean connect = method != null && HttpMethod.CONNECT.asciiName().contentEquals(method);
+		if (this.connection == null) {
+			return false;
+		}
+		if (connect && headers.contains(Http2Headers.PseudoHeaderName.PROTOCOL.value())) {
 			return takeWebSocket(ctx, frame);
 		}
-		if (method == null || headers.path() == null || HttpMethod.CONNECT.asciiName().contentEquals(method)
-				|| this.connection == null) {
-			return false;
-		}
-		if (!VisitorRequestHead.hostsAgree(headers)) {
-			// TunnelProxy answers this stream 400.
-			return false;
+		if (method == null || (headers.path() == null && !connect)) {
+			// Malformed (RFC 9113 8.3.1): a stream error, the connection serves on.
+			resetMalformed(ctx, frame);
+			return true;
 		}
 		CharSequence authority = headers.authority();
 		if (authority == null) {
 			authority = headers.get(HttpHeaderNames.HOST);
 		}
-		String host = (authority != null) ? authority.toString().trim() : null;
+		String host = (authority != null) ? authority.toString().trim() : "";
 		String hostname = TunnelProtocol.routingHostname(host);
-		StreamConnection tunnel = (hostname != null) ? this.settings.upstream().select(hostname) : null;
-		if (tunnel == null) {
-			return false;
+		FailedRequests.Answer answer = EarlyAnswers.of(headers, connect, hostname);
+		StreamConnection tunnel = (answer == null) ? this.settings.upstream().select(hostname) : null;
+		if (answer == null && tunnel == null) {
+			answer = FailedRequests.noTunnel(hostname);
 		}
 		Http2Visitor visitor;
 		try {
-			visitor = new Http2Visitor(this, ctx, frame.stream(), headers, hasBody, host, hostname, this.settings);
+			visitor = new Http2Visitor(this, ctx, frame.stream(), headers, hasBody, host, (answer == null) ? hostname : null,
+					this.settings);
 		}
 		catch (IllegalArgumentException ex) {
-			// A method name Netty refuses: Reactor Netty answers it.
-			return false;
+			// A method name that is no token.
+			resetMalformed(ctx, frame);
+			return true;
 		}
 		if (this.headerTimeout != null) {
 			this.headerTimeout.streamHeadersReceived();
 		}
 		Exchange exchange = visitor.exchange();
 		this.exchanges.put(frame.stream().id(), exchange);
-		if (hasBody && RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)) > this.settings.maxRequestBody()) {
+		if (answer != null) {
+			exchange.refuse(answer);
+		}
+		else if (hasBody && RequestBodies.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)) > this.settings.maxRequestBody()) {
 			exchange.bodyTooLarge();
-			return true;
 		}
-		if (hasBody && headers.contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true)) {
-			// The edge answers the expectation itself, as the origin server it is to the visitor
-			// (RFC 9110 3.7, 10.1.1): the body is read at once, the app never sees the expectation.
-			visitor.writeContinue();
+		else {
+			if (hasBody && headers.contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true)) {
+				// The edge answers the expectation itself, as the origin server it is to the visitor
+				// (RFC 9110 3.7, 10.1.1): the body is read at once, the app never sees the expectation.
+				visitor.writeContinue();
+			}
+			this.toStart.add(new Started(exchange, tunnel));
 		}
-		this.toStart.add(new Started(exchange, tunnel));
 		return true;
+	}
+
+	private void resetMalformed(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
+		ctx.write(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR).stream(frame.stream()));
+		flushSoon();
 	}
 
 	private boolean takeWebSocket(ChannelHandlerContext ctx, Http2HeadersFrame frame) {

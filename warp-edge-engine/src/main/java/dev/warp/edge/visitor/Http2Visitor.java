@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.EmptyHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -54,28 +55,31 @@ final class Http2Visitor implements Visitor {
 	private boolean bodyRefused;
 
 	/**
-	 * @param request the visitor's request headers (not a {@code CONNECT}); read here, not kept
+	 * @param request the visitor's request headers, with a {@code :method} (and a {@code :path}
+	 * unless it is refused); read here, not kept
 	 * @param hasBody whether DATA frames follow them ({@link Exchange#requestContent})
-	 * @param host its {@code :authority} (or {@code Host})
-	 * @param hostname the hostname that routes to
+	 * @param host its {@code :authority} (or {@code Host}), or an empty string
+	 * @param hostname the hostname that routes to, or {@code null} for a request the edge answers
+	 * itself ({@link Exchange#refuse})
+	 * @throws IllegalArgumentException for a method name that is not a token
 	 */
 	Http2Visitor(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
-			Http2Headers request, boolean hasBody, String host, String hostname, ExchangeSettings settings) {
+			Http2Headers request, boolean hasBody, String host, @Nullable String hostname, ExchangeSettings settings) {
 		this(forwarder, visitor, stream, request, hasBody, host, hostname, RayIds.next(settings.nodeId()), settings);
 	}
 
 	private Http2Visitor(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
-			Http2Headers request, boolean hasBody, String host, String hostname, String ray,
+			Http2Headers request, boolean hasBody, String host, @Nullable String hostname, String ray,
 			ExchangeSettings settings) {
 		this.forwarder = forwarder;
 		this.visitor = visitor;
 		this.stream = stream;
 		this.settings = settings;
 		this.ray = ray;
+		Http2Headers forwarded = (hostname != null) ? ForwardedHeaders.forTunnel(request, settings.scheme(), host,
+				ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray) : EmptyHttp2Headers.INSTANCE;
 		this.exchange = new Exchange(this, visitor.channel(), settings, HttpMethod.valueOf(request.method().toString()),
-				host, hostname, ray, ForwardedHeaders.forTunnel(request, settings.scheme(), host,
-						ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray),
-				hasBody);
+				host, (hostname != null) ? hostname : "", ray, forwarded, hasBody);
 	}
 
 	/** The request's life: routed, sent, retried, answered. */
