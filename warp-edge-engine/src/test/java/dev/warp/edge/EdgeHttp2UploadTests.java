@@ -113,14 +113,14 @@ class EdgeHttp2UploadTests {
 			visitor.headers(1, post("/echo").setInt(HttpHeaderNames.CONTENT_LENGTH, 5).set(HttpHeaderNames.EXPECT, "100-continue"),
 					false);
 			visitor.flush();
-			RawHttp2Visitor.Frame interim = nextFrameOf(visitor, 1);
+			RawHttp2Visitor.Frame interim = visitor.nextOf(1);
 			assertThat(interim.type()).isEqualTo(RawHttp2Visitor.HEADERS);
 			Http2Headers headers = new DefaultHttp2HeadersDecoder(false).decodeHeaders(1,
 					Unpooled.wrappedBuffer(interim.payload()));
 			assertThat(headers.status()).hasToString("100");
 			visitor.data(1, "hello".getBytes(), true);
 			visitor.flush();
-			RawHttp2Visitor.Frame head = nextFrameOf(visitor, 1);
+			RawHttp2Visitor.Frame head = visitor.nextOf(1);
 			assertThat(head.type()).isEqualTo(RawHttp2Visitor.HEADERS);
 			assertThat(this.agent.requests).contains("/echo");
 		}
@@ -134,7 +134,7 @@ class EdgeHttp2UploadTests {
 			sendWithinWindows(visitor, 1, 2 * WINDOW, Duration.ofMillis(200));
 			RawHttp2Visitor.Frame frame;
 			do {
-				frame = nextFrameOf(visitor, 1);
+				frame = visitor.nextOf(1);
 			}
 			while (frame.type() != RawHttp2Visitor.RST_STREAM);
 			assertThat(frame.errorCode()).isEqualTo(Http2Error.NO_ERROR.code());
@@ -213,15 +213,6 @@ class EdgeHttp2UploadTests {
 		return new DefaultHttp2Headers().method("POST").scheme("http").authority(HOST).path(path);
 	}
 
-	private static RawHttp2Visitor.Frame nextFrameOf(RawHttp2Visitor visitor, int streamId) throws InterruptedException {
-		while (true) {
-			RawHttp2Visitor.Frame frame = visitor.next(Duration.ofSeconds(5));
-			assertThat(frame).isNotNull().isNotEqualTo(RawHttp2Visitor.CLOSED);
-			if (frame.streamId() == streamId) {
-				return frame;
-			}
-		}
-	}
 
 	private static byte[] randomBytes(int size) {
 		byte[] bytes = new byte[size];

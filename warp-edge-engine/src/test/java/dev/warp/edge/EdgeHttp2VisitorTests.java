@@ -87,7 +87,7 @@ class EdgeHttp2VisitorTests {
 			assertThat(this.agent.resets.poll(5, TimeUnit.SECONDS)).isEqualTo("/never CANCEL");
 			visitor.headers(3, RawHttp2Visitor.get(HOST, "/hello"), true);
 			visitor.flush();
-			assertThat(nextFrameOf(visitor, 3).type()).isEqualTo(RawHttp2Visitor.HEADERS);
+			assertThat(visitor.nextOf(3).type()).isEqualTo(RawHttp2Visitor.HEADERS);
 			await().atMost(Duration.ofSeconds(2))
 				.until(() -> this.edge.routeTable().pool(HOST).connections().get(0).activeStreams() == 0);
 		}
@@ -147,7 +147,7 @@ class EdgeHttp2VisitorTests {
 			// although the request is still open, or the connection's other streams would stall.
 			RawHttp2Visitor.Frame frame;
 			do {
-				frame = nextFrameOf(visitor, 0);
+				frame = visitor.nextOf(0);
 			}
 			while (frame.type() != RawHttp2Visitor.WINDOW_UPDATE);
 		}
@@ -222,23 +222,13 @@ class EdgeHttp2VisitorTests {
 	private static String bodyOf(RawHttp2Visitor visitor, int streamId) throws InterruptedException {
 		StringBuilder body = new StringBuilder();
 		while (true) {
-			RawHttp2Visitor.Frame frame = nextFrameOf(visitor, streamId);
+			RawHttp2Visitor.Frame frame = visitor.nextOf(streamId);
 			assertThat(frame.type()).isNotEqualTo(RawHttp2Visitor.RST_STREAM);
 			if (frame.type() == RawHttp2Visitor.DATA) {
 				body.append(new String(frame.payload(), StandardCharsets.UTF_8));
 			}
 			if ((frame.flags() & 0x1) != 0) {
 				return body.toString();
-			}
-		}
-	}
-
-	private static RawHttp2Visitor.Frame nextFrameOf(RawHttp2Visitor visitor, int streamId) throws InterruptedException {
-		while (true) {
-			RawHttp2Visitor.Frame frame = visitor.next(Duration.ofSeconds(5));
-			assertThat(frame).isNotNull().isNotEqualTo(RawHttp2Visitor.CLOSED);
-			if (frame.streamId() == streamId) {
-				return frame;
 			}
 		}
 	}

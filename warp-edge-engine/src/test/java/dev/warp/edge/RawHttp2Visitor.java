@@ -19,6 +19,8 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * An HTTP/2 (prior knowledge) visitor that writes frames by hand over a plain socket, so that it
  * can do what a well-behaved client library refuses to: exceed the server's
@@ -124,6 +126,17 @@ final class RawHttp2Visitor implements AutoCloseable {
 	/** The next frame the server sent, {@link #CLOSED} once the connection closed, or {@code null} after {@code timeout}. */
 	Frame next(Duration timeout) throws InterruptedException {
 		return this.frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** The next frame of a stream the server sent, within 5 s and before the connection closed. */
+	Frame nextOf(int streamId) throws InterruptedException {
+		while (true) {
+			Frame frame = next(Duration.ofSeconds(5));
+			assertThat(frame).isNotNull().isNotEqualTo(CLOSED);
+			if (frame.streamId() == streamId) {
+				return frame;
+			}
+		}
 	}
 
 	private void writeFrame(int type, int flags, int streamId, byte[] payload) throws IOException {
