@@ -81,7 +81,7 @@ public final class CertificateRenewal {
 
 	/**
 	 * Uses the credentials on disk, or starts obtaining new ones; returns at once.
-	 * @throws CredentialsDirectoryException when the credentials directory cannot be written
+	 * @throws dev.warp.agent.CredentialsDirectoryException when the credentials directory cannot be written
 	 * @throws MissingTokenException when there are no usable credentials and no token
 	 */
 	public void start() {
