@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.warp.core.token.CaPin;
 import dev.warp.core.token.ConnectorToken;
+import dev.warp.edge.acme.AcmeCertificates;
+import dev.warp.edge.acme.AcmeMetrics;
+import dev.warp.edge.acme.AcmeRegistrations;
 import dev.warp.edge.api.ApiListener;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
@@ -23,6 +26,7 @@ import dev.warp.edge.provisioning.RevokedCertificates;
 import dev.warp.edge.provisioning.TokenStore;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.tunnel.TunnelConnection;
+import dev.warp.edge.tunnel.TunnelConnectionListener;
 import dev.warp.edge.tunnel.TunnelHandshakeLimit;
 import dev.warp.edge.tunnel.TunnelListener;
 import dev.warp.edge.visitor.PublicListener;
@@ -70,6 +74,9 @@ public final class EdgeNode implements AutoCloseable {
 
 	/** Membership of a cluster, or {@code null} for a node that stands alone. */
 	private @Nullable ClusterParts cluster;
+
+	/** Certificates from an ACME CA, or {@code null} without ACME. */
+	private @Nullable AcmeCertificates acme;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -130,11 +137,16 @@ public final class EdgeNode implements AutoCloseable {
 					"Tunnel connections closed as soon as accepted: edge.tunnel.max-handshakes-per-address were in their "
 							+ "handshake from their address",
 					handshakes, TunnelHandshakeLimit::refusedOverAddress);
+			AcmeCertificates acme = startAcme(settings, tokens, metrics);
+			if (acme != null) {
+				undo.push(acme::close);
+			}
+			TunnelConnectionListener routing = (cluster != null) ? cluster.membership() : routeTable;
 			TunnelListener tunnel = TunnelListener.bind(settings, credentials, revocations,
-					metrics.observing((cluster != null) ? cluster.membership() : routeTable), handshakes, loops);
+					metrics.observing((acme != null) ? new AcmeRegistrations(routing, acme) : routing), handshakes, loops);
 			undo.push(() -> tunnel.close(CLOSE_TIMEOUT));
 			PublicCertificates publicCertificate = (settings.publicTls() != null)
-					? PublicCertificates.of(settings.publicTls(), credentials.authority(), tokens::zones) : null;
+					? PublicCertificates.of(settings.publicTls(), credentials.authority(), tokens::zones, acme) : null;
 			PublicListener visitors = PublicListener.bind(settings, routeTable,
 					(cluster != null) ? cluster.forwarder() : null, metrics, publicCertificate, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
@@ -146,6 +158,7 @@ public final class EdgeNode implements AutoCloseable {
 							settings.provisioning().certificateLifetime()), metrics, loops);
 			EdgeNode node = new EdgeNode(settings, credentials, routeTable, loops, tunnel, visitors, api, metrics);
 			node.provisioning = new Provisioning(provisioningListener, tokens, revocations);
+			node.acme = acme;
 			logger.info("Edge node {}: public listener on {}", nodeId, format(visitors.address(), settings));
 			InetSocketAddress tlsAddress = visitors.tlsAddress();
 			if (tlsAddress != null) {
@@ -177,6 +190,31 @@ public final class EdgeNode implements AutoCloseable {
 			throw (ex instanceof IllegalStateException) ? ex
 					: new IllegalStateException("Edge node " + nodeId + " cannot start: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * Starts obtaining certificates from the ACME CA, when one is configured.
+	 * @throws IllegalStateException when ACME is configured without the TLS public listener
+	 */
+	private static @Nullable AcmeCertificates startAcme(EdgeSettings settings, TokenStore tokens, EdgeMetrics metrics) {
+		if (!settings.acme().enabled()) {
+			return null;
+		}
+		if (settings.publicTls() == null) {
+			throw new IllegalStateException("ACME certificates (edge.public.tls.acme.directory-url) are for the TLS public "
+					+ "listener: set edge.public.tls.port too");
+		}
+		AcmeCertificates acme = AcmeCertificates.start(settings.acme(), settings.dataDir(), tokens::zones);
+		AcmeMetrics.bind(acme, metrics.registry());
+		logger.info("Edge node {}: certificates from the ACME CA {} for the hostnames within the tokens' zones "
+				+ "(challenges {}), {} stored", settings.nodeId(), settings.acme().directoryUrl(),
+				settings.acme().challenges(), acme.heldCount());
+		return acme;
+	}
+
+	/** The certificates from the ACME CA, or {@code null} when the node has no ACME CA. */
+	public @Nullable AcmeCertificates acme() {
+		return this.acme;
 	}
 
 	/** The node's id. */
@@ -317,6 +355,10 @@ public final class EdgeNode implements AutoCloseable {
 		Provisioning provisioningParts = this.provisioning;
 		if (provisioningParts != null) {
 			quietly(() -> provisioningParts.listener().close(CLOSE_TIMEOUT));
+		}
+		AcmeCertificates certificates = this.acme;
+		if (certificates != null) {
+			quietly(certificates::close);
 		}
 		int connections = this.tunnelListener.connections().size();
 		quietly(() -> this.tunnelListener.close(CLOSE_TIMEOUT));

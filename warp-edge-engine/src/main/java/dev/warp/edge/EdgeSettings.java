@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * The settings of one {@link EdgeNode}. Immutable; made with {@link #builder()}, where every
  * setting has a default that works on one machine with no setup. The settings come in groups
  * ({@link #publicListener()}, {@link #tunnel()}, {@link #proxy()}, {@link #cluster()},
- * {@link #provisioning()}, {@link #advertised()}), whose builders own the defaults; the
+ * {@link #provisioning()}, {@link #advertised()}, {@link #acme()}), whose builders own the defaults; the
  * accessors of single settings here read the groups.
  */
 public final class EdgeSettings implements EdgeSettingsShortcuts {
@@ -49,6 +49,8 @@ public final class EdgeSettings implements EdgeSettingsShortcuts {
 
 	private final AdvertisedSettings advertised;
 
+	private final AcmeSettings acme;
+
 	private EdgeSettings(Builder builder) {
 		this.nodeId = (builder.nodeId != null) ? builder.nodeId : "edge-" + randomHex(3);
 		this.bindAddress = builder.bindAddress;
@@ -63,6 +65,7 @@ public final class EdgeSettings implements EdgeSettingsShortcuts {
 		this.cluster = builder.cluster.build(this.bindAddress);
 		this.provisioning = builder.provisioning;
 		this.advertised = builder.advertised.build();
+		this.acme = builder.acme.build();
 		// The names agents dial must be on the tunnel certificate, which the provisioning API shows too.
 		Set<String> names = new LinkedHashSet<>(this.tunnel.certificateNames());
 		names.addAll(this.advertised.hosts());
@@ -143,6 +146,11 @@ public final class EdgeSettings implements EdgeSettingsShortcuts {
 	@Override
 	public AdvertisedSettings advertised() {
 		return this.advertised;
+	}
+
+	/** Certificates of the TLS public listener from an ACME CA; {@link AcmeSettings#enabled() off} by default. */
+	public AcmeSettings acme() {
+		return this.acme;
 	}
 
 	/** DNS names and IP addresses of the edge's tunnel certificate (its SANs), advertised hosts included. */
@@ -231,6 +239,8 @@ public final class EdgeSettings implements EdgeSettingsShortcuts {
 
 		private ProvisioningSettings provisioning = ProvisioningSettings.defaults();
 
+		private final AcmeSettings.Builder acme = new AcmeSettings.Builder();
+
 		private Builder() {
 		}
 
@@ -318,6 +328,11 @@ public final class EdgeSettings implements EdgeSettingsShortcuts {
 		@Override
 		public ProvisioningSettings provisioning() {
 			return this.provisioning;
+		}
+
+		/** The ACME settings of the TLS public listener. */
+		public AcmeSettings.Builder acme() {
+			return this.acme;
 		}
 
 		public EdgeSettings build() {

@@ -129,6 +129,11 @@ public final class PemFiles {
 		write(file, toPem(key), true);
 	}
 
+	/** Writes PEM text (keys among it) readable and writable by its owner only. */
+	public static void writeOwnerOnly(Path file, String pem) {
+		write(file, pem, true);
+	}
+
 	private static void write(Path file, String pem, boolean ownerOnly) {
 		try {
 			Path dir = file.toAbsolutePath().getParent();

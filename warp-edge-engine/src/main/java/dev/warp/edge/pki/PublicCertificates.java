@@ -1,31 +1,37 @@
 package dev.warp.edge.pki;
 
-import java.security.cert.CertificateParsingException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.edge.EdgeSettings.PublicTls;
+import dev.warp.edge.acme.AcmeCertificates;
+import dev.warp.edge.acme.AcmeHttpChallenges;
+import dev.warp.edge.acme.AcmeTlsChallenges;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.tcp.SslProvider;
 
 /**
- * What the TLS public listener presents, chosen at each handshake: the operator's certificate,
- * or one the edge's CA issues for the configured names and the zones of the account tokens.
- * An issued certificate follows the tokens: a visitor who asks (SNI) for a name of a zone that
- * a token created since gained gets a certificate re-issued to cover it, without a restart.
+ * What the TLS public listener presents, chosen at each handshake by the name the visitor asks
+ * for (SNI): the hostname's certificate from the ACME CA when there is one; else the operator's
+ * certificate; else, with ACME on, one ordered now for a hostname within the tokens' zones,
+ * waited for a bounded time; else the fallback, which the edge's CA issues for the configured
+ * names and the zones of the account tokens. An issued fallback follows the tokens: a visitor who
+ * asks for a name of a zone that a token created since gained gets it re-issued to cover it,
+ * without a restart.
  */
 public final class PublicCertificates {
 
@@ -37,12 +43,16 @@ public final class PublicCertificates {
 
 	private final Supplier<? extends Collection<String>> zones;
 
-	private volatile Presented presented;
+	private final @Nullable AcmeCertificates acme;
 
-	private PublicCertificates(PublicTls tls, CertificateAuthority authority, Supplier<? extends Collection<String>> zones) {
+	private volatile ServedCertificate presented;
+
+	private PublicCertificates(PublicTls tls, CertificateAuthority authority, Supplier<? extends Collection<String>> zones,
+			@Nullable AcmeCertificates acme) {
 		this.tls = tls;
 		this.authority = authority;
 		this.zones = zones;
+		this.acme = acme;
 		this.presented = present(PublicCertificate.of(tls, authority, zones.get()));
 	}
 
@@ -54,40 +64,100 @@ public final class PublicCertificates {
 	 */
 	public static PublicCertificates of(PublicTls tls, CertificateAuthority authority,
 			Supplier<? extends Collection<String>> zones) {
-		return new PublicCertificates(tls, authority, zones);
+		return new PublicCertificates(tls, authority, zones, null);
 	}
 
-	/** The names the certificate presented now covers, as its subject alternative names list them. */
+	/**
+	 * The certificates of a TLS public listener that presents ACME certificates first.
+	 * @param acme the certificates from the ACME CA, or {@code null} for none
+	 * @see #of(PublicTls, CertificateAuthority, Supplier)
+	 */
+	public static PublicCertificates of(PublicTls tls, CertificateAuthority authority,
+			Supplier<? extends Collection<String>> zones, @Nullable AcmeCertificates acme) {
+		return new PublicCertificates(tls, authority, zones, acme);
+	}
+
+	/** The names the fallback certificate covers, as its subject alternative names list them. */
 	public List<String> names() {
 		return this.presented.names();
 	}
 
-	/** Configures a listener's TLS: the current certificate, chosen again at each handshake. */
-	public SslProvider.Builder configure(SslProvider.SslContextSpec spec) {
-		return spec.sslContext(this.presented.spec()).setSniAsyncMappings(this::select);
+	/** Answers ACME HTTP-01 challenges on the cleartext listener ({@link AcmeHttpChallenges#NONE} without ACME). */
+	public AcmeHttpChallenges httpChallenges() {
+		return (this.acme != null) ? this.acme.httpChallenges() : AcmeHttpChallenges.NONE;
 	}
 
-	private Future<SslProvider> select(@Nullable String hostname, Promise<SslProvider> promise) {
-		Presented now = this.presented;
+	/** Answers ACME TLS-ALPN-01 challenges on the TLS listener, or {@code null} without ACME. */
+	public @Nullable AcmeTlsChallenges tlsChallenges() {
+		return (this.acme != null) ? this.acme.tlsChallenges() : null;
+	}
+
+	/**
+	 * The certificate for a handshake that names {@code hostname} (SNI), in the shape of Netty's
+	 * {@code AsyncMapping<String, SslContext>}, for its {@code SniHandler}. Completes at once, or
+	 * within the ACME handshake wait when a certificate is being ordered; never on the event loop's
+	 * time: the token store is read and certificates issued elsewhere.
+	 */
+	public Future<SslContext> select(@Nullable String hostname, Promise<SslContext> promise) {
+		choose(hostname, (served) -> promise.trySuccess(served.context()));
+		return promise;
+	}
+
+	/** Configures a listener's TLS with Reactor Netty: the certificate chosen at each handshake by {@link #select}. */
+	public SslProvider.Builder configure(SslProvider.SslContextSpec spec) {
+		return spec.sslContext(this.presented.spec()).setSniAsyncMappings((hostname, promise) -> {
+			choose(hostname, (served) -> promise.trySuccess(served.provider()));
+			return promise;
+		});
+	}
+
+	private void choose(@Nullable String hostname, Consumer<ServedCertificate> then) {
+		AcmeCertificates certificates = this.acme;
+		if (certificates != null && hostname != null) {
+			ServedCertificate issued = certificates.current(hostname);
+			if (issued != null) {
+				then.accept(issued);
+				return;
+			}
+			if (this.tls.certificateFile() == null || !covers(this.presented.names(), hostname)) {
+				certificates.obtain(hostname)
+					.copy()
+					.orTimeout(certificates.handshakeWait().toNanos(), TimeUnit.NANOSECONDS)
+					.whenComplete((served, ex) -> {
+						if (served != null) {
+							then.accept(served);
+						}
+						else {
+							fallback(hostname, then);
+						}
+					});
+				return;
+			}
+		}
+		fallback(hostname, then);
+	}
+
+	private void fallback(@Nullable String hostname, Consumer<ServedCertificate> then) {
+		ServedCertificate now = this.presented;
 		if (hostname == null || this.tls.certificateFile() != null || covers(now.names(), hostname)) {
-			return promise.setSuccess(now.provider());
+			then.accept(now);
+			return;
 		}
 		// Reading the token store and issuing stay off the event loop.
 		Schedulers.boundedElastic().schedule(() -> {
 			try {
-				promise.trySuccess(followTokens().provider());
+				then.accept(followTokens());
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Cannot re-issue the public TLS certificate: {}", ex.getMessage());
-				promise.trySuccess(now.provider());
+				then.accept(now);
 			}
 		});
-		return promise;
 	}
 
 	/** The certificate for the names and the zones of the tokens now, re-issued if they changed. */
-	private synchronized Presented followTokens() {
-		Presented now = this.presented;
+	private synchronized ServedCertificate followTokens() {
+		ServedCertificate now = this.presented;
 		Set<String> zones = new LinkedHashSet<>(this.zones.get());
 		List<String> added = new ArrayList<>();
 		for (String zone : zones) {
@@ -98,16 +168,14 @@ public final class PublicCertificates {
 		if (added.isEmpty()) {
 			return now;
 		}
-		Presented next = present(PublicCertificate.of(this.tls, this.authority, zones));
+		ServedCertificate next = present(PublicCertificate.of(this.tls, this.authority, zones));
 		this.presented = next;
 		logger.info("Public TLS certificate re-issued for {}: a token added the zone(s) {}", next.names(), added);
 		return next;
 	}
 
-	private static Presented present(PublicCertificate certificate) {
-		Http2SslContextSpec spec = Http2SslContextSpec.forServer(certificate.privateKey(), certificate.chain());
-		return new Presented(subjectAlternativeNames(certificate.chain().get(0)), spec,
-				SslProvider.builder().sslContext(spec).build());
+	private static ServedCertificate present(PublicCertificate certificate) {
+		return ServedCertificate.of(certificate.privateKey(), certificate.chain());
 	}
 
 	static boolean covers(List<String> names, String hostname) {
@@ -123,19 +191,6 @@ public final class PublicCertificates {
 			}
 		}
 		return false;
-	}
-
-	private static List<String> subjectAlternativeNames(X509Certificate certificate) {
-		try {
-			Collection<List<?>> names = certificate.getSubjectAlternativeNames();
-			return (names != null) ? names.stream().map((entry) -> String.valueOf(entry.get(1))).toList() : List.of();
-		}
-		catch (CertificateParsingException ex) {
-			return List.of();
-		}
-	}
-
-	private record Presented(List<String> names, Http2SslContextSpec spec, SslProvider provider) {
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.warp.edge.visitor;
 
 import dev.warp.core.protocol.TunnelProtocol;
+import dev.warp.edge.acme.AcmeHttpChallenges;
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.RequestBodies;
@@ -82,14 +83,22 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	/** Told about the connection if it becomes HTTP/2 (h2c), to watch it for abuse. */
 	private final AbusiveClients abusiveClients;
 
+	/** Answers ACME HTTP-01 challenges: the edge's own, never forwarded. */
+	private final AcmeHttpChallenges acmeChallenges;
+
 	Http1Forwarder(ExchangeSettings settings, AbusiveClients abusiveClients) {
+		this(settings, abusiveClients, AcmeHttpChallenges.NONE);
+	}
+
+	Http1Forwarder(ExchangeSettings settings, AbusiveClients abusiveClients, AcmeHttpChallenges acmeChallenges) {
 		this.settings = settings;
 		this.abusiveClients = abusiveClients;
+		this.acmeChallenges = acmeChallenges;
 	}
 
 	/** A forwarder like this one, for the connection this one left (a handler is added once). */
 	Http1Forwarder another() {
-		return new Http1Forwarder(this.settings, this.abusiveClients);
+		return new Http1Forwarder(this.settings, this.abusiveClients, this.acmeChallenges);
 	}
 
 	@Override
@@ -148,6 +157,12 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			}
 		}
 		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
+			if (this.acmeChallenges.answer(ctx, request)) {
+				// Answered and closing: nothing read after it is taken.
+				this.refused = true;
+				this.held.release();
+				return;
+			}
 			if (WebSocketUpgrade.isHandshake(request) && WebSocketVisitor.take(ctx, this, request, this.settings, this.held.isEmpty())) {
 				return;
 			}

@@ -4,6 +4,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import dev.warp.edge.EdgeSettings;
+import dev.warp.edge.acme.AcmeClientHello;
+import dev.warp.edge.acme.AcmeHttpChallenges;
+import dev.warp.edge.acme.AcmeTlsChallenges;
 import dev.warp.edge.cluster.PeerForwarder;
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.LocalTunnels;
@@ -106,6 +109,8 @@ public final class PublicListener {
 				(peers != null) ? peers.upstream(routes) : new LocalTunnels(routes), settings.responseTimeout(),
 				settings.idleTimeout(), settings.maxRequestBody(), metrics, windows, settings.webSocketPingInterval());
 		OpenConnections open = new OpenConnections("warp-visitors");
+		AcmeHttpChallenges acmeHttp = (certificate != null) ? certificate.httpChallenges() : AcmeHttpChallenges.NONE;
+		AcmeTlsChallenges acmeTls = (certificate != null) ? certificate.tlsChallenges() : null;
 		HttpServer base = HttpServer.create()
 			.host(settings.bindAddress())
 			.runOn(loops)
@@ -133,9 +138,12 @@ public final class PublicListener {
 				ChannelHandlerContext codec = channel.pipeline().context(HttpServerCodec.class);
 				if (codec != null) {
 					channel.pipeline()
-						.addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding, abusiveClients));
+						.addAfter(codec.name(), Http1Forwarder.NAME, new Http1Forwarder(forwarding, abusiveClients, acmeHttp));
 				}
 				else if (channel.pipeline().get(NettyPipeline.SslHandler) != null) {
+					if (acmeTls != null) {
+						channel.pipeline().addBefore(NettyPipeline.SslHandler, AcmeClientHello.NAME, new AcmeClientHello(acmeTls));
+					}
 					channel.pipeline().addAfter(NettyPipeline.SslHandler, VisitorErrors.TLS_NAME, VisitorErrors.afterTls(errors));
 					channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, Http1ForwarderInstaller.NAME,
 							new Http1ForwarderInstaller(forwarding.scheme("https"), abusiveClients));
