@@ -150,6 +150,7 @@ public class EdgeProperties {
 		map.from(this::getBindAddress).to(builder::bindAddress);
 		map.from(this::getDataDir).to(builder::dataDir);
 		this.publicListener.applyTo(builder.publicListener());
+		this.publicListener.getTls().getAcme().applyTo(builder.acme());
 		this.tunnel.applyTo(builder.tunnel());
 		this.api.applyTo(builder);
 		this.proxy.applyTo(builder.proxy());

@@ -6,6 +6,8 @@ import java.util.List;
 import dev.warp.edge.EdgeSettings.PublicTls;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+
 /**
  * Settings of the TLS public listener, under {@code edge.public.tls.}: what the operator set,
  * turned into {@link PublicTls}, which owns the defaults.
@@ -35,6 +37,12 @@ public class PublicTlsProperties {
 	 * PEM file of the private key of certificate-file.
 	 */
 	private @Nullable Path keyFile;
+
+	/**
+	 * Certificates from an ACME CA (Let's Encrypt, say) for the hostnames the edge serves.
+	 */
+	@NestedConfigurationProperty
+	private final AcmeProperties acme = new AcmeProperties();
 
 	public @Nullable Integer getPort() {
 		return this.port;
@@ -68,6 +76,9 @@ public class PublicTlsProperties {
 		this.keyFile = keyFile;
 	}
 
+	public AcmeProperties getAcme() {
+		return this.acme;
+	}
 
 	/** The TLS listener on this port. */
 	PublicTls toSettings(int port) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.warp.edge.AcmeSettings;
 import dev.warp.edge.EdgeSettings;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,13 @@ class EdgePropertyDefaultsTests {
 		SETTINGS.put("edge.public.abuse-penalty", EdgeSettings::abusePenalty);
 		SETTINGS.put("edge.public.max-abuse-penalty", EdgeSettings::maxAbusePenalty);
 		SETTINGS.put("edge.public.tls.certificate-names", (settings) -> EdgeSettings.PublicTls.DEFAULT_CERTIFICATE_NAMES);
+		SETTINGS.put("edge.public.tls.acme.challenges",
+				(settings) -> settings.acme().challenges().stream().map(AcmeSettings.Challenge::type).toList());
+		SETTINGS.put("edge.public.tls.acme.handshake-wait", (settings) -> settings.acme().handshakeWait());
+		SETTINGS.put("edge.public.tls.acme.retry-backoff", (settings) -> settings.acme().retryBackoff());
+		SETTINGS.put("edge.public.tls.acme.max-retry-backoff", (settings) -> settings.acme().maxRetryBackoff());
+		SETTINGS.put("edge.public.tls.acme.order-timeout", (settings) -> settings.acme().orderTimeout());
+		SETTINGS.put("edge.public.tls.acme.accept-terms", (settings) -> settings.acme().acceptTerms());
 		SETTINGS.put("edge.tunnel.port", EdgeSettings::tunnelPort);
 		SETTINGS.put("edge.tunnel.registration-timeout", EdgeSettings::registrationTimeout);
 		SETTINGS.put("edge.tunnel.heartbeat-interval", EdgeSettings::heartbeatInterval);
