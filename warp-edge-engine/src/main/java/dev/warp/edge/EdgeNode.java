@@ -151,7 +151,7 @@ public final class EdgeNode implements AutoCloseable {
 					(cluster != null) ? cluster.forwarder() : null, metrics, publicCertificate, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
 			ApiListener api = ApiListener.bind(nodeId, settings.apiAddress(), settings.apiPort(), routeTable, metrics,
-					loops);
+					(acme != null) ? acme::status : null, loops);
 			undo.push(() -> api.close(CLOSE_TIMEOUT));
 			ProvisioningListener provisioningListener = ProvisioningListener.bind(settings.bindAddress(),
 					settings.provisioning(), credentials, new OriginCertificateIssuer(tokens, credentials.authority(),
@@ -204,7 +204,8 @@ public final class EdgeNode implements AutoCloseable {
 			throw new IllegalStateException("ACME certificates (edge.public.tls.acme.directory-url) are for the TLS public "
 					+ "listener: set edge.public.tls.port too");
 		}
-		AcmeCertificates acme = AcmeCertificates.start(settings.acme(), settings.dataDir(), tokens::zones);
+		AcmeCertificates acme = AcmeCertificates.start(settings.acme(), settings.dataDir(), tokens::zones,
+				settings.clusterRedisUrl(), settings.nodeId());
 		AcmeMetrics.bind(acme, metrics.registry());
 		logger.info("Edge node {}: certificates from the ACME CA {} for the hostnames within the tokens' zones "
 				+ "(challenges {}), {} stored", settings.nodeId(), settings.acme().directoryUrl(),

@@ -1,7 +1,10 @@
 package dev.warp.edge;
 
 import java.io.IOException;
-import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,13 +13,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import dev.warp.edge.AcmeSettings.Challenge;
 import org.junit.jupiter.api.AfterEach;
@@ -159,6 +155,21 @@ class AcmeCertificatesTests {
 	}
 
 	@Test
+	void aFailedOrderShowsInStatusAndMetrics() throws Exception {
+		this.pebble = PebbleServer.prepare(this.dir.resolve("pebble"));
+		startEdge(List.of(Challenge.HTTP_01));
+		register(HOST);
+		await().atMost(ISSUANCE).until(() -> this.edge.acme().failedCount() > 0);
+		String status = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.edge.apiPort() + "/status")).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+		assertThat(status).contains("\"acme\":{\"" + HOST + "\":{\"notAfter\":null,\"renewAt\":null,\"lastError\":\"");
+		assertThat(this.edge.meterRegistry().get("warp.edge.acme.orders").tag("outcome", "failed").functionCounter().count())
+			.isPositive();
+	}
+
+	@Test
 	void aRestartServesTheStoredCertificateWithoutAnotherOrder() throws Exception {
 		start(List.of(Challenge.HTTP_01), Duration.ofDays(90));
 		register(HOST);
@@ -194,36 +205,8 @@ class AcmeCertificatesTests {
 		return (out.substring(newline + 1) + " " + out.substring(0, newline)).trim();
 	}
 
-	/** The certificate the TLS listener presents for a name, trusted or not. */
 	private X509Certificate servedCertificate(String hostname) throws Exception {
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(null, new TrustManager[] { new AnyCertificate() }, null);
-		try (SSLSocket socket = (SSLSocket) context.getSocketFactory()
-			.createSocket(InetAddress.getLoopbackAddress(), this.edge.publicTlsPort())) {
-			socket.setSoTimeout(30_000);
-			SSLParameters parameters = socket.getSSLParameters();
-			parameters.setServerNames(List.of(new SNIHostName(hostname)));
-			socket.setSSLParameters(parameters);
-			socket.startHandshake();
-			return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-		}
-	}
-
-	private static final class AnyCertificate implements X509TrustManager {
-
-		@Override
-		public void checkClientTrusted(X509Certificate[] chain, String authType) {
-		}
-
-		@Override
-		public void checkServerTrusted(X509Certificate[] chain, String authType) {
-		}
-
-		@Override
-		public X509Certificate[] getAcceptedIssuers() {
-			return new X509Certificate[0];
-		}
-
+		return ServedCertificates.of(this.edge, hostname);
 	}
 
 }

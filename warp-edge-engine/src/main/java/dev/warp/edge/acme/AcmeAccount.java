@@ -6,16 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.PrivateKey;
-import java.security.PublicKey;
 
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.pki.PemFiles;
 import dev.warp.edge.AcmeSettings;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.jspecify.annotations.Nullable;
 import org.shredzone.acme4j.Account;
 import org.shredzone.acme4j.AccountBuilder;
@@ -57,23 +51,11 @@ final class AcmeAccount {
 
 	/** The key pair written as its PKCS#8 private key and its public key. */
 	private static KeyPair read(Path keyFile) throws IOException {
-		try (PEMParser parser = new PEMParser(Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII))) {
-			JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-			PrivateKey privateKey = null;
-			PublicKey publicKey = null;
-			for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
-				if (object instanceof PrivateKeyInfo info) {
-					privateKey = converter.getPrivateKey(info);
-				}
-				else if (object instanceof SubjectPublicKeyInfo info) {
-					publicKey = converter.getPublicKey(info);
-				}
-			}
-			if (privateKey == null || publicKey == null) {
-				throw new IOException("no private key and public key in it");
-			}
-			return new KeyPair(publicKey, privateKey);
+		PemBundle pem = PemBundle.parse(Files.readString(keyFile, StandardCharsets.US_ASCII));
+		if (pem.privateKey() == null || pem.publicKey() == null) {
+			throw new IOException("no private key and public key in it");
 		}
+		return new KeyPair(pem.publicKey(), pem.privateKey());
 	}
 
 	/** The account at the CA, registered there at the first call (the CA finds it again by its key). */

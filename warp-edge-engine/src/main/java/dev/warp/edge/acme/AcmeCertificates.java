@@ -1,5 +1,6 @@
 package dev.warp.edge.acme;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,9 @@ public final class AcmeCertificates implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(AcmeCertificates.class);
 
+	/** How often a node looks for the certificate another node of the cluster is ordering. */
+	private static final Duration SHARE_POLL = Duration.ofMillis(500);
+
 	private final AcmeSettings settings;
 
 	private final Supplier<? extends Collection<String>> zones;
@@ -56,6 +60,9 @@ public final class AcmeCertificates implements AutoCloseable {
 
 	private final ScheduledExecutorService executor;
 
+	/** The cluster's certificates, or {@link CertificateShare#NONE} for a node that stands alone. */
+	private final CertificateShare share;
+
 	private final Map<String, Held> held = new ConcurrentHashMap<>();
 
 	private final Map<String, CompletableFuture<ServedCertificate>> pending = new ConcurrentHashMap<>();
@@ -69,8 +76,10 @@ public final class AcmeCertificates implements AutoCloseable {
 
 	private final AtomicLong failed = new AtomicLong();
 
-	private AcmeCertificates(AcmeSettings settings, Path dataDir, Supplier<? extends Collection<String>> zones) {
+	private AcmeCertificates(AcmeSettings settings, Path dataDir, Supplier<? extends Collection<String>> zones,
+			CertificateShare share) {
 		this.settings = settings;
+		this.share = share;
 		this.zones = zones;
 		Path directory = dataDir.resolve("acme");
 		this.account = AcmeAccount.loadOrCreate(settings, directory.resolve("account-key.pem"));
@@ -87,9 +96,16 @@ public final class AcmeCertificates implements AutoCloseable {
 	/**
 	 * Starts with the certificates stored in the data directory, each renewed when due.
 	 * @param zones the zones of the account tokens now: the hostnames a certificate may be ordered for
+	 * @param clusterRedisUrl the Redis of the node's cluster, where the nodes share certificates, or
+	 * {@code null} for a node that stands alone
+	 * @param nodeId the node's id, which holds the lock of a hostname it orders
+	 * @throws IllegalStateException when the cluster's Redis cannot be reached
 	 */
-	public static AcmeCertificates start(AcmeSettings settings, Path dataDir, Supplier<? extends Collection<String>> zones) {
-		AcmeCertificates certificates = new AcmeCertificates(settings, dataDir, zones);
+	public static AcmeCertificates start(AcmeSettings settings, Path dataDir, Supplier<? extends Collection<String>> zones,
+			@Nullable String clusterRedisUrl, String nodeId) {
+		CertificateShare share = (clusterRedisUrl != null) ? RedisCertificateShare.connect(clusterRedisUrl, nodeId)
+				: CertificateShare.NONE;
+		AcmeCertificates certificates = new AcmeCertificates(settings, dataDir, zones, share);
 		for (IssuedCertificate stored : certificates.files.readAll()) {
 			certificates.hold(stored);
 		}
@@ -144,6 +160,7 @@ public final class AcmeCertificates implements AutoCloseable {
 	}
 
 	private void run(String hostname, boolean renewal, CompletableFuture<ServedCertificate> future) {
+		boolean settled = true;
 		try {
 			if (!Zones.isValid(hostname) || !Zones.anyCovers(this.zones.get(), hostname)) {
 				future.completeExceptionally(new AcmeRefusedException(hostname + " is within no zone of the edge's tokens"));
@@ -160,17 +177,27 @@ public final class AcmeCertificates implements AutoCloseable {
 				future.complete(before.served());
 				return;
 			}
-			long started = System.nanoTime();
-			IssuedCertificate certificate = this.order.issue(this.account.account(), hostname);
-			this.files.write(certificate);
-			ServedCertificate served = hold(certificate);
-			this.failures.remove(hostname);
-			this.issued.incrementAndGet();
-			logger.info("ACME certificate {} for {} in {} ms, valid until {}, renewed from {}",
-					(before != null) ? "renewed" : "issued", hostname,
-					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), certificate.notAfter(),
-					certificate.renewAt());
-			future.complete(served);
+			IssuedCertificate shared = shared(hostname, before);
+			if (shared != null) {
+				this.files.write(shared);
+				this.failures.remove(hostname);
+				logger.info("ACME certificate for {} from another node of the cluster, valid until {}", hostname,
+						shared.notAfter());
+				future.complete(hold(shared));
+				return;
+			}
+			if (!this.share.lock(hostname, this.settings.orderTimeout().multipliedBy(2))) {
+				// Another node is ordering it: its certificate is looked for again shortly.
+				settled = false;
+				this.executor.schedule(() -> run(hostname, renewal, future), SHARE_POLL.toMillis(), TimeUnit.MILLISECONDS);
+				return;
+			}
+			try {
+				future.complete(issue(hostname, before));
+			}
+			finally {
+				this.share.unlock(hostname);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -181,7 +208,43 @@ public final class AcmeCertificates implements AutoCloseable {
 			future.completeExceptionally(ex);
 		}
 		finally {
-			this.pending.remove(hostname, future);
+			if (settled) {
+				this.pending.remove(hostname, future);
+			}
+		}
+	}
+
+	private ServedCertificate issue(String hostname, @Nullable Held before) throws Exception {
+		long started = System.nanoTime();
+		IssuedCertificate certificate = this.order.issue(this.account.account(), hostname);
+		this.files.write(certificate);
+		this.share.write(hostname, certificate.toPem());
+		ServedCertificate served = hold(certificate);
+		this.failures.remove(hostname);
+		this.issued.incrementAndGet();
+		logger.info("ACME certificate {} for {} in {} ms, valid until {}, renewed from {}",
+				(before != null) ? "renewed" : "issued", hostname,
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), certificate.notAfter(), certificate.renewAt());
+		return served;
+	}
+
+	/**
+	 * The certificate another node of the cluster shared for the hostname, when it is newer than
+	 * the one held and not due for renewal yet; else {@code null}.
+	 */
+	private @Nullable IssuedCertificate shared(String hostname, @Nullable Held before) {
+		String pem = this.share.read(hostname);
+		if (pem == null) {
+			return null;
+		}
+		try {
+			IssuedCertificate shared = PemBundle.parse(pem).certificate(hostname);
+			boolean newer = before == null || shared.notAfter().isAfter(before.certificate().notAfter());
+			return (newer && Instant.now().isBefore(shared.renewAt())) ? shared : null;
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Cannot read the ACME certificate of {} shared in the cluster: {}", hostname, ex.getMessage());
+			return null;
 		}
 	}
 
@@ -268,6 +331,7 @@ public final class AcmeCertificates implements AutoCloseable {
 	@Override
 	public void close() {
 		this.executor.shutdownNow();
+		this.share.close();
 	}
 
 	/**

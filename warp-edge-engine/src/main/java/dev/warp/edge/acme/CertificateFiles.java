@@ -2,6 +2,7 @@ package dev.warp.edge.acme;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +32,7 @@ final class CertificateFiles {
 	}
 
 	void write(IssuedCertificate certificate) {
-		List<Object> objects = new ArrayList<>();
-		objects.add(certificate.privateKey());
-		objects.addAll(certificate.chain());
-		PemFiles.writeOwnerOnly(file(certificate.hostname()), PemFiles.toPem(objects.toArray()));
+		PemFiles.writeOwnerOnly(file(certificate.hostname()), certificate.toPem());
 	}
 
 	/** Every stored certificate that can be read; one that cannot is logged and left alone. */
@@ -48,9 +46,9 @@ final class CertificateFiles {
 				String name = file.getFileName().toString();
 				String hostname = name.substring(0, name.length() - SUFFIX.length());
 				try {
-					found.add(new IssuedCertificate(hostname, PemFiles.readPrivateKey(file), PemFiles.readCertificates(file)));
+					found.add(PemBundle.parse(Files.readString(file, StandardCharsets.US_ASCII)).certificate(hostname));
 				}
-				catch (RuntimeException ex) {
+				catch (IOException | RuntimeException ex) {
 					logger.warn("Cannot read the ACME certificate {}: {}; it will be ordered again", file, ex.getMessage());
 				}
 			}

@@ -4,7 +4,10 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+
+import dev.warp.core.pki.PemFiles;
 
 /**
  * A certificate the ACME CA issued for one hostname, with its private key.
@@ -30,6 +33,14 @@ record IssuedCertificate(String hostname, PrivateKey privateKey, List<X509Certif
 	Instant renewAt() {
 		Duration lifetime = Duration.between(notBefore(), notAfter());
 		return notAfter().minus(lifetime.dividedBy(3));
+	}
+
+	/** Its private key, then its chain, as PEM text. */
+	String toPem() {
+		List<Object> objects = new ArrayList<>();
+		objects.add(this.privateKey);
+		objects.addAll(this.chain);
+		return PemFiles.toPem(objects.toArray());
 	}
 
 	/** Whether it is still valid at {@code now}. */

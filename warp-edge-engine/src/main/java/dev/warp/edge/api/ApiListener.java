@@ -2,7 +2,10 @@ package dev.warp.edge.api;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 
+import dev.warp.edge.acme.AcmeCertificates;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.listener.OpenConnections;
@@ -57,6 +60,16 @@ public final class ApiListener {
 	 */
 	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			@Nullable EdgeMetrics metrics, LoopResources loops) {
+		return bind(nodeId, bindAddress, port, routes, metrics, null, loops);
+	}
+
+	/**
+	 * Binds the API listener, whose status shows the node's ACME certificates too.
+	 * @param acme the ACME certificates' state, or {@code null} for a node without an ACME CA
+	 * @see #bind(String, String, int, EdgeRouteTable, EdgeMetrics, LoopResources)
+	 */
+	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
+			@Nullable EdgeMetrics metrics, @Nullable Supplier<List<AcmeCertificates.Status>> acme, LoopResources loops) {
 		OpenConnections open = new OpenConnections("warp-api");
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
@@ -67,7 +80,8 @@ public final class ApiListener {
 				.get("/status",
 						(request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
 							.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
-							.sendString(Mono.fromSupplier(() -> StatusJson.write(nodeId, routes.snapshot()))))
+							.sendString(Mono.fromSupplier(() -> StatusJson.write(nodeId, routes.snapshot(),
+									(acme != null) ? acme.get() : null))))
 				.get("/metrics", (request, response) -> {
 					String scrape = (metrics != null) ? metrics.scrape() : null;
 					if (scrape == null) {

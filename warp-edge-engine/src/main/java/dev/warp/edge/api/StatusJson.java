@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.warp.edge.acme.AcmeCertificates;
 import dev.warp.edge.routing.ConnectionStatus;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,16 @@ final class StatusJson {
 	}
 
 	static String write(String nodeId, Map<String, List<ConnectionStatus>> hostnames) {
+		return write(nodeId, hostnames, null);
+	}
+
+	/**
+	 * The status document with, when the node has an ACME CA, an {@code acme} object: per hostname
+	 * its certificate's expiry and renewal time, and its last failed order, if any:
+	 * {@code "acme":{"shop.example.test":{"notAfter":"…","renewAt":"…","lastError":null,"retryAt":null}}}.
+	 */
+	static String write(String nodeId, Map<String, List<ConnectionStatus>> hostnames,
+			@Nullable List<AcmeCertificates.Status> acme) {
 		StringBuilder json = new StringBuilder(256);
 		json.append("{\"node\":");
 		string(json, nodeId);
@@ -52,7 +63,33 @@ final class StatusJson {
 			replicas(json, entry.getValue());
 			json.append("]}");
 		}
-		return json.append("}}").toString();
+		json.append('}');
+		if (acme != null) {
+			acme(json, acme);
+		}
+		return json.append('}').toString();
+	}
+
+	private static void acme(StringBuilder json, List<AcmeCertificates.Status> statuses) {
+		json.append(",\"acme\":{");
+		boolean first = true;
+		for (AcmeCertificates.Status status : statuses) {
+			if (!first) {
+				json.append(',');
+			}
+			first = false;
+			string(json, status.hostname());
+			json.append(":{\"notAfter\":");
+			string(json, (status.notAfter() != null) ? status.notAfter().toString() : null);
+			json.append(",\"renewAt\":");
+			string(json, (status.renewAt() != null) ? status.renewAt().toString() : null);
+			json.append(",\"lastError\":");
+			string(json, status.lastError());
+			json.append(",\"retryAt\":");
+			string(json, (status.retryAt() != null) ? status.retryAt().toString() : null);
+			json.append('}');
+		}
+		json.append('}');
 	}
 
 	/** Connections grouped by agent, in the order of each agent's first connection. */
