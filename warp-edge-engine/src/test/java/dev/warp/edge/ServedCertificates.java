@@ -18,10 +18,14 @@ final class ServedCertificates {
 	}
 
 	static X509Certificate of(EdgeNode edge, String hostname) throws Exception {
+		return of(edge.publicTlsPort(), hostname);
+	}
+
+	static X509Certificate of(int port, String hostname) throws Exception {
 		SSLContext context = SSLContext.getInstance("TLS");
 		context.init(null, new TrustManager[] { new AnyCertificate() }, null);
 		try (SSLSocket socket = (SSLSocket) context.getSocketFactory()
-			.createSocket(InetAddress.getLoopbackAddress(), edge.publicTlsPort())) {
+			.createSocket(InetAddress.getLoopbackAddress(), port)) {
 			socket.setSoTimeout(30_000);
 			SSLParameters parameters = socket.getSSLParameters();
 			parameters.setServerNames(List.of(new SNIHostName(hostname)));
