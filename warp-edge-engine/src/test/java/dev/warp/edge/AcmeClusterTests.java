@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * ACME certificates in a cluster of edge nodes sharing a real Redis: one node orders a hostname's
  * certificate from a real CA (pebble) and every node serves it; a node does not order a hostname
- * whose lock another node holds.
+ * whose lock another node holds; the CA's validation may reach any node.
  */
 class AcmeClusterTests {
 
@@ -51,6 +51,10 @@ class AcmeClusterTests {
 	}
 
 	private EdgeNode node(String nodeId) {
+		return node(nodeId, Challenge.HTTP_01);
+	}
+
+	private EdgeNode node(String nodeId, Challenge challenge) {
 		EdgeSettings.Builder settings = TestEdges.onLoopback(this.dir.resolve(nodeId))
 			.nodeId(nodeId)
 			.publicTls(EdgeSettings.PublicTls.issued(0, List.of("127.0.0.1")))
@@ -60,7 +64,7 @@ class AcmeClusterTests {
 			.directoryUrl(this.pebble.directoryUrl())
 			.acceptTerms(true)
 			.trustedCaFile(this.pebble.httpsCa())
-			.challenges(List.of(Challenge.HTTP_01))
+			.challenges(List.of(challenge))
 			.handshakeWait(Duration.ofSeconds(1));
 		EdgeNode node = EdgeNode.start(settings.build());
 		this.closeables.add(node);
@@ -95,6 +99,27 @@ class AcmeClusterTests {
 		// The lock is given back (or expires): the node orders.
 		this.redis.commands().del("warp:acme:lock:" + HOST);
 		await().atMost(Duration.ofSeconds(60)).until(() -> node.acme().current(HOST) != null);
+	}
+
+	@Test
+	void anHttp01ValidationThatReachesAnotherNodeIsAnswered() throws Exception {
+		awaitCertificateValidatedByTheOtherNode(Challenge.HTTP_01);
+	}
+
+	@Test
+	void aTlsAlpn01ValidationThatReachesAnotherNodeIsAnswered() throws Exception {
+		awaitCertificateValidatedByTheOtherNode(Challenge.TLS_ALPN_01);
+	}
+
+	/** Node A orders (its agent registered there); the CA validates at node B's listeners. */
+	private void awaitCertificateValidatedByTheOtherNode(Challenge challenge) throws Exception {
+		EdgeNode a = node("edge-a", challenge);
+		EdgeClusterTests.shareCa(a, this.dir.resolve("edge-b"));
+		EdgeNode b = node("edge-b", challenge);
+		this.pebble.start(b.publicPort(), b.publicTlsPort(), Duration.ofDays(90));
+		this.closeables.add(TestAgent.connect(a, HOST));
+		await().atMost(Duration.ofSeconds(60)).until(() -> a.acme().current(HOST) != null);
+		assertThat(a.acme().issuedCount()).isOne();
 	}
 
 }

@@ -52,9 +52,9 @@ public final class AcmeCertificates implements AutoCloseable {
 
 	private final CertificateFiles files;
 
-	private final AcmeHttpChallenges http = AcmeHttpChallenges.create();
+	private final AcmeHttpChallenges http;
 
-	private final AcmeTlsChallenges tls = new AcmeTlsChallenges();
+	private final AcmeTlsChallenges tls;
 
 	private final CertificateOrder order;
 
@@ -84,6 +84,8 @@ public final class AcmeCertificates implements AutoCloseable {
 		Path directory = dataDir.resolve("acme");
 		this.account = AcmeAccount.loadOrCreate(settings, directory.resolve("account-key.pem"));
 		this.files = new CertificateFiles(directory);
+		this.http = AcmeHttpChallenges.create(share, settings.orderTimeout());
+		this.tls = new AcmeTlsChallenges(share, settings.orderTimeout());
 		this.order = new CertificateOrder(settings.challenges(), settings.orderTimeout(), this.http, this.tls);
 		AtomicInteger threads = new AtomicInteger();
 		this.executor = Executors.newScheduledThreadPool(2, (task) -> {

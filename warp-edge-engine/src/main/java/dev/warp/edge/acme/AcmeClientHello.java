@@ -33,8 +33,8 @@ public final class AcmeClientHello extends SslClientHelloHandler<SslContext> {
 	@Override
 	protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
 		ClientHello hello = ClientHello.parse(clientHello);
-		SslContext context = hello.isAcmeValidation() ? this.challenges.context(hello.serverName()) : null;
-		return new SucceededFuture<>(ctx.executor(), context);
+		return hello.isAcmeValidation() ? this.challenges.lookup(ctx.executor(), hello.serverName())
+				: new SucceededFuture<>(ctx.executor(), null);
 	}
 
 	@Override

@@ -1,13 +1,17 @@
 package dev.warp.edge.acme;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * Where the nodes of a cluster share their ACME certificates, so that one node orders a
  * hostname's certificate and every node serves it: the certificates, and a lock per hostname
- * that the ordering node holds. Blocking: used on the ACME executor only.
+ * that the ordering node holds; and the answers to the challenges of the orders under way, since
+ * the CA's validation may reach any node. Blocking but for {@link #challenge}: used on the ACME
+ * executor only.
  */
 interface CertificateShare extends AutoCloseable {
 
@@ -33,6 +37,19 @@ interface CertificateShare extends AutoCloseable {
 		}
 
 		@Override
+		public void publishChallenge(String key, String value, Duration ttl) {
+		}
+
+		@Override
+		public void withdrawChallenge(String key) {
+		}
+
+		@Override
+		public CompletionStage<@Nullable String> challenge(String key) {
+			return CompletableFuture.completedFuture(null);
+		}
+
+		@Override
 		public void close() {
 		}
 
@@ -48,6 +65,14 @@ interface CertificateShare extends AutoCloseable {
 
 	/** Gives the hostname's order back, if this node still holds it. */
 	void unlock(String hostname);
+
+	/** Shares the answer to a challenge while its order is under way, at most {@code ttl}. */
+	void publishChallenge(String key, String value, Duration ttl);
+
+	void withdrawChallenge(String key);
+
+	/** The answer another node shared, or {@code null}; without blocking, for an event loop. */
+	CompletionStage<@Nullable String> challenge(String key);
 
 	@Override
 	void close();

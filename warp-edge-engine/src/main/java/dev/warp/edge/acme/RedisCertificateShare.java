@@ -1,6 +1,7 @@
 package dev.warp.edge.acme;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
@@ -16,13 +17,16 @@ import org.jspecify.annotations.Nullable;
  * The ACME certificates of a cluster in its Redis: {@code warp:acme:cert:<hostname>} holds a
  * certificate with its key (PEM), {@code warp:acme:lock:<hostname>} the id of the node that is
  * ordering it, set only if absent and expiring, so that a node that dies mid-order does not block
- * the others for longer than an order may take.
+ * the others for longer than an order may take; {@code warp:acme:challenge:<key>} the answer to
+ * a challenge of an order under way, expiring too.
  */
 final class RedisCertificateShare implements CertificateShare {
 
 	static final String CERTIFICATE_PREFIX = "warp:acme:cert:";
 
 	static final String LOCK_PREFIX = "warp:acme:lock:";
+
+	static final String CHALLENGE_PREFIX = "warp:acme:challenge:";
 
 	/** Deletes the lock only if this node still holds it: one that expired may be another's now. */
 	private static final String UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) "
@@ -80,6 +84,21 @@ final class RedisCertificateShare implements CertificateShare {
 	@Override
 	public void unlock(String hostname) {
 		commands().eval(UNLOCK, ScriptOutputType.INTEGER, new String[] { LOCK_PREFIX + hostname }, this.nodeId);
+	}
+
+	@Override
+	public void publishChallenge(String key, String value, Duration ttl) {
+		commands().set(CHALLENGE_PREFIX + key, value, SetArgs.Builder.px(ttl.toMillis()));
+	}
+
+	@Override
+	public void withdrawChallenge(String key) {
+		commands().del(CHALLENGE_PREFIX + key);
+	}
+
+	@Override
+	public CompletionStage<@Nullable String> challenge(String key) {
+		return this.connection.async().get(CHALLENGE_PREFIX + key);
 	}
 
 	@Override
