@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.warp.core.token.CaPin;
 import dev.warp.core.token.ConnectorToken;
 import dev.warp.edge.acme.AcmeCertificates;
-import dev.warp.edge.acme.AcmeMetrics;
 import dev.warp.edge.acme.AcmeRegistrations;
+import dev.warp.edge.acme.AcmeStartup;
 import dev.warp.edge.api.ApiListener;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.pki.EdgeCredentials;
@@ -137,7 +137,7 @@ public final class EdgeNode implements AutoCloseable {
 					"Tunnel connections closed as soon as accepted: edge.tunnel.max-handshakes-per-address were in their "
 							+ "handshake from their address",
 					handshakes, TunnelHandshakeLimit::refusedOverAddress);
-			AcmeCertificates acme = startAcme(settings, tokens, metrics);
+			AcmeCertificates acme = AcmeStartup.start(settings, tokens::zones, metrics.registry());
 			if (acme != null) {
 				undo.push(acme::close);
 			}
@@ -190,27 +190,6 @@ public final class EdgeNode implements AutoCloseable {
 			throw (ex instanceof IllegalStateException) ? ex
 					: new IllegalStateException("Edge node " + nodeId + " cannot start: " + ex.getMessage(), ex);
 		}
-	}
-
-	/**
-	 * Starts obtaining certificates from the ACME CA, when one is configured.
-	 * @throws IllegalStateException when ACME is configured without the TLS public listener
-	 */
-	private static @Nullable AcmeCertificates startAcme(EdgeSettings settings, TokenStore tokens, EdgeMetrics metrics) {
-		if (!settings.acme().enabled()) {
-			return null;
-		}
-		if (settings.publicTls() == null) {
-			throw new IllegalStateException("ACME certificates (edge.public.tls.acme.directory-url) are for the TLS public "
-					+ "listener: set edge.public.tls.port too");
-		}
-		AcmeCertificates acme = AcmeCertificates.start(settings.acme(), settings.dataDir(), tokens::zones,
-				settings.clusterRedisUrl(), settings.nodeId());
-		AcmeMetrics.bind(acme, metrics.registry());
-		logger.info("Edge node {}: certificates from the ACME CA {} for the hostnames within the tokens' zones "
-				+ "(challenges {}), {} stored", settings.nodeId(), settings.acme().directoryUrl(),
-				settings.acme().challenges(), acme.heldCount());
-		return acme;
 	}
 
 	/** The certificates from the ACME CA, or {@code null} when the node has no ACME CA. */
