@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * WebSocket handshakes of HTTP/1.1 visitors that do not open a WebSocket: the connection they
- * came on serves on.
+ * WebSocket handshakes of HTTP/1.1 visitors that do not open a WebSocket: what the edge answers
+ * to those it refuses itself (the application never sees them), and the connection they came on,
+ * which serves on unless a body came with the handshake.
  */
 class EdgeHttp1WebSocketTests {
 
@@ -68,11 +69,136 @@ class EdgeHttp1WebSocketTests {
 	}
 
 	@Test
+	void handshakeOfAnUnsupportedVersionIsAnswered426NamingVersion13() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		String answer = refusal(handshake("/chat", "").replace("Version: 13", "Version: 14"));
+		assertThat(answer).startsWith("HTTP/1.1 426 Upgrade Required")
+			.containsIgnoringCase("sec-websocket-version: 13\r\n")
+			.containsIgnoringCase("upgrade: websocket\r\n")
+			.contains("Unsupported WebSocket version: this edge speaks 13 (Warp-Ray: " + ray(answer) + ")");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeWithoutAVersionIsAnswered426NamingVersion13() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		String answer = refusal(handshake("/chat", "").replace("Sec-WebSocket-Version: 13\r\n", ""));
+		assertThat(answer).startsWith("HTTP/1.1 426 Upgrade Required")
+			.containsIgnoringCase("sec-websocket-version: 13\r\n")
+			.contains("No Sec-WebSocket-Version in the WebSocket handshake: this edge speaks 13 (Warp-Ray: ");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeOfDraftVersion8OpensAWebSocketAsBefore() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		try (Socket socket = visitor()) {
+			send(socket, handshake("/chat", "").replace("Version: 13", "Version: 8"));
+			assertThat(head(socket.getInputStream())).startsWith("HTTP/1.1 101")
+				.containsIgnoringCase("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n");
+		}
+	}
+
+	@Test
+	void handshakeWithoutAKeyIsAnswered400() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		String answer = refusal(handshake("/chat", "").replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", ""));
+		assertThat(answer).startsWith("HTTP/1.1 400 Bad Request")
+			.contains("Invalid WebSocket handshake: Sec-WebSocket-Key is missing or not 16 bytes in base64 (Warp-Ray: "
+					+ ray(answer) + ")");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeWithAKeyOfOtherThan16BytesIsAnswered400() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		String answer = refusal(handshake("/chat", "").replace("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ="));
+		assertThat(answer).startsWith("HTTP/1.1 400 Bad Request")
+			.contains("Invalid WebSocket handshake: Sec-WebSocket-Key is missing or not 16 bytes in base64");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeWithoutAHostIsAnswered400() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		String answer = refusal(handshake("/chat", "").replace("Host: " + HOST + "\r\n", ""));
+		assertThat(answer).startsWith("HTTP/1.1 400 Bad Request").contains("Missing Host header (Warp-Ray: ");
+	}
+
+	@Test
+	void handshakeForAHostnameWithoutATunnelOnThisNodeIsAnswered503() throws Exception {
+		String answer = refusal(handshake("/chat", "").replace(HOST, "nobody.example.test"));
+		assertThat(answer).startsWith("HTTP/1.1 503 Service Unavailable")
+			.contains("No healthy tunnel for hostname nobody.example.test on this edge node (Warp-Ray: " + ray(answer) + ")");
+	}
+
+	@Test
+	void handshakeWithABodyIsAnswered400AndItsConnectionCloses() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		String answer = Visitor.raw(this.edge, handshake("/chat", "Content-Length: 5\r\n") + "hello"
+				+ "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+		assertThat(answer).startsWith("HTTP/1.1 400 Bad Request")
+			.containsIgnoringCase("connection: close\r\n")
+			.endsWith("Invalid WebSocket handshake: it has a request body (Warp-Ray: " + ray(answer) + ")\n");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeWithAChunkedBodyIsAnswered400AndItsConnectionCloses() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		String answer = Visitor.raw(this.edge, handshake("/chat", "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n"
+				+ "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+		assertThat(answer).startsWith("HTTP/1.1 400 Bad Request")
+			.containsIgnoringCase("connection: close\r\n")
+			.endsWith("Invalid WebSocket handshake: it has a request body (Warp-Ray: " + ray(answer) + ")\n");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void connectionOfAHandshakeTheEdgeRefusedServesTheNextRequest() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		try (Socket socket = visitor()) {
+			send(socket, handshake("/chat", "").replace("Version: 13", "Version: 14"));
+			assertThat(response(socket.getInputStream())).startsWith("HTTP/1.1 426")
+				.doesNotContainIgnoringCase("connection: close");
+			send(socket, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+			assertThat(response(socket.getInputStream())).startsWith("HTTP/1.1 200").endsWith("hello");
+		}
+	}
+
+	@Test
+	void connectionOfAHandshakeWithoutATunnelOnThisNodeServesTheNextRequest() throws Exception {
+		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
+		try (Socket socket = visitor()) {
+			send(socket, handshake("/chat", "").replace(HOST, "nobody.example.test"));
+			assertThat(response(socket.getInputStream())).startsWith("HTTP/1.1 503");
+			send(socket, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+			assertThat(response(socket.getInputStream())).startsWith("HTTP/1.1 200").endsWith("hello");
+		}
+	}
+
+	@Test
 	void refusedHandshakeThatAskedToCloseClosesTheConnection() throws Exception {
 		this.agent = TestAgent.connectRoutedForWebSockets(this.edge, HOST);
 		String answer = Visitor.raw(this.edge, handshake("/refused", "Connection: close, Upgrade\r\n")
 				.replace("Connection: Upgrade\r\n", ""));
 		assertThat(answer).startsWith("HTTP/1.1 403").containsIgnoringCase("connection: close").endsWith("refused");
+	}
+
+	/** The edge's answer to a handshake, on a connection of its own. */
+	private String refusal(String request) throws IOException {
+		try (Socket socket = visitor()) {
+			send(socket, request);
+			return response(socket.getInputStream());
+		}
+	}
+
+	private static String ray(String answer) {
+		return answer.lines()
+			.filter((line) -> line.toLowerCase().startsWith("warp-ray:"))
+			.map((line) -> line.substring(9).trim())
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private Socket visitor() throws IOException {
@@ -94,19 +220,24 @@ class EdgeHttp1WebSocketTests {
 
 	/** One response with a Content-Length, read byte by byte so that nothing of the next is taken. */
 	private static String response(InputStream in) throws IOException {
-		ByteArrayOutputStream head = new ByteArrayOutputStream();
-		while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-			int b = in.read();
-			assertThat(b).as("the response continues: " + head.toString(StandardCharsets.ISO_8859_1)).isNotNegative();
-			head.write(b);
-		}
-		String text = head.toString(StandardCharsets.ISO_8859_1);
+		String text = head(in);
 		int length = text.lines()
 			.filter((line) -> line.toLowerCase().startsWith("content-length:"))
 			.mapToInt((line) -> Integer.parseInt(line.substring(15).trim()))
 			.findFirst()
 			.orElseThrow();
 		return text + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+	}
+
+	/** A response's head, read byte by byte. */
+	private static String head(InputStream in) throws IOException {
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+			int b = in.read();
+			assertThat(b).as("the response continues: " + head.toString(StandardCharsets.ISO_8859_1)).isNotNegative();
+			head.write(b);
+		}
+		return head.toString(StandardCharsets.ISO_8859_1);
 	}
 
 }

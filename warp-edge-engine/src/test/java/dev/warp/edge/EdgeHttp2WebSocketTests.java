@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * WebSockets of HTTP/2 visitors (RFC 8441 extended CONNECT), written frame by frame on both
- * sides: what the visitor sees when the application refuses, closes or fails, or the tunnel goes.
+ * sides: what the visitor sees when the application refuses, closes or fails, or the tunnel goes,
+ * and when the edge refuses the handshake itself (the application never sees it).
  */
 class EdgeHttp2WebSocketTests {
 
@@ -63,6 +64,71 @@ class EdgeHttp2WebSocketTests {
 		this.visitor.headers(1, connect("/refused"), false);
 		this.visitor.flush();
 		assertThat(answer(1)).isEqualTo("403 refused");
+		this.visitor.headers(3, RawHttp2Visitor.get(HOST, "/hello"), true);
+		this.visitor.flush();
+		assertThat(answer(3)).isEqualTo("200 hello");
+	}
+
+	@Test
+	void handshakeOfAnUnsupportedVersionIsAnswered426NamingVersion13() throws Exception {
+		this.visitor.headers(1, connect("/chat").set("sec-websocket-version", "14"), false);
+		this.visitor.flush();
+		Response response = response(1);
+		assertThat(response.status()).isEqualTo("426");
+		assertThat(String.valueOf(response.headers().get("sec-websocket-version"))).isEqualTo("13");
+		assertThat(response.body())
+			.isEqualTo("Unsupported WebSocket version: this edge speaks 13 (Warp-Ray: " + response.ray() + ")\n");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeWithoutAVersionIsAnswered426NamingVersion13() throws Exception {
+		Http2Headers headers = connect("/chat");
+		headers.remove("sec-websocket-version");
+		this.visitor.headers(1, headers, false);
+		this.visitor.flush();
+		Response response = response(1);
+		assertThat(response.status()).isEqualTo("426");
+		assertThat(String.valueOf(response.headers().get("sec-websocket-version"))).isEqualTo("13");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void extendedConnectForAnotherProtocolIsAnswered400() throws Exception {
+		this.visitor.headers(1, connect("/chat").set(":protocol", "connect-udp"), false);
+		this.visitor.flush();
+		Response response = response(1);
+		assertThat(response.status()).isEqualTo("400");
+		assertThat(response.body()).isEqualTo(
+				"Unsupported protocol in an extended CONNECT: only websocket (Warp-Ray: " + response.ray() + ")\n");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeWhoseHostDisagreesWithItsAuthorityIsAnswered400() throws Exception {
+		this.visitor.headers(1, connect("/chat").set("host", "other.example.test"), false);
+		this.visitor.flush();
+		Response response = response(1);
+		assertThat(response.status()).isEqualTo("400");
+		assertThat(response.body()).startsWith("Invalid or conflicting Host and :authority (Warp-Ray: ");
+		assertThat(this.agent.requests).doesNotContain("/chat");
+	}
+
+	@Test
+	void handshakeForAHostnameWithoutATunnelOnThisNodeIsAnswered503() throws Exception {
+		this.visitor.headers(1, connect("/chat").authority("nobody.example.test"), false);
+		this.visitor.flush();
+		Response response = response(1);
+		assertThat(response.status()).isEqualTo("503");
+		assertThat(response.body()).isEqualTo("No healthy tunnel for hostname nobody.example.test on this edge node "
+				+ "(Warp-Ray: " + response.ray() + ")\n");
+	}
+
+	@Test
+	void handshakeTheEdgeRefusedEndsOnlyItsStream() throws Exception {
+		this.visitor.headers(1, connect("/chat").set("sec-websocket-version", "14"), false);
+		this.visitor.flush();
+		assertThat(answer(1)).startsWith("426 ");
 		this.visitor.headers(3, RawHttp2Visitor.get(HOST, "/hello"), true);
 		this.visitor.flush();
 		assertThat(answer(3)).isEqualTo("200 hello");
@@ -136,22 +202,41 @@ class EdgeHttp2WebSocketTests {
 
 	/** The status and body of the response on {@code streamId}, read until the stream ends. */
 	private String answer(int streamId) throws Exception {
-		String status = null;
+		Response response = response(streamId);
+		return response.status() + " " + response.body();
+	}
+
+	/** The response on {@code streamId}, read until the stream ends. */
+	private Response response(int streamId) throws Exception {
+		Http2Headers headers = null;
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
 		while (true) {
 			RawHttp2Visitor.Frame frame = nextOf(streamId);
 			if (frame.type() == RawHttp2Visitor.HEADERS) {
-				CharSequence value = decode(frame).status();
-				status = (value != null) ? value.toString() : status;
+				Http2Headers decoded = decode(frame);
+				headers = (decoded.status() != null) ? decoded : headers;
 			}
 			else if (frame.type() == RawHttp2Visitor.DATA) {
 				body.writeBytes(frame.payload());
 			}
 			if (frame.type() == RawHttp2Visitor.RST_STREAM || (frame.flags() & 0x1) != 0
 					&& (frame.type() == RawHttp2Visitor.HEADERS || frame.type() == RawHttp2Visitor.DATA)) {
-				return status + " " + body.toString(StandardCharsets.UTF_8);
+				return new Response((headers != null) ? headers : new DefaultHttp2Headers(), body.toString(StandardCharsets.UTF_8));
 			}
 		}
+	}
+
+	/** A response's head and body. */
+	private record Response(Http2Headers headers, String body) {
+
+		String status() {
+			return String.valueOf(this.headers.status());
+		}
+
+		String ray() {
+			return String.valueOf(this.headers.get("warp-ray"));
+		}
+
 	}
 
 	/** The next WebSocket frame the visitor got on stream 1. */

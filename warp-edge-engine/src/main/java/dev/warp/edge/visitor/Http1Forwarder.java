@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * Reactor Netty's per-request machinery, which costs the edge about a third of its CPU per small
  * request. Sits in the visitor connection's pipeline after the HTTP codec, before Reactor Netty's.
  *
- * <p>It takes every request but an h2c upgrade and a WebSocket handshake it did not take
- * ({@link Http1RequestRules#passesOn}), while no earlier request is still with Reactor Netty: sent
+ * <p>It takes every request but an h2c upgrade ({@link Http1RequestRules#passesOn}) and a WebSocket
+ * handshake ({@link WebSocketVisitor}), while no earlier request is still with Reactor Netty: sent
  * to its hostname's upstream (a tunnel connection here, or another node's), or answered here
  * when no tunnel serves it ({@code 503}) or its head decides the answer. Those it leaves pass on
  * to {@link TunnelProxy} unchanged. Responses leave in request order:
@@ -163,7 +163,8 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 				this.held.release();
 				return;
 			}
-			if (WebSocketUpgrade.isHandshake(request) && WebSocketVisitor.take(ctx, this, request, this.settings, this.held.isEmpty())) {
+			if (WebSocketUpgrade.isRequested(request)) {
+				WebSocketVisitor.take(ctx, this, request, this.settings, this.held.isEmpty());
 				return;
 			}
 			if (!Http1RequestRules.passesOn(request)) {
@@ -362,8 +363,8 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			return;
 		}
 		// Only Reactor Netty's writes pass here (an exchange writes from this handler's context):
-		// the end of a response to a request passed on. A 101 (WebSocket) never ends: everything
-		// after it stays with Reactor Netty.
+		// the end of a response to a request passed on. A 101 (h2c) never ends: everything after
+		// it stays with Reactor Netty.
 		if (msg instanceof LastHttpContent && this.passedOn > 0
 				&& !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
 			this.passedOn--;

@@ -21,9 +21,9 @@ import io.netty.util.AsciiString;
  * answers it writes itself before any exchange: a refused head, one decided from the head alone,
  * the {@code 100 Continue} a body waits for.
  *
- * <p>It takes every request but an h2c upgrade and a WebSocket handshake that
- * {@link WebSocketVisitor} did not take; those pass on to Reactor Netty unchanged. Another
- * {@code Upgrade} is ignored (RFC 9110 7.8). Of those it takes, it answers some from their head
+ * <p>It takes every request but an h2c upgrade, which passes on to Reactor Netty unchanged, and a
+ * WebSocket handshake, which {@link WebSocketVisitor} takes. Another {@code Upgrade} is ignored
+ * (RFC 9110 7.8). Of those it takes, it answers some from their head
  * alone ({@link EarlyAnswers}); a body declared longer than the node forwards is {@code 413},
  * one that grows past it as it comes (chunked) too, once it does.
  */
@@ -38,13 +38,13 @@ final class Http1RequestRules {
 	}
 
 	/**
-	 * Whether a request passes on to Reactor Netty: an h2c upgrade, or a WebSocket handshake the
-	 * forwarder did not take (answered there, or refused).
+	 * Whether a request passes on to Reactor Netty: an h2c upgrade. (A WebSocket handshake went to
+	 * {@link WebSocketVisitor} before; an {@code Upgrade: websocket} that is no handshake, without
+	 * {@code Connection: upgrade} or not a {@code GET}, is a plain request.)
 	 */
 	static boolean passesOn(HttpRequest request) {
 		HttpHeaders headers = request.headers();
-		return headers.contains(HttpHeaderNames.UPGRADE) && (headers.containsValue(HttpHeaderNames.UPGRADE, H2C, true)
-				|| headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true));
+		return headers.contains(HttpHeaderNames.UPGRADE) && headers.containsValue(HttpHeaderNames.UPGRADE, H2C, true);
 	}
 
 	/** Answers a request that breaks RFC 9112 ({@link VisitorRequestHead}) and closes the connection. */

@@ -5,14 +5,12 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.exchange.EdgeErrors;
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.exchange.RayIds;
 import dev.warp.edge.tunnel.ResponseHead;
-import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.WebSocketStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,7 +18,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -47,7 +44,9 @@ import org.jspecify.annotations.Nullable;
  * DATA frames carry the WebSocket's frames both ways ({@link WebSocketFrameBytes}) through a
  * {@link WebSocketRelay}, the visitor's flow-control window given back once its frames were
  * written to the tunnel. A refusal reaches the visitor as the response it is, a failure as
- * {@code 502} or {@code 504}; either ends the stream, not the connection. The WebSocket's close
+ * {@code 502} or {@code 504}; a handshake the edge refuses ({@link WebSocketUpgrade#refusal}) or
+ * has no tunnel connection here for gets the edge's answer without the application seeing it. Each
+ * ends the stream, not the connection. The WebSocket's close
  * ends the stream; a visitor that resets it or leaves gets the application's stream reset.
  *
  * <p>On the visitor connection's event loop, but for {@link #write} and {@link #readMore}.
@@ -89,45 +88,36 @@ final class Http2WebSocket implements WebSocketHandshake.Answers, WebSocketRelay
 	private boolean endSent;
 
 	private Http2WebSocket(Http2Forwarder forwarder, ChannelHandlerContext ctx, Http2FrameStream stream,
-			Http2Headers request, String host, String hostname, TunnelConnection target, ExchangeSettings settings) {
+			Http2Headers request, ExchangeSettings settings) {
 		this.forwarder = forwarder;
 		this.ctx = ctx;
 		this.stream = stream;
 		this.settings = settings;
-		this.host = host;
 		this.ray = RayIds.next(settings.nodeId());
 		this.requestedProtocol = request.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		this.ended = ctx.executor().newPromise();
-		Http2Headers tunnelHeaders = WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(request,
-				settings.scheme(), host, ForwardedHeaders.visitorIp(ctx.channel().remoteAddress()), this.ray));
-		this.handshake = new WebSocketHandshake(settings, ctx.executor(), this, host, hostname, this.ray, tunnelHeaders,
-				target);
+		CharSequence authority = (request.authority() != null) ? request.authority() : request.get(HttpHeaderNames.HOST);
+		this.handshake = new WebSocketHandshake(settings, ctx.executor(), this,
+				(authority != null) ? authority.toString() : null, this.ray);
+		this.host = this.handshake.host();
 	}
 
 	/**
-	 * Takes an extended CONNECT for a WebSocket of version 13 whose hostname has a tunnel
-	 * connection here, and sends it on.
-	 * @return {@code null}, with nothing done, for any other request
+	 * Takes an extended CONNECT (RFC 8441): sends a WebSocket handshake to a tunnel connection of
+	 * its hostname, or answers it (another protocol, a handshake the edge refuses, no tunnel
+	 * connection here); either way its stream is the returned WebSocket's until it closes.
+	 * @return {@code null}, with nothing done, for a CONNECT without {@code :protocol}
 	 */
 	static @Nullable Http2WebSocket take(Http2Forwarder forwarder, ChannelHandlerContext ctx, Http2HeadersFrame frame,
 			ExchangeSettings settings) {
 		Http2Headers headers = frame.headers();
-		CharSequence protocol = headers.get(Http2Headers.PseudoHeaderName.PROTOCOL.value());
-		if (protocol == null || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(protocol)
-				|| !"13".equals(String.valueOf(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION)))
-				|| !VisitorRequestHead.hostsAgree(headers)) {
+		if (!headers.contains(Http2Headers.PseudoHeaderName.PROTOCOL.value())) {
 			return null;
 		}
-		CharSequence authority = (headers.authority() != null) ? headers.authority() : headers.get(HttpHeaderNames.HOST);
-		String host = (authority != null) ? authority.toString().trim() : null;
-		String hostname = TunnelProtocol.routingHostname(host);
-		// A WebSocket is relayed by the node that holds the tunnel: not one of another node.
-		if (hostname == null || !(settings.upstream().select(hostname) instanceof TunnelConnection target)) {
-			return null;
-		}
-		Http2WebSocket webSocket = new Http2WebSocket(forwarder, ctx, frame.stream(), headers, host, hostname, target,
-				settings);
-		webSocket.handshake.start();
+		Http2WebSocket webSocket = new Http2WebSocket(forwarder, ctx, frame.stream(), headers, settings);
+		String visitorIp = ForwardedHeaders.visitorIp(ctx.channel().remoteAddress());
+		webSocket.handshake.start(WebSocketUpgrade.refusal(headers), () -> WebSocketUpgrade.toExtendedConnect(
+				ForwardedHeaders.forTunnel(headers, settings.scheme(), webSocket.host, visitorIp, webSocket.ray)));
 		return webSocket;
 	}
 
@@ -260,8 +250,12 @@ final class Http2WebSocket implements WebSocketHandshake.Answers, WebSocketRelay
 			return;
 		}
 		byte[] body = EdgeErrors.bodyBytes(answer.cause(), this.ray);
-		this.ctx.write(new DefaultHttp2HeadersFrame(EdgeErrors.http2Headers(answer.status(), body.length, this.ray), false)
-			.stream(this.stream));
+		Http2Headers headers = EdgeErrors.http2Headers(answer.status(), body.length, this.ray);
+		if (answer.status().equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
+			// RFC 6455 4.4: the version to ask for instead.
+			headers.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketUpgrade.VERSION);
+		}
+		this.ctx.write(new DefaultHttp2HeadersFrame(headers, false).stream(this.stream));
 		answered(null, this.ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(this.stream)));
 	}
 

@@ -2,15 +2,20 @@ package dev.warp.edge.visitor;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import dev.warp.core.protocol.TunnelProtocol;
 
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.FailedRequests;
+import dev.warp.edge.log.LogText;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.OriginFailure;
 import dev.warp.edge.tunnel.ResponseHead;
 import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.WebSocketStream;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -18,17 +23,23 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A visitor's WebSocket handshake on its way to the application, whatever the visitor speaks
  * (HTTP/1.1 {@link WebSocketVisitor}, HTTP/2 {@link Http2WebSocket}): an RFC 8441 extended
  * CONNECT on a tunnel stream, retried once on another connection of the hostname when the
  * application never saw it, timed out after the response timeout. The visitor's side writes the
- * answer it gets: the application's (accepted or refused) or the edge's ({@link FailedRequests}).
+ * answer it gets: the application's (accepted or refused) or the edge's ({@link FailedRequests}),
+ * which may come before the application saw anything: a handshake the edge refuses
+ * ({@link WebSocketUpgrade#refusal}), or one for a hostname without a tunnel connection here.
  *
  * <p>Confined to the visitor's event loop: the tunnel stream's signals hop onto it.
  */
 final class WebSocketHandshake {
+
+	private static final Logger logger = LoggerFactory.getLogger(WebSocketHandshake.class);
 
 	/** The visitor's side: writes the answer to the handshake, exactly one of these, once. */
 	interface Answers {
@@ -39,7 +50,11 @@ final class WebSocketHandshake {
 		/** The application refused: the visitor gets its response; the stream is the visitor side's to end. */
 		void refused(WebSocketStream stream, ResponseHead head);
 
-		/** The edge's own answer: no tunnel stream took the handshake, or none answered in time. */
+		/**
+		 * The edge's own answer: it refused the handshake, no tunnel stream took it, or none
+		 * answered in time. A {@code 426} names the version the edge speaks
+		 * ({@link WebSocketUpgrade#VERSION}) in {@code Sec-WebSocket-Version}.
+		 */
 		void failed(FailedRequests.Answer answer);
 
 	}
@@ -52,15 +67,15 @@ final class WebSocketHandshake {
 
 	private final String host;
 
-	private final String hostname;
+	private final @Nullable String hostname;
 
 	private final String ray;
 
-	private final Http2Headers tunnelHeaders;
-
 	private final long startNanos = System.nanoTime();
 
-	private TunnelConnection target;
+	private @Nullable Http2Headers tunnelHeaders;
+
+	private @Nullable TunnelConnection target;
 
 	private @Nullable WebSocketStream attempt;
 
@@ -72,30 +87,59 @@ final class WebSocketHandshake {
 	private boolean answered;
 
 	/**
-	 * @param tunnelHeaders the extended CONNECT for the application
 	 * @param loop the visitor's event loop
+	 * @param host the visitor's {@code Host} (or {@code :authority}), if any
 	 */
-	WebSocketHandshake(ExchangeSettings settings, EventExecutor loop, Answers answers, String host, String hostname,
-			String ray, Http2Headers tunnelHeaders, TunnelConnection target) {
+	WebSocketHandshake(ExchangeSettings settings, EventExecutor loop, Answers answers, @Nullable String host, String ray) {
 		this.settings = settings;
 		this.loop = loop;
 		this.answers = answers;
-		this.host = host;
-		this.hostname = hostname;
+		this.host = (host != null) ? host.trim() : "";
+		this.hostname = TunnelProtocol.routingHostname(host);
 		this.ray = ray;
-		this.tunnelHeaders = tunnelHeaders;
-		this.target = target;
 	}
 
-	String ray() {
-		return this.ray;
+	/** The visitor's {@code Host} (or {@code :authority}), trimmed; empty without one. */
+	String host() {
+		return this.host;
 	}
 
-	void start() {
+	/**
+	 * Sends the handshake to a tunnel connection of its hostname, or answers it at once: with
+	 * {@code refusal} when there is one, {@code 400} without a hostname, {@code 503} when this node
+	 * has no tunnel connection for it (a WebSocket is relayed by the node that holds the tunnel,
+	 * not forwarded to another node).
+	 * @param tunnelHeaders the extended CONNECT for the application, made only if it is sent
+	 */
+	void start(FailedRequests.@Nullable Answer refusal, Supplier<Http2Headers> tunnelHeaders) {
+		String hostname = this.hostname;
+		if (refusal == null && hostname == null) {
+			refusal = new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Missing Host header");
+		}
+		TunnelConnection target = (refusal == null && this.settings.upstream().select(hostname) instanceof TunnelConnection local)
+				? local : null;
+		if (refusal != null || target == null) {
+			refuse((refusal != null) ? refusal : new FailedRequests.Answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
+					"No healthy tunnel for hostname " + hostname + " on this edge node"));
+			return;
+		}
+		this.tunnelHeaders = tunnelHeaders.get();
 		long nanos = this.settings.responseTimeout().toNanos();
 		this.timeout = this.loop.schedule(() -> failed(this.attempt, new TimeoutException()), nanos,
 				TimeUnit.NANOSECONDS);
-		send(this.target);
+		send(target);
+	}
+
+	/** The edge answers the handshake itself: the application never sees it. */
+	private void refuse(FailedRequests.Answer refusal) {
+		ended();
+		logger.debug("WebSocket {} for {}: answered by the edge with {} ({})", this.ray, LogText.escape(this.host),
+				refusal.status().code(), refusal.cause());
+		EdgeMetrics metrics = this.settings.metrics();
+		if (metrics != null) {
+			metrics.recordRequest(this.host, refusal.status().code(), false, System.nanoTime() - this.startNanos);
+		}
+		this.answers.failed(refusal);
 	}
 
 	/** One attempt: a stream on the connection, the handshake on it, the application's answer back. */
@@ -130,13 +174,16 @@ final class WebSocketHandshake {
 		if (from != this.attempt || this.answered) {
 			return;
 		}
-		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(HttpMethod.CONNECT, false)) {
-			TunnelConnection other = (this.settings.upstream().another(this.hostname, this.target) instanceof TunnelConnection local)
+		String hostname = this.hostname;
+		TunnelConnection failedOn = this.target;
+		if (cause instanceof OriginFailure failure && !this.retried && failure.allowsRetry(HttpMethod.CONNECT, false)
+				&& hostname != null && failedOn != null) {
+			TunnelConnection other = (this.settings.upstream().another(hostname, failedOn) instanceof TunnelConnection local)
 					? local : null;
 			if (other != null) {
 				this.retried = true;
 				FailedRequests.retried("WebSocket", this.ray, this.host, failure.getMessage(),
-						"tunnel connection " + other.id() + " (failed on " + this.target.id() + ")");
+						"tunnel connection " + other.id() + " (failed on " + failedOn.id() + ")");
 				send(other);
 				return;
 			}
@@ -189,8 +236,9 @@ final class WebSocketHandshake {
 	/** Records the request with its {@code status} ({@code 0}: abandoned by the visitor). */
 	void record(int status) {
 		EdgeMetrics metrics = this.settings.metrics();
-		if (metrics != null) {
-			metrics.recordRoutedRequest(this.hostname, status, status == 0, System.nanoTime() - this.startNanos);
+		String hostname = this.hostname;
+		if (metrics != null && hostname != null) {
+			metrics.recordRoutedRequest(hostname, status, status == 0, System.nanoTime() - this.startNanos);
 		}
 	}
 

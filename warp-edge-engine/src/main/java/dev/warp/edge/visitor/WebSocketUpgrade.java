@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Set;
 
+import dev.warp.edge.exchange.FailedRequests;
+import dev.warp.edge.exchange.RequestBodies;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;
@@ -25,6 +28,14 @@ public final class WebSocketUpgrade {
 	/** The {@code :protocol} pseudo-header of an extended CONNECT (RFC 8441 4). */
 	private static final String PROTOCOL = Http2Headers.PseudoHeaderName.PROTOCOL.value().toString();
 
+	/**
+	 * The WebSocket version the edge offers (RFC 6455 4.4), sent in {@code Sec-WebSocket-Version}
+	 * with a {@code 426}, and the one it speaks to the application.
+	 */
+	static final String VERSION = "13";
+
+	private static final Set<String> VERSIONS = Set.of(VERSION, "8", "7");
+
 	/** What the key of an opening handshake is hashed with (RFC 6455 4.2.2). */
 	private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -32,20 +43,89 @@ public final class WebSocketUpgrade {
 	}
 
 	/**
-	 * Whether an HTTP/1.1 visitor's request is an opening handshake the edge completes itself
-	 * ({@link WebSocketVisitor}): a {@code GET} with {@code Upgrade: websocket}, {@code Connection:
-	 * upgrade}, a key, version 13 and no body. Another version gets Reactor Netty's answer.
+	 * Whether an HTTP/1.x visitor's request asks for a WebSocket: a {@code GET} with {@code Upgrade:
+	 * websocket} and {@code Connection: upgrade}. {@link WebSocketVisitor} answers every such
+	 * request: with the WebSocket, or with the edge's refusal ({@link #refusal(HttpRequest)}).
 	 */
-	static boolean isHandshake(HttpRequest request) {
+	static boolean isRequested(HttpRequest request) {
 		HttpHeaders headers = request.headers();
-		return request.decoderResult().isSuccess() && request.protocolVersion() == HttpVersion.HTTP_1_1
-				&& HttpMethod.GET.equals(request.method())
+		return request.decoderResult().isSuccess() && HttpMethod.GET.equals(request.method())
 				&& headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
-				&& headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-				&& "13".equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))
-				&& headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)
-				&& !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
-				&& headers.getInt(HttpHeaderNames.CONTENT_LENGTH, 0) == 0;
+				&& headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+	}
+
+	/**
+	 * Why the edge answers an HTTP/1.x handshake itself (RFC 6455 4.2.1), or {@code null} for one
+	 * that goes to the application: {@code 426} for a version it does not speak, {@code 400} for
+	 * a missing or malformed key, or a request body (a handshake has none; the connection closes).
+	 */
+	static FailedRequests.@Nullable Answer refusal(HttpRequest request) {
+		HttpHeaders headers = request.headers();
+		FailedRequests.Answer version = versionRefusal(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION));
+		if (version != null) {
+			return version;
+		}
+		if (!isKey(headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST,
+					"Invalid WebSocket handshake: Sec-WebSocket-Key is missing or not 16 bytes in base64");
+		}
+		if (RequestBodies.hasBody(headers)) {
+			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST,
+					"Invalid WebSocket handshake: it has a request body");
+		}
+		return null;
+	}
+
+	/**
+	 * Why the edge answers an HTTP/2 visitor's extended CONNECT itself, or {@code null} for a
+	 * WebSocket handshake that goes to the application: {@code 400} for another protocol than
+	 * {@code websocket}, no {@code :path}, or a {@code host} that disagrees with {@code :authority}
+	 * (RFC 9113 8.3.1), {@code 426} for a version the edge does not speak.
+	 */
+	static FailedRequests.@Nullable Answer refusal(Http2Headers headers) {
+		CharSequence protocol = headers.get(PROTOCOL);
+		if (protocol == null || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(protocol)) {
+			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST,
+					"Unsupported protocol in an extended CONNECT: only websocket");
+		}
+		CharSequence version = headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+		FailedRequests.Answer refusal = versionRefusal((version != null) ? version.toString() : null);
+		if (refusal != null) {
+			return refusal;
+		}
+		if (headers.path() == null) {
+			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Invalid extended CONNECT: no :path");
+		}
+		if (!VisitorRequestHead.hostsAgree(headers)) {
+			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Invalid or conflicting Host and :authority");
+		}
+		return null;
+	}
+
+	/**
+	 * {@code 426} unless the edge speaks {@code version} (RFC 6455 4.4): 13, and the drafts 8 and 7
+	 * of the same framing, which Reactor Netty opened before the edge completed handshakes itself.
+	 */
+	private static FailedRequests.@Nullable Answer versionRefusal(@Nullable String version) {
+		if (version != null && VERSIONS.contains(version.trim())) {
+			return null;
+		}
+		return new FailedRequests.Answer(HttpResponseStatus.UPGRADE_REQUIRED, ((version == null)
+				? "No Sec-WebSocket-Version in the WebSocket handshake" : "Unsupported WebSocket version")
+				+ ": this edge speaks " + VERSION);
+	}
+
+	/** Whether {@code key} is a handshake's key: 16 bytes in base64 (RFC 6455 4.1). */
+	static boolean isKey(@Nullable String key) {
+		if (key == null) {
+			return false;
+		}
+		try {
+			return Base64.getDecoder().decode(key.trim()).length == 16;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
 	}
 
 	/** The {@code Sec-WebSocket-Accept} that answers {@code key} (RFC 6455 4.2.2). */
@@ -102,6 +182,8 @@ public final class WebSocketUpgrade {
 		headers.set(PROTOCOL, HttpHeaderValues.WEBSOCKET);
 		headers.remove(HttpHeaderNames.SEC_WEBSOCKET_KEY);
 		headers.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+		// The edge is the application's WebSocket client: its version, whichever the visitor's.
+		headers.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, VERSION);
 		// The handshake's own length (clients send 0) would limit the frames that follow on the stream.
 		headers.remove(HttpHeaderNames.CONTENT_LENGTH);
 		return headers;

@@ -1,19 +1,13 @@
 package dev.warp.edge.visitor;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.exchange.EdgeErrors;
 import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.ForwardedHeaders;
 import dev.warp.edge.exchange.RayIds;
+import dev.warp.edge.exchange.RequestBodies;
 import dev.warp.edge.log.LogText;
-import dev.warp.edge.metrics.EdgeMetrics;
-import dev.warp.edge.tunnel.OriginFailure;
 import dev.warp.edge.tunnel.ResponseHead;
-import dev.warp.edge.tunnel.TunnelConnection;
 import dev.warp.edge.tunnel.WebSocketStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -29,7 +23,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -40,12 +33,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +46,12 @@ import org.slf4j.LoggerFactory;
  * once it accepted does the visitor get its {@code 101}, with the subprotocol the application
  * chose, and the connection's HTTP codec gives way to the WebSocket frame codec and a
  * {@link WebSocketRelay}. A refusal reaches the visitor as the ordinary response it is; a failure
- * as {@code 502} or {@code 504} ({@link FailedRequests}). After either, once whole, the
+ * as {@code 502} or {@code 504} ({@link FailedRequests}). A handshake the edge refuses
+ * ({@link WebSocketUpgrade#refusal}: {@code 426}, {@code 400}) or has no tunnel connection here for
+ * ({@code 503}) never reaches the application. After any of these, once whole, the
  * {@link Http1Forwarder} takes the connection back for the next request, unless the visitor asked
- * to close it or sent more behind the handshake.
+ * to close it, sent more behind the handshake, or sent a body with it (read and dropped while the
+ * connection closes: {@link LingeringClose}).
  *
  * <p>Confined to the visitor's event loop: the tunnel stream's signals hop onto it.
  */
@@ -91,6 +82,9 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	/** Whether the connection can serve another request once the answer is whole. */
 	private final boolean keepAlive;
 
+	/** Whether the handshake came with a body: the connection closes after the answer. */
+	private final boolean bodySent;
+
 	/** Whether the handshake's end was read; anything read after it makes the connection close. */
 	private boolean requestEnded;
 
@@ -99,46 +93,38 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	/** Whether the answer is whole and the connection goes back once the handshake's end is read. */
 	private boolean handBackPending;
 
-	private WebSocketVisitor(ChannelHandlerContext forwarder, HttpRequest request, String hostname,
-			TunnelConnection target, ExchangeSettings settings, Http1Forwarder http1, boolean keepAlive) {
+	private WebSocketVisitor(ChannelHandlerContext forwarder, HttpRequest request, ExchangeSettings settings,
+			Http1Forwarder http1, boolean keepAlive) {
 		this.settings = settings;
 		this.forwarder = http1;
-		this.keepAlive = keepAlive && HttpUtil.isKeepAlive(request);
+		this.bodySent = RequestBodies.hasBody(request.headers());
+		this.keepAlive = keepAlive && HttpUtil.isKeepAlive(request) && !this.bodySent;
 		this.requestEnded = request instanceof LastHttpContent;
 		this.requestHeaders = request.headers();
-		this.host = request.headers().get(HttpHeaderNames.HOST).trim();
 		this.ray = RayIds.next(settings.nodeId());
-		Http2Headers tunnelHeaders = WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(request.method(),
-				request.uri(), request.headers(), settings.scheme(), this.host,
-				ForwardedHeaders.visitorIp(forwarder.channel().remoteAddress()), this.ray));
-		this.handshake = new WebSocketHandshake(settings, forwarder.executor(), this, this.host, hostname, this.ray,
-				tunnelHeaders, target);
+		this.handshake = new WebSocketHandshake(settings, forwarder.executor(), this,
+				request.headers().get(HttpHeaderNames.HOST), this.ray);
+		this.host = this.handshake.host();
 	}
 
 	/**
-	 * Takes the handshake {@code request} (whose headers were all read) in place of
-	 * {@code forwarder}, and sends it to a tunnel connection of its hostname.
+	 * Takes a request that asks for a WebSocket ({@link WebSocketUpgrade#isRequested}, its
+	 * headers all read) in place of {@code forwarder}: sends it to a tunnel connection of its
+	 * hostname, or answers it (a handshake the edge refuses, no tunnel connection here).
 	 * @param keepAlive whether nothing was read behind the handshake yet: the connection may
 	 * serve on if the handshake does not open a WebSocket
-	 * @return {@code false}, with nothing done, when the hostname has no tunnel connection here
 	 */
-	static boolean take(ChannelHandlerContext forwarderContext, Http1Forwarder forwarder, HttpRequest request,
+	static void take(ChannelHandlerContext forwarderContext, Http1Forwarder forwarder, HttpRequest request,
 			ExchangeSettings settings, boolean keepAlive) {
-		String hostname = TunnelProtocol.routingHostname(request.headers().get(HttpHeaderNames.HOST));
-		// A WebSocket is relayed by the node that holds the tunnel: not one of another node.
-		TunnelConnection target = (hostname != null && settings.upstream().select(hostname) instanceof TunnelConnection local)
-				? local : null;
-		if (target == null) {
-			return false;
-		}
 		RequestHeaderTimeout.headersReceived(forwarderContext.channel());
 		// Nothing is read until the WebSocket is open: a visitor sends no frame before its 101.
 		forwarderContext.channel().config().setAutoRead(false);
-		WebSocketVisitor visitor = new WebSocketVisitor(forwarderContext, request, hostname, target, settings, forwarder,
-				keepAlive);
+		WebSocketVisitor visitor = new WebSocketVisitor(forwarderContext, request, settings, forwarder, keepAlive);
 		forwarderContext.pipeline().replace(forwarder, NAME, visitor);
-		visitor.handshake.start();
-		return true;
+		String visitorIp = ForwardedHeaders.visitorIp(forwarderContext.channel().remoteAddress());
+		visitor.handshake.start(WebSocketUpgrade.refusal(request),
+				() -> WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(request.method(), request.uri(),
+						request.headers(), settings.scheme(), visitor.host, visitorIp, visitor.ray)));
 	}
 
 	@Override
@@ -149,6 +135,12 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	@Override
 	public void failed(FailedRequests.Answer answer) {
 		FullHttpResponse response = EdgeErrors.response(this.ctx.alloc(), answer.status(), answer.cause(), this.ray);
+		if (answer.status().equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
+			// RFC 6455 4.4, RFC 9110 15.5.22: the version, and the protocol, to ask for instead.
+			response.headers()
+				.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketUpgrade.VERSION)
+				.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+		}
 		boolean servesOn = servesOn();
 		if (!servesOn) {
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -275,6 +267,11 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 	 * {@link Http1Forwarder} and reads the next request.
 	 */
 	private void answered(ChannelFuture written, boolean servesOn) {
+		if (this.bodySent && !this.requestEnded) {
+			// The rest of the body is read and dropped, or the kernel's reset could destroy the answer.
+			LingeringClose.after(written);
+			return;
+		}
 		if (!servesOn) {
 			written.addListener(ChannelFutureListener.CLOSE);
 			return;
