@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 
 /**
  * The tunnel side of one WebSocket: the handler of an extended CONNECT stream. It delivers the
@@ -70,43 +69,6 @@ public final class WebSocketStream extends TunnelStreamHandler {
 	/** The close status the agent sent, or {@code null} before it sent one. */
 	public @Nullable WebSocketCloseStatus agentClose() {
 		return this.agentClose;
-	}
-
-	/**
-	 * What follows the head, once: after a {@code 2xx} the agent's WebSocket frames, its close
-	 * frame excepted (it ends the flux and shows in {@link #agentClose()}); after any other status
-	 * the response body as buffers. Fails when the stream fails before it ended.
-	 */
-	public <T> Flux<T> body(Class<T> type) {
-		return Flux.<Object>create((sink) -> {
-			Channel stream = channel();
-			if (stream == null) {
-				sink.error(new IllegalStateException("The tunnel stream is not open"));
-				return;
-			}
-			sink.onRequest(this::request);
-			// The visitor's side stopped listening: what the agent still sends is read and dropped,
-			// so that its close and the end of the stream still arrive. Resetting is the exchange's call.
-			sink.onCancel(this::discard);
-			receive(new Receiver() {
-
-				@Override
-				public void next(Object message) {
-					sink.next(message);
-				}
-
-				@Override
-				public void end(@Nullable Throwable failure) {
-					if (failure != null) {
-						sink.error(failure);
-					}
-					else {
-						sink.complete();
-					}
-				}
-
-			});
-		}).cast(type);
 	}
 
 	/**

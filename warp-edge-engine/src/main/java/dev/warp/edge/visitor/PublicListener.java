@@ -83,7 +83,7 @@ public final class PublicListener {
 			@Nullable EdgeMetrics metrics, @Nullable PublicCertificates certificate, LoopResources loops) {
 		WindowBudget windows = WindowBudget.total();
 		TunnelProxy proxy = new TunnelProxy(settings.nodeId(), routes, settings.responseTimeout(), peers,
-				settings.maxRequestBody(), settings.idleTimeout(), settings.webSocketPingInterval(), windows);
+				settings.maxRequestBody(), settings.idleTimeout(), windows);
 		VisitorConnectionLimit connections = new VisitorConnectionLimit(settings.maxConnections(),
 				settings.maxConnectionsPerAddress());
 		if (metrics != null) {

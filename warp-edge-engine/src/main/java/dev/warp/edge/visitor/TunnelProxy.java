@@ -26,6 +26,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * forwards the request on it, or answers {@code 400}/{@code 503} itself: {@code 400} for a
  * missing {@code Host}, or an HTTP/2 {@code host} that disagrees with {@code :authority}. In a cluster, a request
  * for a hostname without a tunnel here goes to a node that has one ({@link PeerForwarder}).
+ * WebSocket handshakes never come here: {@link WebSocketVisitor} and {@link Http2WebSocket} answer
+ * every one before.
  */
 public final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
@@ -41,8 +43,6 @@ public final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServ
 
 	private final Duration idleTimeout;
 
-	private final @Nullable Duration webSocketPingInterval;
-
 	private final WindowBudget windows;
 
 	/**
@@ -50,19 +50,16 @@ public final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServ
 	 * {@code null} for a node that stands alone
 	 * @param maxRequestBody the largest request body forwarded, in bytes
 	 * @param idleTimeout how long a stream may pass no byte once its response started
-	 * @param webSocketPingInterval how often the edge pings the visitor of an open WebSocket;
-	 * {@code null} for never
 	 * @param windows what the windows of responses' tunnel streams grow within
 	 */
 	TunnelProxy(String nodeId, EdgeRouteTable routes, Duration responseTimeout, @Nullable PeerForwarder peers,
-			long maxRequestBody, Duration idleTimeout, @Nullable Duration webSocketPingInterval, WindowBudget windows) {
+			long maxRequestBody, Duration idleTimeout, WindowBudget windows) {
 		this.nodeId = nodeId;
 		this.routes = routes;
 		this.responseTimeout = responseTimeout;
 		this.peers = peers;
 		this.maxRequestBody = maxRequestBody;
 		this.idleTimeout = idleTimeout;
-		this.webSocketPingInterval = webSocketPingInterval;
 		this.windows = windows;
 	}
 
@@ -100,9 +97,6 @@ public final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServ
 				})));
 		}
 		TunnelConnection connection = this.routes.select(hostname);
-		if (WebSocketUpgrade.isRequested(request)) {
-			return webSocket(request, response, connection, host.trim(), hostname, ray);
-		}
 		if (connection == null && this.peers != null) {
 			return this.peers.forward(request, response, host.trim(), hostname, ray);
 		}
@@ -117,17 +111,6 @@ public final class TunnelProxy implements BiFunction<HttpServerRequest, HttpServ
 			.windowsWithin(this.windows)
 			.orElsewhere((peers != null) ? () -> peers.forward(request, response, host.trim(), hostname, ray) : null)
 			.forward();
-	}
-
-	private Mono<Void> webSocket(HttpServerRequest request, HttpServerResponse response,
-			@Nullable TunnelConnection connection, String host, String hostname, String ray) {
-		if (connection == null) {
-			// A WebSocket is relayed by the node that holds the tunnel: it is not forwarded between nodes.
-			return EdgeErrors.send(response, HttpResponseStatus.SERVICE_UNAVAILABLE,
-					"No healthy tunnel for hostname " + hostname + " on this edge node", ray);
-		}
-		return new WebSocketExchange(request, response, connection, (failed) -> this.routes.select(hostname), host, ray,
-				this.responseTimeout).keepAlive(this.webSocketPingInterval).forward();
 	}
 
 }

@@ -7,8 +7,6 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -26,21 +24,6 @@ public final class WebSocketKeepAlive {
 	private static final byte[] PAYLOAD = "warp-keepalive".getBytes(StandardCharsets.US_ASCII);
 
 	private WebSocketKeepAlive() {
-	}
-
-	/**
-	 * Starts pinging the visitor's WebSocket channel until it closes.
-	 * @param writer where the pings are written: the channel, or the context of the handler after
-	 * its WebSocket frame encoder
-	 */
-	static void start(Channel visitor, ChannelOutboundInvoker writer, Duration interval) {
-		long nanos = interval.toNanos();
-		ScheduledFuture<?> pings = visitor.eventLoop().scheduleAtFixedRate(() -> {
-			if (visitor.isActive()) {
-				writer.writeAndFlush(new PingWebSocketFrame(Unpooled.wrappedBuffer(PAYLOAD)));
-			}
-		}, nanos, nanos, TimeUnit.NANOSECONDS);
-		visitor.closeFuture().addListener((closed) -> pings.cancel(false));
 	}
 
 	/** Starts pinging the visitor of a relayed WebSocket until its side ends. */

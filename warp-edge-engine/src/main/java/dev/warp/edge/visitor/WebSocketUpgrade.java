@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.jspecify.annotations.Nullable;
-import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * What makes a visitor's request a WebSocket handshake, and how it goes down the tunnel: as an
@@ -155,20 +154,6 @@ public final class WebSocketUpgrade {
 			}
 		}
 		return null;
-	}
-
-	/**
-	 * Whether the visitor asks for a WebSocket: an HTTP/1.1 {@code GET} with {@code Upgrade:
-	 * websocket} and {@code Connection: upgrade}, or an HTTP/2 extended CONNECT (Reactor Netty
-	 * turns its {@code :protocol} into the CONNECT request a WebSocket version comes with).
-	 */
-	static boolean isRequested(HttpServerRequest request) {
-		HttpHeaders headers = request.requestHeaders();
-		if (HttpMethod.GET.equals(request.method())) {
-			return headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
-					&& headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
-		}
-		return HttpMethod.CONNECT.equals(request.method()) && headers.contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
 	}
 
 	/**
