@@ -71,54 +71,40 @@ class EdgeHttp2WebSocketTests {
 
 	@Test
 	void handshakeOfAnUnsupportedVersionIsAnswered426NamingVersion13() throws Exception {
-		this.visitor.headers(1, connect("/chat").set("sec-websocket-version", "14"), false);
-		this.visitor.flush();
-		Response response = response(1);
+		Response response = edgesAnswer(connect("/chat").set("sec-websocket-version", "14"));
 		assertThat(response.status()).isEqualTo("426");
 		assertThat(String.valueOf(response.headers().get("sec-websocket-version"))).isEqualTo("13");
 		assertThat(response.body())
 			.isEqualTo("Unsupported WebSocket version: this edge speaks 13 (Warp-Ray: " + response.ray() + ")\n");
-		assertThat(this.agent.requests).doesNotContain("/chat");
 	}
 
 	@Test
 	void handshakeWithoutAVersionIsAnswered426NamingVersion13() throws Exception {
 		Http2Headers headers = connect("/chat");
 		headers.remove("sec-websocket-version");
-		this.visitor.headers(1, headers, false);
-		this.visitor.flush();
-		Response response = response(1);
+		Response response = edgesAnswer(headers);
 		assertThat(response.status()).isEqualTo("426");
 		assertThat(String.valueOf(response.headers().get("sec-websocket-version"))).isEqualTo("13");
-		assertThat(this.agent.requests).doesNotContain("/chat");
 	}
 
 	@Test
 	void extendedConnectForAnotherProtocolIsAnswered400() throws Exception {
-		this.visitor.headers(1, connect("/chat").set(":protocol", "connect-udp"), false);
-		this.visitor.flush();
-		Response response = response(1);
+		Response response = edgesAnswer(connect("/chat").set(":protocol", "connect-udp"));
 		assertThat(response.status()).isEqualTo("400");
 		assertThat(response.body()).isEqualTo(
 				"Unsupported protocol in an extended CONNECT: only websocket (Warp-Ray: " + response.ray() + ")\n");
-		assertThat(this.agent.requests).doesNotContain("/chat");
 	}
 
 	@Test
 	void handshakeWhoseHostDisagreesWithItsAuthorityIsAnswered400() throws Exception {
-		this.visitor.headers(1, connect("/chat").set("host", "other.example.test"), false);
-		this.visitor.flush();
-		Response response = response(1);
+		Response response = edgesAnswer(connect("/chat").set("host", "other.example.test"));
 		assertThat(response.status()).isEqualTo("400");
 		assertThat(response.body()).startsWith("Invalid or conflicting Host and :authority (Warp-Ray: ");
-		assertThat(this.agent.requests).doesNotContain("/chat");
 	}
 
 	@Test
 	void handshakeForAHostnameWithoutATunnelOnThisNodeIsAnswered503() throws Exception {
-		this.visitor.headers(1, connect("/chat").authority("nobody.example.test"), false);
-		this.visitor.flush();
-		Response response = response(1);
+		Response response = edgesAnswer(connect("/chat").authority("nobody.example.test"));
 		assertThat(response.status()).isEqualTo("503");
 		assertThat(response.body()).isEqualTo("No healthy tunnel for hostname nobody.example.test on this edge node "
 				+ "(Warp-Ray: " + response.ray() + ")\n");
@@ -198,6 +184,15 @@ class EdgeHttp2WebSocketTests {
 			assertThat(nextFrame().text()).isEqualTo("hi");
 			assertThat(nextAgentFrame(WebSocketWire.TEXT).text()).isEqualTo("hi");
 		}
+	}
+
+	/** The edge's own answer to a handshake sent on stream 1, which the application never saw. */
+	private Response edgesAnswer(Http2Headers handshake) throws Exception {
+		this.visitor.headers(1, handshake, false);
+		this.visitor.flush();
+		Response response = response(1);
+		assertThat(this.agent.requests).doesNotContain("/chat");
+		return response;
 	}
 
 	/** The status and body of the response on {@code streamId}, read until the stream ends. */
