@@ -22,7 +22,7 @@ final class EarlyAnswers {
 	private static final FailedRequests.Answer CONNECT = new FailedRequests.Answer(HttpResponseStatus.NOT_IMPLEMENTED,
 			"CONNECT is not supported: the edge is no forward proxy");
 
-	private static final FailedRequests.Answer MISSING_HOST = new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST,
+	static final FailedRequests.Answer MISSING_HOST = new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST,
 			"Missing Host header");
 
 	private EarlyAnswers() {

@@ -42,8 +42,7 @@ import org.jspecify.annotations.Nullable;
  * writes the response's frames to the codec.
  *
  * <p>It takes every request: an extended {@code CONNECT} (a WebSocket) goes to
- * {@link Http2WebSocket}, which passes on to the multiplexer and {@link TunnelProxy} what it
- * declines; any other is sent to its hostname's upstream, or answered here: {@code 503} when no
+ * {@link Http2WebSocket}, which opens it or answers it; any other is sent to its hostname's upstream, or answered here: {@code 503} when no
  * tunnel serves its hostname, what its head alone decides ({@link EarlyAnswers}), a reset of its
  * stream (PROTOCOL_ERROR) when it is malformed. A body of any length streams to the tunnel: its bytes go back to
  * the visitor's flow-control window only once they left for the tunnel, so a slow app slows the
@@ -210,9 +209,6 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
 	private boolean takeWebSocket(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
 		Http2WebSocket webSocket = Http2WebSocket.take(this, ctx, frame, this.settings);
-		if (webSocket == null) {
-			return false;
-		}
 		if (this.headerTimeout != null) {
 			this.headerTimeout.streamHeadersReceived();
 		}

@@ -103,21 +103,19 @@ final class Http2WebSocket implements WebSocketHandshake.Answers, WebSocketRelay
 	}
 
 	/**
-	 * Takes an extended CONNECT (RFC 8441): sends a WebSocket handshake to a tunnel connection of
-	 * its hostname, or answers it (another protocol, a handshake the edge refuses, no tunnel
-	 * connection here); either way its stream is the returned WebSocket's until it closes.
-	 * @return {@code null}, with nothing done, for a CONNECT without {@code :protocol}
+	 * Takes an extended CONNECT (RFC 8441, a {@code CONNECT} with {@code :protocol}): sends a
+	 * WebSocket handshake to a tunnel connection of its hostname, or answers it (another protocol,
+	 * a handshake the edge refuses, no tunnel connection here); either way its stream is the
+	 * returned WebSocket's until it closes.
 	 */
-	static @Nullable Http2WebSocket take(Http2Forwarder forwarder, ChannelHandlerContext ctx, Http2HeadersFrame frame,
+	static Http2WebSocket take(Http2Forwarder forwarder, ChannelHandlerContext ctx, Http2HeadersFrame frame,
 			ExchangeSettings settings) {
 		Http2Headers headers = frame.headers();
-		if (!headers.contains(Http2Headers.PseudoHeaderName.PROTOCOL.value())) {
-			return null;
-		}
 		Http2WebSocket webSocket = new Http2WebSocket(forwarder, ctx, frame.stream(), headers, settings);
 		String visitorIp = ForwardedHeaders.visitorIp(ctx.channel().remoteAddress());
-		webSocket.handshake.start(WebSocketUpgrade.refusal(headers), () -> WebSocketUpgrade.toExtendedConnect(
-				ForwardedHeaders.forTunnel(headers, settings.scheme(), webSocket.host, visitorIp, webSocket.ray)));
+		webSocket.handshake.start(WebSocketUpgrade.refusal(headers, webSocket.handshake.hostname()),
+				() -> WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(headers, settings.scheme(),
+						webSocket.host, visitorIp, webSocket.ray)));
 		return webSocket;
 	}
 

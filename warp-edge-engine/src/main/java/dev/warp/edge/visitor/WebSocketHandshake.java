@@ -104,23 +104,28 @@ final class WebSocketHandshake {
 		return this.host;
 	}
 
+	/** The hostname the handshake routes to, or {@code null} without a valid host. */
+	@Nullable String hostname() {
+		return this.hostname;
+	}
+
 	/**
 	 * Sends the handshake to a tunnel connection of its hostname, or answers it at once: with
-	 * {@code refusal} when there is one, {@code 400} without a hostname, {@code 503} when this node
-	 * has no tunnel connection for it (a WebSocket is relayed by the node that holds the tunnel,
-	 * not forwarded to another node).
+	 * {@code refusal} when there is one ({@link WebSocketUpgrade#refusal}), {@code 503} when this
+	 * node has no tunnel connection for it (a WebSocket is relayed by the node that holds the
+	 * tunnel, not forwarded to another node).
 	 * @param tunnelHeaders the extended CONNECT for the application, made only if it is sent
 	 */
 	void start(FailedRequests.@Nullable Answer refusal, Supplier<Http2Headers> tunnelHeaders) {
 		String hostname = this.hostname;
 		if (refusal == null && hostname == null) {
-			refusal = new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Missing Host header");
+			refusal = EarlyAnswers.MISSING_HOST;
 		}
 		TunnelConnection target = (refusal == null && this.settings.upstream().select(hostname) instanceof TunnelConnection local)
 				? local : null;
 		if (refusal != null || target == null) {
 			refuse((refusal != null) ? refusal : new FailedRequests.Answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
-					"No healthy tunnel for hostname " + hostname + " on this edge node"));
+					FailedRequests.noTunnel(hostname).cause() + " on this edge node"));
 			return;
 		}
 		this.tunnelHeaders = tunnelHeaders.get();

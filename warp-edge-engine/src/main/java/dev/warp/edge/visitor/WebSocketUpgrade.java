@@ -56,9 +56,11 @@ public final class WebSocketUpgrade {
 	/**
 	 * Why the edge answers an HTTP/1.x handshake itself (RFC 6455 4.2.1), or {@code null} for one
 	 * that goes to the application: {@code 426} for a version it does not speak, {@code 400} for
-	 * a missing or malformed key, or a request body (a handshake has none; the connection closes).
+	 * a missing or malformed key, or a request body (a handshake has none; the connection closes),
+	 * and what the head of any request decides ({@link EarlyAnswers}: no host, an expectation).
+	 * @param hostname the hostname its {@code Host} routes to, or {@code null}
 	 */
-	static FailedRequests.@Nullable Answer refusal(HttpRequest request) {
+	static FailedRequests.@Nullable Answer refusal(HttpRequest request, @Nullable String hostname) {
 		HttpHeaders headers = request.headers();
 		FailedRequests.Answer version = versionRefusal(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION));
 		if (version != null) {
@@ -72,16 +74,18 @@ public final class WebSocketUpgrade {
 			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST,
 					"Invalid WebSocket handshake: it has a request body");
 		}
-		return null;
+		return EarlyAnswers.of(request, hostname);
 	}
 
 	/**
 	 * Why the edge answers an HTTP/2 visitor's extended CONNECT itself, or {@code null} for a
 	 * WebSocket handshake that goes to the application: {@code 400} for another protocol than
-	 * {@code websocket}, no {@code :path}, or a {@code host} that disagrees with {@code :authority}
-	 * (RFC 9113 8.3.1), {@code 426} for a version the edge does not speak.
+	 * {@code websocket} or no {@code :path}, {@code 426} for a version the edge does not speak, and
+	 * what the head of any request decides ({@link EarlyAnswers}: no authority, a {@code host}
+	 * that disagrees with it).
+	 * @param hostname the hostname its authority routes to, or {@code null}
 	 */
-	static FailedRequests.@Nullable Answer refusal(Http2Headers headers) {
+	static FailedRequests.@Nullable Answer refusal(Http2Headers headers, @Nullable String hostname) {
 		CharSequence protocol = headers.get(PROTOCOL);
 		if (protocol == null || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(protocol)) {
 			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST,
@@ -95,10 +99,7 @@ public final class WebSocketUpgrade {
 		if (headers.path() == null) {
 			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Invalid extended CONNECT: no :path");
 		}
-		if (!VisitorRequestHead.hostsAgree(headers)) {
-			return new FailedRequests.Answer(HttpResponseStatus.BAD_REQUEST, "Invalid or conflicting Host and :authority");
-		}
-		return null;
+		return EarlyAnswers.of(headers, false, hostname);
 	}
 
 	/**

@@ -122,7 +122,7 @@ final class WebSocketVisitor extends ChannelInboundHandlerAdapter implements Web
 		WebSocketVisitor visitor = new WebSocketVisitor(forwarderContext, request, settings, forwarder, keepAlive);
 		forwarderContext.pipeline().replace(forwarder, NAME, visitor);
 		String visitorIp = ForwardedHeaders.visitorIp(forwarderContext.channel().remoteAddress());
-		visitor.handshake.start(WebSocketUpgrade.refusal(request),
+		visitor.handshake.start(WebSocketUpgrade.refusal(request, visitor.handshake.hostname()),
 				() -> WebSocketUpgrade.toExtendedConnect(ForwardedHeaders.forTunnel(request.method(), request.uri(),
 						request.headers(), settings.scheme(), visitor.host, visitorIp, visitor.ray)));
 	}
