@@ -88,7 +88,7 @@ public record AcmeSettings(@Nullable URI directoryUrl, @Nullable String email, b
 
 		private List<Challenge> challenges = List.of(Challenge.HTTP_01, Challenge.TLS_ALPN_01);
 
-		private Duration handshakeWait = Duration.ofSeconds(10);
+		private Duration handshakeWait = Duration.ofSeconds(5);
 
 		private Duration retryBackoff = Duration.ofMinutes(1);
 
@@ -128,7 +128,10 @@ public record AcmeSettings(@Nullable URI directoryUrl, @Nullable String email, b
 			return this;
 		}
 
-		/** Default: 10 seconds. */
+		/**
+		 * Default: 5 seconds, well within the TLS handshake's own timeout (10 seconds), so that the
+		 * visitor gets the fallback rather than a handshake that timed out.
+		 */
 		public Builder handshakeWait(Duration handshakeWait) {
 			if (handshakeWait.isNegative()) {
 				throw new IllegalArgumentException("handshakeWait must not be negative");

@@ -106,9 +106,12 @@ class AcmeCertificatesTests {
 	@Test
 	void aHostnameWithinAZoneIsOrderedAtTheFirstHandshakeNamingIt() throws Exception {
 		start(List.of(Challenge.HTTP_01), Duration.ofDays(90));
+		// The first handshake orders it (and gets it, or the fallback if the order takes longer than
+		// the handshake may wait).
+		ServedCertificates.of(this.edge, "on-demand.example.test");
+		awaitCertificate("on-demand.example.test");
 		// No agent serves it: the edge answers 503, over a certificate the visitor trusts.
 		assertThat(curl("on-demand.example.test", "/hello")).startsWith("503");
-		assertThat(this.edge.acme().current("on-demand.example.test")).isNotNull();
 	}
 
 	@Test
