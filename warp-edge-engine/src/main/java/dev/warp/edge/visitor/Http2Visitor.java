@@ -164,7 +164,9 @@ final class Http2Visitor implements Visitor {
 			// Once the answer is out (a reset would drop what waits for the visitor's window), the
 			// visitor may stop sending the body: RST_STREAM with NO_ERROR (RFC 9113 8.1).
 			written.addListener((done) -> {
-				this.visitor.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR).stream(this.stream));
+				if (!this.exchange.requestEnded()) {
+					this.visitor.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR).stream(this.stream));
+				}
 			});
 		}
 		flushSoon();
