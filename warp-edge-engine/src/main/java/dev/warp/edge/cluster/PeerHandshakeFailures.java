@@ -14,10 +14,13 @@ import org.slf4j.LoggerFactory;
  * The end of a peer listener connection's pipeline: a client refused during the TLS handshake
  * (no certificate, not a node certificate, another CA) is reported in one line that names the
  * reason, at most once a minute with a count (anyone who reaches the port can fail a handshake at
- * will), and its connection closed. One per listener.
+ * will), and its connection closed; a connection that fails otherwise (a reset, an I/O error) is
+ * closed with a DEBUG line. One per listener.
  */
 @ChannelHandler.Sharable
 public final class PeerHandshakeFailures extends ChannelInboundHandlerAdapter {
+
+	static final String NAME = "warp.peerHandshakeFailures";
 
 	private static final Logger logger = LoggerFactory.getLogger(PeerHandshakeFailures.class);
 
@@ -27,14 +30,13 @@ public final class PeerHandshakeFailures extends ChannelInboundHandlerAdapter {
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
 		SSLException tls = tlsFailure(cause);
-		if (tls == null) {
-			ctx.fireExceptionCaught(cause);
-			return;
-		}
-		if (ctx.channel().isOpen()) {
+		if (tls != null && ctx.channel().isOpen()) {
 			this.refusals.occurred(ctx.channel().remoteAddress() + ": " + tls.getMessage());
-			ctx.close();
 		}
+		else if (tls == null) {
+			logger.debug("Peer connection {} failed", ctx.channel(), cause);
+		}
+		ctx.close();
 	}
 
 	private static @Nullable SSLException tlsFailure(Throwable cause) {

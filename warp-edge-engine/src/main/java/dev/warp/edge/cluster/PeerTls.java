@@ -14,6 +14,8 @@ import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.core.protocol.TunnelProtocol;
 import dev.warp.edge.pki.EdgeCredentials;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import reactor.netty.http.Http2SslContextSpec;
 
@@ -68,12 +70,18 @@ public final class PeerTls {
 		return new PeerTls(authority.certificate(), serverKeys, server, clientKeys, client);
 	}
 
-	/** TLS of the peer listener: presents the node's server certificate, requires a node's client certificate. */
+	/**
+	 * TLS of the peer listener: presents the node's server certificate, requires a node's client
+	 * certificate, and speaks HTTP/2 only (ALPN {@code h2}).
+	 */
 	public Http2SslContextSpec server() {
 		return Http2SslContextSpec.forServer(this.serverKeys.getPrivate(), this.serverCertificate, this.caCertificate)
 			.configure((builder) -> builder.protocols(TunnelProtocol.TLS_PROTOCOL)
 				.trustManager(NodeTrustManager.trusting(this.caCertificate))
-				.clientAuth(ClientAuth.REQUIRE));
+				.clientAuth(ClientAuth.REQUIRE)
+				.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+						ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+						ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2)));
 	}
 
 	/** TLS of this node's requests to other nodes: presents its client certificate, requires a node's server certificate. */

@@ -66,7 +66,7 @@ public final class Exchange {
 	private boolean wentElsewhere;
 
 	/** What the windows of this exchange's tunnel streams grow within: its visitor connection's share. */
-	private final WindowBudget windows;
+	private final @Nullable WindowBudget windows;
 
 	/** The request's body on its way to the tunnel; {@code null} for a request without one. */
 	private final @Nullable RequestBodyRelay body;
@@ -96,7 +96,8 @@ public final class Exchange {
 		this.visitor = visitor;
 		this.loop = channel.eventLoop();
 		this.settings = settings;
-		this.windows = settings.windows().forConnection(channel);
+		WindowBudget windows = settings.windows();
+		this.windows = (windows != null) ? windows.forConnection(channel) : null;
 		this.method = method;
 		this.host = host;
 		this.hostname = hostname;

@@ -15,13 +15,15 @@ import org.jspecify.annotations.Nullable;
  * the other nodes'
  * @param idleTimeout how long a response's stream may pass no byte once it started
  * @param maxRequestBody the largest request body the node forwards, in bytes
- * @param windows what the windows of the listener's responses grow within
+ * @param windows what the windows of the listener's responses grow within, or {@code null} for no
+ * bound of the listener's own: the peer listener's, whose requests' windows the forwarding node
+ * bounds for each of its visitors
  * @param webSocketPingInterval how often the edge pings the visitor of an open WebSocket, or
  * {@code null} for never
  */
 public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, Duration responseTimeout,
 		@Nullable Duration idleTimeout, long maxRequestBody, @Nullable EdgeMetrics metrics,
-		WindowBudget windows, @Nullable Duration webSocketPingInterval) {
+		@Nullable WindowBudget windows, @Nullable Duration webSocketPingInterval) {
 
 	public ExchangeSettings scheme(String scheme) {
 		return new ExchangeSettings(this.nodeId, scheme, this.upstream, this.responseTimeout, this.idleTimeout,

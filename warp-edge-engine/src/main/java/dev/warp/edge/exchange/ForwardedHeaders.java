@@ -170,20 +170,20 @@ public final class ForwardedHeaders {
 	/**
 	 * The HTTP/2 request headers of a request a peer edge node forwarded: the node that took it
 	 * from the visitor computed the forwarding headers, {@code Warp-Connecting-IP} and
-	 * {@code Warp-Ray}, which are kept as they are. Only an authenticated node reaches this.
-	 * @param request the request on the peer listener
-	 * @param host its authority: the visitor's {@code Host}
+	 * {@code Warp-Ray}, which are kept as they are, and the {@code :scheme} the visitor used. Only
+	 * an authenticated node reaches this.
+	 * @param in the request's headers on the peer listener (not a {@code CONNECT})
+	 * @param host its {@code :authority}: the visitor's {@code Host}
 	 */
-	public static Http2Headers fromPeer(HttpServerRequest request, String host) {
-		Http2Headers out = new DefaultHttp2Headers(true);
-		out.method(request.method().name());
-		out.path(path(request.uri()));
-		out.scheme("http");
+	public static Http2Headers fromPeer(Http2Headers in, String host) {
+		Http2Headers out = new DefaultHttp2Headers(false);
+		out.method(in.method());
+		out.path(in.path());
+		out.scheme((in.scheme() != null) ? in.scheme() : "http");
 		out.authority(host);
-		Iterator<Map.Entry<CharSequence, CharSequence>> headers = request.requestHeaders().iteratorCharSequence();
-		while (headers.hasNext()) {
-			Map.Entry<CharSequence, CharSequence> header = headers.next();
-			AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
+		for (Map.Entry<CharSequence, CharSequence> header : in) {
+			// Lower case already: HTTP/2's codec refuses upper-case names (RFC 9113 8.2.1).
+			AsciiString name = AsciiString.of(header.getKey());
 			if (isFromPeer(name, header.getValue())) {
 				out.add(name, header.getValue());
 			}

@@ -209,7 +209,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	 */
 	private void becomeHttp2(ChannelHandlerContext ctx, Object msg) {
 		this.abusiveClients.watch(ctx.channel());
-		Http2Forwarder forwarder = new Http2Forwarder(this.settings);
+		Http2Forwarder forwarder = new Http2Forwarder(this.settings, false);
 		ctx.pipeline().replace(this, Http2Forwarder.NAME, forwarder);
 		forwarder.channelRead(ctx.pipeline().context(forwarder), msg);
 	}

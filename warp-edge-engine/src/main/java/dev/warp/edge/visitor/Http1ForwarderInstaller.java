@@ -36,7 +36,7 @@ public final class Http1ForwarderInstaller extends ChannelInboundHandlerAdapter 
 			this.abusiveClients.watch(ctx.channel());
 			if (ctx.pipeline().get(Http2Forwarder.NAME) == null) {
 				ctx.pipeline()
-					.addBefore(NettyPipeline.H2MultiplexHandler, Http2Forwarder.NAME, new Http2Forwarder(this.settings));
+					.addBefore(NettyPipeline.H2MultiplexHandler, Http2Forwarder.NAME, new Http2Forwarder(this.settings, false));
 			}
 		}
 		ctx.pipeline().remove(this);

@@ -89,8 +89,15 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 	 */
 	private final List<Started> toStart = new ArrayList<>(4);
 
-	Http2Forwarder(ExchangeSettings settings) {
+	private final boolean fromPeer;
+
+	/**
+	 * @param fromPeer whether the connection is another edge node's, to this node's peer listener:
+	 * its requests keep the forwarding headers and ray id that node gave them
+	 */
+	public Http2Forwarder(ExchangeSettings settings, boolean fromPeer) {
 		this.settings = settings;
+		this.fromPeer = fromPeer;
 	}
 
 	@Override
@@ -173,7 +180,7 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 		Http2Visitor visitor;
 		try {
 			visitor = new Http2Visitor(this, ctx, frame.stream(), headers, hasBody, host, (answer == null) ? hostname : null,
-					this.settings);
+					this.fromPeer, this.settings);
 		}
 		catch (IllegalArgumentException ex) {
 			// A method name that is no token.

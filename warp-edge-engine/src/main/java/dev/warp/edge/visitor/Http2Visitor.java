@@ -61,23 +61,29 @@ final class Http2Visitor implements Visitor {
 	 * @param host its {@code :authority} (or {@code Host}), or an empty string
 	 * @param hostname the hostname that routes to, or {@code null} for a request the edge answers
 	 * itself ({@link Exchange#refuse})
+	 * @param fromPeer whether another edge node forwarded the request to this node's peer listener:
+	 * it keeps the forwarding headers and the ray id that node gave it
 	 * @throws IllegalArgumentException for a method name that is not a token
 	 */
 	Http2Visitor(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
-			Http2Headers request, boolean hasBody, String host, @Nullable String hostname, ExchangeSettings settings) {
-		this(forwarder, visitor, stream, request, hasBody, host, hostname, RayIds.next(settings.nodeId()), settings);
+			Http2Headers request, boolean hasBody, String host, @Nullable String hostname, boolean fromPeer,
+			ExchangeSettings settings) {
+		this(forwarder, visitor, stream, request, hasBody, host, hostname, fromPeer, fromPeer
+				? RayIds.forwarded(request.get(EdgeErrors.RAY_HEADER_LOWER), settings.nodeId()) : RayIds.next(settings.nodeId()),
+				settings);
 	}
 
 	private Http2Visitor(Http2Forwarder forwarder, ChannelHandlerContext visitor, Http2FrameStream stream,
-			Http2Headers request, boolean hasBody, String host, @Nullable String hostname, String ray,
+			Http2Headers request, boolean hasBody, String host, @Nullable String hostname, boolean fromPeer, String ray,
 			ExchangeSettings settings) {
 		this.forwarder = forwarder;
 		this.visitor = visitor;
 		this.stream = stream;
 		this.settings = settings;
 		this.ray = ray;
-		Http2Headers forwarded = (hostname != null) ? ForwardedHeaders.forTunnel(request, settings.scheme(), host,
-				ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray) : EmptyHttp2Headers.INSTANCE;
+		Http2Headers forwarded = (hostname == null) ? EmptyHttp2Headers.INSTANCE
+				: fromPeer ? ForwardedHeaders.fromPeer(request, host) : ForwardedHeaders.forTunnel(request,
+						settings.scheme(), host, ForwardedHeaders.visitorIp(visitor.channel().remoteAddress()), ray);
 		this.exchange = new Exchange(this, visitor.channel(), settings, HttpMethod.valueOf(request.method().toString()),
 				host, (hostname != null) ? hostname : "", ray, forwarded, hasBody);
 	}
