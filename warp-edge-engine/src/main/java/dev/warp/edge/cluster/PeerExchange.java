@@ -51,12 +51,6 @@ public final class PeerExchange {
 			"request(s) failed because TLS with another edge node failed; do both nodes have the same ca.pem and "
 					+ "ca-key.pem in their data directories?");
 
-	/**
-	 * Added to the response timeout here: the peer node times the agent out itself and answers
-	 * 504 with its reason, which should reach the visitor first.
-	 */
-	private static final Duration PEER_MARGIN = Duration.ofSeconds(1);
-
 	private final HttpClient client;
 
 	private final PeerDirectory directory;
@@ -219,7 +213,7 @@ public final class PeerExchange {
 			if (this.answered) {
 				return Mono.never();
 			}
-			long left = this.responseTimeout.plus(PEER_MARGIN).toNanos() - (System.nanoTime() - this.lastRequestByteNanos);
+			long left = this.responseTimeout.plus(PeerRoute.RESPONSE_MARGIN).toNanos() - (System.nanoTime() - this.lastRequestByteNanos);
 			return (left <= 0) ? Mono.just(0L) : Mono.delay(Duration.ofNanos(left)).flatMap((tick) -> headTimeout());
 		});
 	}

@@ -1,6 +1,7 @@
 package dev.warp.edge.cluster;
 
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.List;
 
 import javax.net.ssl.SSLException;
@@ -33,6 +34,13 @@ final class PeerRoute implements StreamConnection {
 	private static final RepeatedWarning untrustedPeers = new RepeatedWarning(logger,
 			"request(s) failed because TLS with another edge node failed; do both nodes have the same ca.pem and "
 					+ "ca-key.pem in their data directories?");
+
+	/**
+	 * How much longer than its own response timeout this node waits for the response of the node
+	 * it forwarded to: that node times the agent out itself and answers {@code 504} with its
+	 * reason, which should reach the visitor rather than both nodes giving up together.
+	 */
+	static final Duration RESPONSE_MARGIN = Duration.ofSeconds(1);
 
 	private final PeerForwarder forwarder;
 

@@ -1,5 +1,7 @@
 package dev.warp.edge.cluster;
 
+import java.time.Duration;
+
 import dev.warp.edge.exchange.LocalTunnels;
 import dev.warp.edge.exchange.Upstream;
 import dev.warp.edge.tunnel.StreamConnection;
@@ -36,6 +38,11 @@ final class PeerUpstream implements Upstream {
 	public @Nullable StreamConnection elsewhere(String hostname, @Nullable StreamConnection failedOn) {
 		// A request that failed on another node is not sent to a third: that node had tried its own.
 		return (failedOn instanceof PeerRoute) ? null : this.peers.route(hostname);
+	}
+
+	@Override
+	public Duration responseMargin(@Nullable StreamConnection connection) {
+		return (connection instanceof PeerRoute) ? PeerRoute.RESPONSE_MARGIN : Duration.ZERO;
 	}
 
 }

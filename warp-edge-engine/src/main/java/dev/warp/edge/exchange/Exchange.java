@@ -2,7 +2,6 @@ package dev.warp.edge.exchange;
 
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
 
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.OriginFailure;
@@ -40,6 +39,8 @@ public final class Exchange {
 
 	private final Visitor visitor;
 
+	private final ResponseTimeout timeout;
+
 	private final ExchangeSettings settings;
 
 	private final HttpMethod method;
@@ -60,10 +61,7 @@ public final class Exchange {
 
 	private @Nullable StreamConnection target;
 
-	private boolean retried;
-
-	/** Whether the request went to another node after it failed on every connection here. */
-	private boolean wentElsewhere;
+	private final Retries retries;
 
 	/** What the windows of this exchange's tunnel streams grow within: its visitor connection's share. */
 	private final @Nullable WindowBudget windows;
@@ -95,12 +93,13 @@ public final class Exchange {
 			String hostname, String ray, Http2Headers requestHeaders, boolean hasBody) {
 		this.visitor = visitor;
 		this.loop = channel.eventLoop();
+		this.timeout = new ResponseTimeout(visitor, this.loop, settings);
 		this.settings = settings;
-		WindowBudget windows = settings.windows();
-		this.windows = (windows != null) ? windows.forConnection(channel) : null;
+		this.windows = settings.windowsOf(channel);
 		this.method = method;
 		this.host = host;
 		this.hostname = hostname;
+		this.retries = new Retries(settings.upstream(), hostname);
 		this.ray = ray;
 		this.requestHeaders = requestHeaders;
 		this.body = hasBody ? new RequestBodyRelay(visitor) : null;
@@ -113,7 +112,7 @@ public final class Exchange {
 	 * wakes it ({@link StreamConnection#wakeUp()}) once it started all the requests of one read
 	 */
 	public void start(StreamConnection connection, boolean wakeUp) {
-		this.visitor.responseTimerStarted();
+		this.timeout.start();
 		send(connection, wakeUp);
 	}
 
@@ -192,7 +191,7 @@ public final class Exchange {
 		}
 		if (!this.headSent) {
 			// The response's time counts from the request's last byte: a long upload is not cut off.
-			this.visitor.responseTimerStarted();
+			this.timeout.start();
 		}
 		body.relay(chunk, last);
 	}
@@ -212,7 +211,7 @@ public final class Exchange {
 			return;
 		}
 		releaseBody();
-		this.visitor.responseTimerStopped();
+		this.timeout.stop();
 		if (this.attempt != null) {
 			this.attempt.cancel();
 		}
@@ -249,7 +248,7 @@ public final class Exchange {
 
 	/** No response head within the response timeout: the attempt under way fails, and {@link #failed} answers 504. */
 	public void responseTimedOut() {
-		this.attempt.timeOut(new TimeoutException("no response within " + EdgeErrors.describe(this.settings.responseTimeout())));
+		this.timeout.expired(this.attempt, this.target);
 	}
 
 	private void respond(TunnelResponse from, ResponseHead head) {
@@ -259,7 +258,7 @@ public final class Exchange {
 			from.cancel();
 			return;
 		}
-		this.visitor.responseTimerStopped();
+		this.timeout.stop();
 		boolean noBody = HttpMethod.HEAD.equals(this.method) || head.status() == 204 || head.status() == 304;
 		boolean whollyHere = head.endOfStream() || whole != null;
 		ByteBuf content = (whole != null && !noBody) ? whole : null;
@@ -345,19 +344,14 @@ public final class Exchange {
 		boolean bodySent = this.body != null && this.body.sent();
 		boolean retryable = cause instanceof OriginFailure failure && failure.allowsRetry(this.method, bodySent);
 		StreamConnection failedOn = this.target;
-		StreamConnection other = (retryable && !this.retried) ? this.settings.upstream().another(this.hostname, failedOn) : null;
-		if (other == null && retryable && this.body == null && !this.wentElsewhere) {
-			other = this.settings.upstream().elsewhere(this.hostname, failedOn);
-			this.wentElsewhere = other != null;
-		}
+		StreamConnection other = retryable ? this.retries.next(failedOn, this.body != null) : null;
 		if (other != null) {
-			this.retried = true;
 			FailedRequests.retried("Request", this.ray, this.host, cause.getMessage(),
 					other.id() + " (failed on " + ((failedOn != null) ? failedOn.id() : "?") + ")");
 			send(other, true);
 			return;
 		}
-		this.visitor.responseTimerStopped();
+		this.timeout.stop();
 		from.cancel();
 		error(FailedRequests.answer("Request", this.ray, this.host, cause,
 				"no response within " + EdgeErrors.describe(this.settings.responseTimeout())));
@@ -378,7 +372,7 @@ public final class Exchange {
 		}
 		this.ended = true;
 		releaseBody();
-		this.visitor.responseTimerStopped();
+		this.timeout.stop();
 		if (this.attempt != null) {
 			this.attempt.cancel();
 		}

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.tunnel.WindowBudget;
+import io.netty.channel.Channel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +30,11 @@ public record ExchangeSettings(String nodeId, String scheme, Upstream upstream, 
 		return new ExchangeSettings(this.nodeId, scheme, this.upstream, this.responseTimeout, this.idleTimeout,
 				this.maxRequestBody, this.metrics, this.windows,
 				this.webSocketPingInterval);
+	}
+
+	/** What the windows of a visitor connection's responses grow within, or {@code null} for no bound here. */
+	public @Nullable WindowBudget windowsOf(Channel channel) {
+		return (this.windows != null) ? this.windows.forConnection(channel) : null;
 	}
 
 }

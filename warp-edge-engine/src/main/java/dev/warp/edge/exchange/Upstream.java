@@ -1,5 +1,7 @@
 package dev.warp.edge.exchange;
 
+import java.time.Duration;
+
 import dev.warp.edge.tunnel.StreamConnection;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -29,6 +31,15 @@ public interface Upstream {
 	 */
 	default @Nullable StreamConnection elsewhere(String hostname, @Nullable StreamConnection failedOn) {
 		return null;
+	}
+
+	/**
+	 * How much longer than the response timeout a request waits for its response on the
+	 * connection: zero, or a second for another edge node, which times its agent out itself and
+	 * whose {@code 504} (with its reason) should reach the visitor first.
+	 */
+	default Duration responseMargin(@Nullable StreamConnection connection) {
+		return Duration.ZERO;
 	}
 
 	/**
