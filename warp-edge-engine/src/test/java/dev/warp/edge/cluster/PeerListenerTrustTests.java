@@ -7,21 +7,25 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import dev.warp.core.pki.CertificateAuthority;
 import dev.warp.core.pki.KeyPairs;
 import dev.warp.edge.EdgeNode;
 import dev.warp.edge.EdgeSettings;
 import dev.warp.edge.RedisServer;
+import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.tcp.SslProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,17 +104,32 @@ class PeerListenerTrustTests {
 		assertThatThrownBy(() -> request(keys, node)).isNotNull();
 	}
 
+	@Test
+	void nodeOfTheClusterThatDoesNotSpeakHttp2IsRefused() {
+		KeyPair keys = KeyPairs.generate();
+		X509Certificate node = this.clusterCa.issueClientCertificate(keys.getPublic(), PeerTls.NODE_NAME_PREFIX + "edge-b",
+				List.of(), Duration.ofDays(1));
+		assertThatThrownBy(() -> request(keys, node, HttpProtocol.HTTP11)).isNotNull();
+	}
+
 	private Answer request(@Nullable KeyPair keys, @Nullable X509Certificate certificate) {
-		Http2SslContextSpec tls = Http2SslContextSpec.forClient().configure((builder) -> {
+		return request(keys, certificate, HttpProtocol.H2);
+	}
+
+	private Answer request(@Nullable KeyPair keys, @Nullable X509Certificate certificate, HttpProtocol protocol) {
+		Consumer<SslContextBuilder> credentials = (builder) -> {
 			builder.trustManager(this.clusterCa.certificate());
 			if (keys != null && certificate != null) {
 				builder.keyManager(keys.getPrivate(), certificate);
 			}
-		});
+		};
+		SslProvider.ProtocolSslContextSpec tls = (protocol == HttpProtocol.H2)
+				? Http2SslContextSpec.forClient().configure(credentials)
+				: Http11SslContextSpec.forClient().configure(credentials);
 		ConnectionProvider connections = ConnectionProvider.newConnection();
 		try {
 			return HttpClient.create(connections)
-				.protocol(HttpProtocol.H2)
+				.protocol(protocol)
 				.secure((spec) -> spec.sslContext(tls))
 				.headers((headers) -> headers.set("host", "shop.example.test").set("warp-ray", "ray-from-b"))
 				.get()
