@@ -6,18 +6,11 @@ import java.time.Duration;
 import javax.net.ssl.SSLException;
 
 import dev.warp.edge.exchange.ExchangeSettings;
+import dev.warp.edge.listener.ListenerSocket;
 import dev.warp.edge.listener.OpenConnections;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.visitor.Http2Forwarder;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -95,16 +88,8 @@ public final class PeerListener {
 				responseTimeout, idleTimeout, maxRequestBody, null, null, null);
 		PeerHandshakeFailures handshakeFailures = new PeerHandshakeFailures();
 		OpenConnections open = new OpenConnections("warp-peers");
-		EventLoopGroup workers = loops.onServer(true);
-		ServerBootstrap bootstrap = new ServerBootstrap().group(loops.onServerSelect(true), workers)
-			.channel(loops.onChannelClass(ServerSocketChannel.class, workers))
-			.childOption(ChannelOption.TCP_NODELAY, true)
-			// Netty's pooled allocator, as on the public and tunnel listeners: a fast body's socket
-			// reads outgrow the default adaptive allocator's pooled sizes.
-			.childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-			.childHandler(new ChannelInitializer<SocketChannel>() {
-				@Override
-				protected void initChannel(SocketChannel channel) {
+		Channel server = ListenerSocket.bind("peer listener", bindAddress, port, loops,
+				loops.onServer(true), (channel) -> {
 					open.add(channel);
 					SslHandler handshake = context.newHandler(channel.alloc());
 					channel.pipeline().addLast("tls", handshake).addLast(PeerHandshakeFailures.NAME, handshakeFailures);
@@ -113,14 +98,8 @@ public final class PeerListener {
 							serveHttp2(channel, handshake, settings);
 						}
 					});
-				}
-			});
-		ChannelFuture bound = bootstrap.bind(bindAddress, port).awaitUninterruptibly();
-		if (!bound.isSuccess()) {
-			throw new IllegalStateException("Cannot bind the peer listener to " + bindAddress + ":" + port + ": "
-					+ bound.cause().getMessage(), bound.cause());
-		}
-		return new PeerListener(bound.channel(), open);
+				});
+		return new PeerListener(server, open);
 	}
 
 	/**
