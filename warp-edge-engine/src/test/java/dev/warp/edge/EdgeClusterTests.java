@@ -3,11 +3,9 @@ package dev.warp.edge;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -41,71 +39,45 @@ class EdgeClusterTests {
 
 	private static final String HOST = "shop.example.test";
 
-	private static final Duration LEASE_TTL = Duration.ofSeconds(2);
+	private static final Duration LEASE_TTL = TestCluster.LEASE_TTL;
 
 	@TempDir
 	Path temp;
 
-	private RedisServer redis;
-
-	private final List<AutoCloseable> closeables = new ArrayList<>();
+	private TestCluster cluster;
 
 	@BeforeEach
 	void startRedis() throws Exception {
-		this.redis = RedisServer.start(Files.createDirectories(this.temp.resolve("redis")));
+		this.cluster = TestCluster.start(this.temp);
 	}
 
 	@AfterEach
 	void stop() throws Exception {
-		for (int i = this.closeables.size() - 1; i >= 0; i--) {
-			this.closeables.get(i).close();
-		}
-		this.redis.close();
+		this.cluster.close();
 	}
 
 	private EdgeSettings.Builder settings(String nodeId) {
-		return EdgeSettings.builder()
-			.nodeId(nodeId)
-			.bindAddress("127.0.0.1")
-			.publicPort(0)
-			.tunnelPort(0)
-			.apiPort(0)
-			.provisioningPort(0)
-			.dataDir(this.temp.resolve(nodeId))
-			.responseTimeout(Duration.ofSeconds(5))
-			.clusterRedisUrl(this.redis.url())
-			.clusterPeerPort(0)
-			.clusterLeaseTtl(LEASE_TTL);
+		return this.cluster.settings(nodeId);
 	}
 
 	private EdgeNode node(EdgeSettings settings) {
-		EdgeNode node = EdgeNode.start(settings);
-		this.closeables.add(node);
-		return node;
+		return this.cluster.node(settings);
 	}
 
-	/** A second node of the first one's cluster: its CA is copied in before its first start. */
 	private EdgeNode nodeSharingCa(String nodeId, EdgeNode first) throws Exception {
-		shareCa(first, this.temp.resolve(nodeId));
-		return node(settings(nodeId).build());
+		return this.cluster.nodeSharingCa(nodeId, first);
 	}
 
 	static void shareCa(EdgeNode first, Path dataDir) throws Exception {
-		Files.createDirectories(dataDir);
-		for (String file : List.of(CertificateAuthority.CERTIFICATE_FILE, CertificateAuthority.KEY_FILE)) {
-			Files.copy(first.settings().dataDir().resolve(file), dataDir.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
-		}
+		TestCluster.shareCa(first, dataDir);
 	}
 
 	private TestAgent agent(int tunnelPort, Path trustedCa, String hostname) throws Exception {
-		TestAgent agent = TestAgent.connect(tunnelPort, trustedCa, hostname, TestAgent.ControlMode.REGISTER);
-		this.closeables.add(agent);
-		return agent;
+		return this.cluster.agent(tunnelPort, trustedCa, hostname);
 	}
 
 	private void awaitRoute(String hostname, String nodeId) {
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> this.redis.commands().zscore("warp:routes:" + hostname, nodeId) != null);
+		this.cluster.awaitRoute(hostname, nodeId);
 	}
 
 	@Test
@@ -291,10 +263,10 @@ class EdgeClusterTests {
 		first.close();
 		await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
 			.until(() -> b.routeTable().pool(HOST).connections().size() == 1);
-		assertThat(this.redis.commands().zscore("warp:routes:" + HOST, "edge-b")).isNotNull();
+		assertThat(this.cluster.redis().commands().zscore("warp:routes:" + HOST, "edge-b")).isNotNull();
 		assertThat(Visitor.get(a, HOST, "/whoami").body()).isEqualTo(second.agentId);
 		second.close();
-		await().atMost(Duration.ofSeconds(2)).until(() -> this.redis.commands().exists("warp:routes:" + HOST) == 0);
+		await().atMost(Duration.ofSeconds(2)).until(() -> this.cluster.redis().commands().exists("warp:routes:" + HOST) == 0);
 		// Node A's cache answers for a second at most.
 		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, HOST, "/hello").status() == 503);
 	}
@@ -305,7 +277,7 @@ class EdgeClusterTests {
 		TestAgent agent = agent(a.tunnelPort(), a.caCertificateFile(), HOST);
 		awaitRoute(HOST, "edge-a");
 		agent.send(ControlMessage.of(ControlMessage.DRAIN));
-		await().atMost(LEASE_TTL).until(() -> this.redis.commands().zscore("warp:routes:" + HOST, "edge-a") == null);
+		await().atMost(LEASE_TTL).until(() -> this.cluster.redis().commands().zscore("warp:routes:" + HOST, "edge-a") == null);
 		assertThat(a.routeTable().hostnames()).contains(HOST);
 	}
 
@@ -314,11 +286,11 @@ class EdgeClusterTests {
 		EdgeNode a = node(settings("edge-a").build());
 		agent(a.tunnelPort(), a.caCertificateFile(), HOST);
 		awaitRoute(HOST, "edge-a");
-		assertThat(this.redis.commands().get("warp:node:edge-a")).isEqualTo("127.0.0.1:" + a.peerPort());
-		assertThat(this.redis.commands().pttl("warp:node:edge-a")).isBetween(1L, LEASE_TTL.toMillis());
+		assertThat(this.cluster.redis().commands().get("warp:node:edge-a")).isEqualTo("127.0.0.1:" + a.peerPort());
+		assertThat(this.cluster.redis().commands().pttl("warp:node:edge-a")).isBetween(1L, LEASE_TTL.toMillis());
 		a.close();
-		assertThat(this.redis.keys("warp:node:")).isEmpty();
-		assertThat(this.redis.keys("warp:routes:")).isEmpty();
+		assertThat(this.cluster.redis().keys("warp:node:")).isEmpty();
+		assertThat(this.cluster.redis().keys("warp:routes:")).isEmpty();
 	}
 
 	@Test
@@ -327,15 +299,15 @@ class EdgeClusterTests {
 		EdgeNode b = nodeSharingCa("edge-b", a);
 		TestAgent agent = agent(b.tunnelPort(), b.caCertificateFile(), HOST);
 		awaitRoute(HOST, "edge-b");
-		int port = this.redis.port();
-		this.redis.close();
+		int port = this.cluster.redis().port();
+		this.cluster.redis().close();
 		// Without Redis, a node still serves its own tunnels; the others' are unknown to it.
 		assertThat(Visitor.get(b, HOST, "/whoami").body()).isEqualTo(agent.agentId);
 		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, HOST, "/hello").status() == 503);
-		this.redis = RedisServer.start(this.temp.resolve("redis"), port);
+		this.cluster.restartRedis(port);
 		// The restarted server is empty: the next renewals write every lease and route again.
 		awaitRoute(HOST, "edge-b");
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.redis.commands().exists("warp:node:edge-a") == 1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.cluster.redis().commands().exists("warp:node:edge-a") == 1);
 		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, HOST, "/whoami").status() == 200);
 		assertThat(Visitor.get(a, HOST, "/whoami").body()).isEqualTo(agent.agentId);
 	}
@@ -346,7 +318,7 @@ class EdgeClusterTests {
 		assertThatIllegalStateException().isThrownBy(() -> EdgeNode.start(settings("edge-c").build()))
 			.withMessageContaining("Edge node edge-c cannot join the cluster in Redis at 127.0.0.1:")
 			.withMessageContaining("copy ca.pem and ca-key.pem");
-		assertThat(this.redis.keys("warp:node:")).containsExactly("warp:node:edge-a");
+		assertThat(this.cluster.redis().keys("warp:node:")).containsExactly("warp:node:edge-a");
 	}
 
 	@Test
@@ -376,11 +348,11 @@ class EdgeClusterTests {
 		Path log = this.temp.resolve("edge-b.log");
 		Process b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
 				"-cp", System.getProperty("java.class.path"), ForkedEdgeNode.class.getName(), "edge-b", dataDirB.toString(),
-				this.redis.url(), String.valueOf(LEASE_TTL.toMillis()))
+				this.cluster.redis().url(), String.valueOf(LEASE_TTL.toMillis()))
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();
-		this.closeables.add(() -> b.destroyForcibly().waitFor());
+		this.cluster.closedWithTheCluster((AutoCloseable) () -> b.destroyForcibly().waitFor());
 		Pattern tunnelListener = Pattern.compile("edge-b: tunnel listener on 127\\.0\\.0\\.1:(\\d+)");
 		await().atMost(Duration.ofSeconds(60)).until(() -> !b.isAlive() || tunnelListener.matcher(Files.readString(log)).find()
 				&& Files.readString(log).contains("edge-b: peer listener on"));
@@ -395,7 +367,7 @@ class EdgeClusterTests {
 		awaitRoute("b-only.example.test", "edge-b");
 		awaitRoute(HOST, "edge-b");
 		awaitRoute(HOST, "edge-a");
-		assertThat(this.redis.commands().get("warp:node:edge-b")).startsWith("127.0.0.1:");
+		assertThat(this.cluster.redis().commands().get("warp:node:edge-b")).startsWith("127.0.0.1:");
 		assertThat(Visitor.get(a, "b-only.example.test", "/whoami").body()).isEqualTo(onlyOnB.agentId);
 
 		b.destroyForcibly().waitFor();
@@ -404,13 +376,13 @@ class EdgeClusterTests {
 		// (plus a second for scheduling on a busy machine).
 		Duration bound = LEASE_TTL.plus(LEASE_TTL.dividedBy(3)).plusSeconds(1);
 		await().atMost(bound).pollInterval(Duration.ofMillis(50))
-			.until(() -> this.redis.commands().exists("warp:node:edge-b", "warp:routes:b-only.example.test",
+			.until(() -> this.cluster.redis().commands().exists("warp:node:edge-b", "warp:routes:b-only.example.test",
 					"warp:owner:b-only.example.test") == 0
-					&& this.redis.commands().zrange("warp:routes:" + HOST, 0, -1).equals(List.of("edge-a"))
-					&& !this.redis.commands().sismember("warp:hostnames", "b-only.example.test"));
+					&& this.cluster.redis().commands().zrange("warp:routes:" + HOST, 0, -1).equals(List.of("edge-a"))
+					&& !this.cluster.redis().commands().sismember("warp:hostnames", "b-only.example.test"));
 		Duration gone = Duration.ofNanos(System.nanoTime() - killed);
 		assertThat(gone).isLessThanOrEqualTo(bound);
-		assertThat(this.redis.keys("warp:")).containsExactlyInAnyOrder("warp:node:edge-a", "warp:routes:" + HOST,
+		assertThat(this.cluster.redis().keys("warp:")).containsExactlyInAnyOrder("warp:node:edge-a", "warp:routes:" + HOST,
 				"warp:owner:" + HOST, "warp:hostnames", "warp:ca");
 		await().atMost(Duration.ofSeconds(3)).until(() -> Visitor.get(a, "b-only.example.test", "/hello").status() == 503);
 		assertThat(Visitor.get(a, HOST, "/hello").body()).isEqualTo("hello");
@@ -428,7 +400,7 @@ class EdgeClusterTests {
 		assertThat(intruder.fromEdge).anyMatch((message) -> ControlMessage.REFUSED.equals(message.type())
 				&& message.get(ControlMessage.REASON_ATTRIBUTE).contains("served by the agents of another account"));
 		assertThat(b.routeTable().pool(owned)).isNull();
-		assertThat(this.redis.commands().zrange("warp:routes:" + owned, 0, -1)).containsExactly("edge-a");
+		assertThat(this.cluster.redis().commands().zrange("warp:routes:" + owned, 0, -1)).containsExactly("edge-a");
 		for (int i = 0; i < 10; i++) {
 			assertThat(Visitor.get(b, owned, "/whoami").body()).isEqualTo(owner.agentId);
 		}
@@ -443,7 +415,7 @@ class EdgeClusterTests {
 				CertificateRequests.create(keys, hostname));
 		TestAgent agent = TestAgent.connectWith(node.tunnelPort(), node.caCertificateFile(), hostname,
 				new TestAgent.ClientCertificate(keys.getPrivate(), certificate, ca.certificate()));
-		this.closeables.add(agent);
+		this.cluster.closedWithTheCluster(agent);
 		return agent;
 	}
 
