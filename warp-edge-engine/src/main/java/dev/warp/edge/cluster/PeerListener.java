@@ -125,8 +125,8 @@ public final class PeerListener {
 				.decoderEnforceMaxRstFramesPerWindow(0, 0)
 				.encoderEnforceMaxRstFramesPerWindow(0, 0)
 				.build())
-			.addBefore(PeerHandshakeFailures.NAME, "warp.http2Forwarder", new Http2Forwarder(settings, true))
-			.addBefore(PeerHandshakeFailures.NAME, DeclinedPeerStreams.NAME, new DeclinedPeerStreams(settings.nodeId()));
+			// Answers every stream itself: nothing it passes on is a request.
+			.addBefore(PeerHandshakeFailures.NAME, "warp.http2Forwarder", new Http2Forwarder(settings, true));
 		PeerConnectionWindow.enlarge(channel);
 	}
 
