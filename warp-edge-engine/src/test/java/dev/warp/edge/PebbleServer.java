@@ -1,6 +1,5 @@
 package dev.warp.edge;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -183,34 +182,10 @@ final class PebbleServer implements AutoCloseable {
 		}
 	}
 
-	private static boolean installed() {
-		for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/usr/local/bin").split(File.pathSeparator)) {
-			if (Files.isExecutable(Path.of(dir, "pebble")) && Files.isExecutable(Path.of(dir, "pebble-challtestsrv"))) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/**
-	 * Installs Debian's pebble package (which ships pebble-challtestsrv too), so that the test
-	 * command alone works on a fresh machine (as root with apt-get).
-	 */
-	private static synchronized void install() throws IOException, InterruptedException {
-		if (installed()) {
-			return;
-		}
-		if (Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-			System.out.println("pebble is missing: installing it with apt-get for the ACME tests");
-			for (List<String> command : List.of(List.of("apt-get", "update"),
-					List.of("apt-get", "install", "-y", "--no-install-recommends", "pebble"))) {
-				Process process = new ProcessBuilder(command).inheritIO().start();
-				if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-					break;
-				}
-			}
-		}
-		if (!installed()) {
+	/** Debian's pebble package, which ships pebble-challtestsrv too, installed when missing. */
+	private static void install() throws IOException, InterruptedException {
+		if (DebianPackage.executable("pebble", "pebble") == null
+				|| DebianPackage.executable("pebble", "pebble-challtestsrv") == null) {
 			throw new IllegalStateException("pebble is not installed and could not be installed here; the ACME tests "
 					+ "need a real ACME CA: apt-get install -y pebble");
 		}

@@ -1,6 +1,5 @@
 package dev.warp.edge;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -109,49 +108,12 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	private static String executable() throws IOException, InterruptedException {
-		String found = find();
-		if (found == null) {
-			installRedis();
-			found = find();
-		}
+		String found = DebianPackage.executable("redis-server", "redis-server");
 		if (found == null) {
 			throw new IllegalStateException("redis-server is not installed and could not be installed here; the "
 					+ "cluster tests need a real Redis: apt-get install -y redis-server");
 		}
 		return found;
-	}
-
-	private static String find() {
-		for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/usr/local/bin").split(File.pathSeparator)) {
-			Path candidate = Path.of(dir, "redis-server");
-			if (Files.isExecutable(candidate)) {
-				return candidate.toString();
-			}
-		}
-		for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server")) {
-			if (Files.isExecutable(Path.of(candidate))) {
-				return candidate;
-			}
-		}
-		return null;
-	}
-
-	/**
-	 * Installs Debian's redis-server package, so that the test command alone works on a fresh
-	 * machine (as root with apt-get; elsewhere the message says what to install).
-	 */
-	private static synchronized void installRedis() throws IOException, InterruptedException {
-		if (find() != null || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-			return;
-		}
-		System.out.println("redis-server is missing: installing it with apt-get for the cluster tests");
-		for (List<String> command : List.of(List.of("apt-get", "update"),
-				List.of("apt-get", "install", "-y", "--no-install-recommends", "redis-server"))) {
-			Process process = new ProcessBuilder(command).inheritIO().start();
-			if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-				return;
-			}
-		}
 	}
 
 	private static int freePort() throws IOException {
