@@ -2,6 +2,7 @@ package dev.warp.edge.api;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -81,7 +82,7 @@ public final class ApiListener {
 						(request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
 							.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
 							.sendString(Mono.fromSupplier(() -> StatusJson.write(nodeId, routes.snapshot(),
-									(acme != null) ? acme.get() : null))))
+									(acme != null) ? acme.get() : null, Instant.now()))))
 				.get("/metrics", (request, response) -> {
 					String scrape = (metrics != null) ? metrics.scrape() : null;
 					if (scrape == null) {

@@ -2,6 +2,8 @@ package dev.warp.edge.api;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,15 @@ final class StatusJson {
 	 */
 	static String write(String nodeId, Map<String, List<ConnectionStatus>> hostnames,
 			@Nullable List<AcmeCertificates.Status> acme) {
+		return write(nodeId, hostnames, acme, null);
+	}
+
+	/**
+	 * The status document ending, when {@code time} is given, with the time of the snapshot on the
+	 * node's clock, {@code "time":"2026-…Z"}, against which the dashboard computes request rates.
+	 */
+	static String write(String nodeId, Map<String, List<ConnectionStatus>> hostnames,
+			@Nullable List<AcmeCertificates.Status> acme, @Nullable Instant time) {
 		StringBuilder json = new StringBuilder(256);
 		json.append("{\"node\":");
 		string(json, nodeId);
@@ -66,6 +77,10 @@ final class StatusJson {
 		json.append('}');
 		if (acme != null) {
 			acme(json, acme);
+		}
+		if (time != null) {
+			json.append(",\"time\":");
+			string(json, time.truncatedTo(ChronoUnit.MILLIS).toString());
 		}
 		return json.append('}').toString();
 	}

@@ -44,6 +44,12 @@ class StatusJsonTests {
 	}
 
 	@Test
+	void endsWithTheTimeOfTheSnapshotInMilliseconds() {
+		assertThat(StatusJson.write("edge-a", Map.of(), null, Instant.parse("2026-01-02T03:04:05.678912Z")))
+			.isEqualTo("{\"node\":\"edge-a\",\"hostnames\":{},\"time\":\"2026-01-02T03:04:05.678Z\"}");
+	}
+
+	@Test
 	void escapesStrings() {
 		StringBuilder json = new StringBuilder();
 		StatusJson.string(json, "a\"b\\c\nd\u0001e\u2028é");
