@@ -20,7 +20,8 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * The edge's own API: {@code GET /status} lists every hostname with its replicas and tunnel
- * connections and their health, as JSON; {@code GET /metrics} serves the node's metrics in
+ * connections and their health, as JSON; {@code GET /} (and {@code /dashboard}) is a page for
+ * people that shows the same, refreshed live; {@code GET /metrics} serves the node's metrics in
  * Prometheus' text format.
  */
 public final class ApiListener {
@@ -72,12 +73,14 @@ public final class ApiListener {
 	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			@Nullable EdgeMetrics metrics, @Nullable Supplier<List<AcmeCertificates.Status>> acme, LoopResources loops) {
 		OpenConnections open = new OpenConnections("warp-api");
+		DashboardPage dashboard = DashboardPage.load();
 		DisposableServer server = HttpServer.create()
 			.host(bindAddress)
 			.port(port)
 			.runOn(loops)
 			.doOnChannelInit((observer, channel, address) -> open.add(channel))
-			.route((api) -> api
+			.route((api) -> api.get("/", (request, response) -> dashboard.serve(response))
+				.get("/dashboard", (request, response) -> dashboard.serve(response))
 				.get("/status",
 						(request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
 							.header(HttpHeaderNames.CACHE_CONTROL, "no-store")

@@ -1,5 +1,5 @@
 /**
- * The API listener: status of the node and its tunnel connections.
+ * The API listener: status of the node and its tunnel connections, as JSON and as a dashboard.
  */
 @NullMarked
 package dev.warp.edge.api;

@@ -33,8 +33,9 @@ final class Usage {
 			                                 the address applications dial (warp.edge.addresses)
 			  edge.provisioning.port   7847  provisioning API (HTTPS): a token and a CSR for an origin certificate,
 			                                 and the edge's CA certificate (GET /v1/ca.pem)
-			  edge.api.port            7845  status API: GET /status, GET /metrics; on 127.0.0.1 only unless
-			                                 edge.api.address opens it (/status names every hostname and agent)
+			  edge.api.port            7845  status API: GET /status, GET /metrics, a dashboard at /; on 127.0.0.1
+			                                 only unless edge.api.address opens it (/status names every hostname
+			                                 and agent)
 
 			Main properties (as --edge.x=y, EDGE_X=y in the environment, or in application.properties):
 			  edge.data-dir                       ~/.warp/edge: CA (ca.pem), keys, tokens

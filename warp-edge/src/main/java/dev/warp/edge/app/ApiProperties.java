@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.PropertyMapper;
 public class ApiProperties {
 
 	/**
-	 * Port of the edge's API (GET /status). 0 picks a free port, which the edge logs.
+	 * Port of the edge's API (GET /status, and a dashboard at /). 0 picks a free port, which the
+	 * edge logs.
 	 */
 	private @Nullable Integer port;
 
