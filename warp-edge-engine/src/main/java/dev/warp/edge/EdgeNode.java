@@ -151,7 +151,7 @@ public final class EdgeNode implements AutoCloseable {
 					(cluster != null) ? cluster.forwarder() : null, metrics, publicCertificate, loops);
 			undo.push(() -> visitors.close(CLOSE_TIMEOUT));
 			ApiListener api = ApiListener.bind(nodeId, settings.apiAddress(), settings.apiPort(), routeTable, metrics,
-					(acme != null) ? acme::status : null, loops);
+					(acme != null) ? acme::status : null, (cluster != null) ? cluster.membership() : null, loops);
 			undo.push(() -> api.close(CLOSE_TIMEOUT));
 			ProvisioningListener provisioningListener = ProvisioningListener.bind(settings.bindAddress(),
 					settings.provisioning(), credentials, new OriginCertificateIssuer(tokens, credentials.authority(),

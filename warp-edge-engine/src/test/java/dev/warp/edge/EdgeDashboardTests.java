@@ -73,9 +73,7 @@ class EdgeDashboardTests {
 
 	@Test
 	void chromiumShowsTheNodeHostnamesReplicasAndConnectionsWithTheirState() throws Exception {
-		HeadlessChromium chromium = HeadlessChromium.find(this.dataDir.resolve("chromium"));
-		assumeTrue(chromium != null, "Chromium is not installed and could not be installed here (apt-get install -y "
-				+ "chromium): the dashboard is not tested in a browser");
+		HeadlessChromium chromium = chromium();
 		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).heartbeat(Duration.ofMillis(200), 10).build());
 		connect(SHOP, "shop-replica-1");
 		connect(SHOP, "shop-replica-1");
@@ -110,9 +108,9 @@ class EdgeDashboardTests {
 		assertThat(total(dom, "hostnames")).isEqualTo("2");
 		assertThat(total(dom, "replicas")).isEqualTo("3");
 		assertThat(total(dom, "connections")).isEqualTo("4");
-		assertThat(hostnameRow(dom, SHOP)).contains("<td class=\"num replicas\">2</td><td class=\"num ready\">1</td>"
+		assertThat(row(dom, "hostname", SHOP)).contains("<td class=\"num replicas\">2</td><td class=\"num ready\">1</td>"
 				+ "<td class=\"num connections\">3</td><td class=\"states\"><span class=\"badge registered\">3 registered</span></td>");
-		assertThat(hostnameRow(dom, API)).contains("<td class=\"num replicas\">1</td><td class=\"num ready\">1</td>"
+		assertThat(row(dom, "hostname", API)).contains("<td class=\"num replicas\">1</td><td class=\"num ready\">1</td>"
 				+ "<td class=\"num connections\">1</td><td class=\"states\"><span class=\"badge registered\">1 registered</span></td>");
 		// Per connection: its replica, state, readiness and a round-trip time.
 		assertThat(Pattern.compile("<tr data-connection=\"edge-test-t\\d+\">").matcher(dom).results()).hasSize(4);
@@ -120,6 +118,53 @@ class EdgeDashboardTests {
 		assertThat(Pattern.compile("<span class=\"badge not-ready\">not ready</span>").matcher(dom).results()).hasSize(1);
 		assertThat(dom).contains("<td class=\"mono agent\">&lt;img src=x onerror=alert(1)&gt;</td>").doesNotContain("<img");
 		assertThat(Files.size(Path.of("target", "dashboard", "dashboard.png"))).isGreaterThan(10_000);
+	}
+
+	@Test
+	void chromiumShowsEveryNodeOfTheClusterWithTheHostnamesItServes() throws Exception {
+		HeadlessChromium chromium = chromium();
+		// Closed in reverse order: the agents, node B, node A, Redis.
+		try (RedisServer redis = RedisServer.start(Files.createDirectories(this.dataDir.resolve("redis")));
+				EdgeNode a = EdgeNode.start(clusterNode("edge-a", redis));
+				EdgeNode b = startSharingCa(a, clusterNode("edge-b", redis));
+				TestAgent onA = TestAgent.connect(a, SHOP, "shop-replica-1");
+				TestAgent onB = TestAgent.connect(b, API, "api-replica-1")) {
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> redis.commands().zscore("warp:routes:" + SHOP, "edge-a") != null
+						&& redis.commands().zscore("warp:routes:" + API, "edge-b") != null);
+			String page = "http://127.0.0.1:" + a.apiPort() + "/";
+			String dom = chromium.dumpDom(page, 2000);
+			chromium.screenshot(page, 2000, Path.of("target", "dashboard", "cluster.png"));
+			assertThat(dom).contains("id=\"cluster\">cluster on Redis 127.0.0.1:" + redis.port() + "<");
+			assertThat(total(dom, "nodes")).isEqualTo("2");
+			assertThat(total(dom, "hostnames")).isEqualTo("2");
+			assertThat(row(dom, "node", "edge-a")).contains("<span class=\"badge here\">this node</span>")
+				.contains("<td class=\"num hostnames\">1</td>");
+			assertThat(row(dom, "node", "edge-b")).doesNotContain("this node").contains("<td class=\"num hostnames\">1</td>");
+			assertThat(row(dom, "hostname", SHOP)).contains("<td class=\"mono nodes\">edge-a</td><td class=\"num replicas\">1</td>");
+			assertThat(row(dom, "hostname", API)).contains("<td class=\"mono nodes\">edge-b</td><td class=\"num replicas\">–</td>");
+		}
+	}
+
+	private EdgeSettings clusterNode(String nodeId, RedisServer redis) {
+		return TestEdges.onLoopback(this.dataDir.resolve(nodeId))
+			.nodeId(nodeId)
+			.clusterRedisUrl(redis.url())
+			.clusterPeerPort(0)
+			.clusterLeaseTtl(Duration.ofSeconds(2))
+			.build();
+	}
+
+	private EdgeNode startSharingCa(EdgeNode first, EdgeSettings settings) throws Exception {
+		EdgeClusterTests.shareCa(first, settings.dataDir());
+		return EdgeNode.start(settings);
+	}
+
+	private HeadlessChromium chromium() throws Exception {
+		HeadlessChromium chromium = HeadlessChromium.find(this.dataDir.resolve("chromium"));
+		assumeTrue(chromium != null, "Chromium is not installed and could not be installed here (apt-get install -y "
+				+ "chromium): the dashboard is not tested in a browser");
+		return chromium;
 	}
 
 	private TestAgent connect(String hostname, String agentId) throws Exception {
@@ -139,9 +184,10 @@ class EdgeDashboardTests {
 		return total.group(1);
 	}
 
-	private static String hostnameRow(String dom, String hostname) {
-		Matcher row = Pattern.compile("<tr data-hostname=\"" + Pattern.quote(hostname) + "\">.*?</tr>").matcher(dom);
-		assertThat(row.find()).as("a row for %s in %s", hostname, dom).isTrue();
+	/** The table row of {@code data-<kind>="<name>"}. */
+	private static String row(String dom, String kind, String name) {
+		Matcher row = Pattern.compile("<tr data-" + kind + "=\"" + Pattern.quote(name) + "\">.*?</tr>").matcher(dom);
+		assertThat(row.find()).as("a row for %s in %s", name, dom).isTrue();
 		return row.group();
 	}
 

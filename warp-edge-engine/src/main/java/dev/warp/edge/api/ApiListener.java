@@ -4,9 +4,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.warp.edge.acme.AcmeCertificates;
+import dev.warp.edge.cluster.EdgeCluster;
 import dev.warp.edge.metrics.EdgeMetrics;
 import dev.warp.edge.routing.EdgeRouteTable;
 import dev.warp.edge.listener.OpenConnections;
@@ -62,16 +64,18 @@ public final class ApiListener {
 	 */
 	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
 			@Nullable EdgeMetrics metrics, LoopResources loops) {
-		return bind(nodeId, bindAddress, port, routes, metrics, null, loops);
+		return bind(nodeId, bindAddress, port, routes, metrics, null, null, loops);
 	}
 
 	/**
-	 * Binds the API listener, whose status shows the node's ACME certificates too.
+	 * Binds the API listener, whose status shows the node's ACME certificates and its cluster too.
 	 * @param acme the ACME certificates' state, or {@code null} for a node without an ACME CA
+	 * @param cluster the node's cluster, or {@code null} for a node alone
 	 * @see #bind(String, String, int, EdgeRouteTable, EdgeMetrics, LoopResources)
 	 */
 	public static ApiListener bind(String nodeId, String bindAddress, int port, EdgeRouteTable routes,
-			@Nullable EdgeMetrics metrics, @Nullable Supplier<List<AcmeCertificates.Status>> acme, LoopResources loops) {
+			@Nullable EdgeMetrics metrics, @Nullable Supplier<List<AcmeCertificates.Status>> acme,
+			@Nullable EdgeCluster cluster, LoopResources loops) {
 		OpenConnections open = new OpenConnections("warp-api");
 		DashboardPage dashboard = DashboardPage.load();
 		DisposableServer server = HttpServer.create()
@@ -84,8 +88,7 @@ public final class ApiListener {
 				.get("/status",
 						(request, response) -> response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
 							.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
-							.sendString(Mono.fromSupplier(() -> StatusJson.write(nodeId, routes.snapshot(),
-									(acme != null) ? acme.get() : null, Instant.now()))))
+							.sendString(status(nodeId, routes, acme, cluster)))
 				.get("/metrics", (request, response) -> {
 					String scrape = (metrics != null) ? metrics.scrape() : null;
 					if (scrape == null) {
@@ -98,6 +101,18 @@ public final class ApiListener {
 				}))
 			.bindNow();
 		return new ApiListener(server, open);
+	}
+
+	/** The status document; in a cluster, once Redis listed the nodes or failed to. */
+	private static Mono<String> status(String nodeId, EdgeRouteTable routes,
+			@Nullable Supplier<List<AcmeCertificates.Status>> acme, @Nullable EdgeCluster cluster) {
+		Mono<Optional<StatusJson.Cluster>> shared = (cluster == null) ? Mono.just(Optional.empty())
+				: cluster.nodes()
+					.map((nodes) -> new StatusJson.Cluster(cluster.redisServer(), nodes, null))
+					.onErrorResume((ex) -> Mono.just(new StatusJson.Cluster(cluster.redisServer(), null, ex.toString())))
+					.map(Optional::of);
+		return shared.map((view) -> StatusJson.write(nodeId, routes.snapshot(), (acme != null) ? acme.get() : null,
+				view.orElse(null), Instant.now()));
 	}
 
 	public InetSocketAddress address() {

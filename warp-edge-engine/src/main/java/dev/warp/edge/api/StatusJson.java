@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.warp.edge.acme.AcmeCertificates;
+import dev.warp.edge.cluster.ClusterNode;
 import dev.warp.edge.routing.ConnectionStatus;
 import org.jspecify.annotations.Nullable;
 
@@ -41,15 +42,19 @@ final class StatusJson {
 	 */
 	static String write(String nodeId, Map<String, List<ConnectionStatus>> hostnames,
 			@Nullable List<AcmeCertificates.Status> acme) {
-		return write(nodeId, hostnames, acme, null);
+		return write(nodeId, hostnames, acme, null, null);
 	}
 
 	/**
-	 * The status document ending, when {@code time} is given, with the time of the snapshot on the
-	 * node's clock, {@code "time":"2026-…Z"}, against which the dashboard computes request rates.
+	 * The status document with, in a cluster, a {@code cluster} object: its Redis server and every
+	 * node with its peer listener and the hostnames it serves,
+	 * {@code "cluster":{"redis":"…","nodes":[{"id":"edge-a","peer":"…","hostnames":["…"]}]}}, or
+	 * {@code "error"} instead of {@code "nodes"} when Redis did not answer; and ending, when
+	 * {@code time} is given, with the time of the snapshot on the node's clock,
+	 * {@code "time":"2026-…Z"}, against which the dashboard computes request rates.
 	 */
 	static String write(String nodeId, Map<String, List<ConnectionStatus>> hostnames,
-			@Nullable List<AcmeCertificates.Status> acme, @Nullable Instant time) {
+			@Nullable List<AcmeCertificates.Status> acme, @Nullable Cluster cluster, @Nullable Instant time) {
 		StringBuilder json = new StringBuilder(256);
 		json.append("{\"node\":");
 		string(json, nodeId);
@@ -78,6 +83,9 @@ final class StatusJson {
 		if (acme != null) {
 			acme(json, acme);
 		}
+		if (cluster != null) {
+			cluster(json, cluster);
+		}
 		if (time != null) {
 			json.append(",\"time\":");
 			string(json, time.truncatedTo(ChronoUnit.MILLIS).toString());
@@ -105,6 +113,34 @@ final class StatusJson {
 			json.append('}');
 		}
 		json.append('}');
+	}
+
+	private static void cluster(StringBuilder json, Cluster cluster) {
+		json.append(",\"cluster\":{\"redis\":");
+		string(json, cluster.redis());
+		if (cluster.nodes() == null) {
+			json.append(",\"error\":");
+			string(json, cluster.error());
+			json.append('}');
+			return;
+		}
+		json.append(",\"nodes\":[");
+		for (int i = 0; i < cluster.nodes().size(); i++) {
+			ClusterNode node = cluster.nodes().get(i);
+			json.append((i > 0) ? ",{\"id\":" : "{\"id\":");
+			string(json, node.id());
+			json.append(",\"peer\":");
+			string(json, node.peer());
+			json.append(",\"hostnames\":[");
+			for (int j = 0; j < node.hostnames().size(); j++) {
+				if (j > 0) {
+					json.append(',');
+				}
+				string(json, node.hostnames().get(j));
+			}
+			json.append("]}");
+		}
+		json.append("]}");
 	}
 
 	/** Connections grouped by agent, in the order of each agent's first connection. */
@@ -154,6 +190,15 @@ final class StatusJson {
 		json.append(",\"answered\":").append(connection.answered());
 		json.append(",\"failed\":").append(connection.failed());
 		json.append('}');
+	}
+
+	/**
+	 * What the shared route table says of the cluster.
+	 * @param redis {@code host:port} of its Redis server
+	 * @param nodes every node, or {@code null} when Redis did not answer
+	 * @param error why Redis did not answer
+	 */
+	record Cluster(String redis, @Nullable List<ClusterNode> nodes, @Nullable String error) {
 	}
 
 	/** A number with at most 3 decimals, or {@code null}. */

@@ -3,6 +3,7 @@ package dev.warp.edge.cluster;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +16,7 @@ import dev.warp.edge.tunnel.TunnelConnectionListener;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 
 /**
  * This node's membership of a cluster: the shared route table in Redis, its leases there, the
@@ -98,6 +100,11 @@ public final class EdgeCluster implements TunnelConnectionListener, AutoCloseabl
 	/** Which other nodes serve a hostname. */
 	public PeerDirectory directory() {
 		return this.directory;
+	}
+
+	/** Every node of the cluster, this one included, with the hostnames it serves; fails when Redis cannot answer. */
+	public Mono<List<ClusterNode>> nodes() {
+		return this.table.nodes();
 	}
 
 	/** {@code host:port} of the cluster's Redis server. */

@@ -147,6 +147,30 @@ public final class RedisRouteTable implements AutoCloseable {
 			return removed
 			""", ScriptOutputType.INTEGER);
 
+	/**
+	 * KEYS: hostnames. ARGV: routes prefix, node lease prefix. Returns two arrays: node id and
+	 * peer address pairs of every node that holds its lease, and hostname and node id pairs of
+	 * every unexpired route entry. For the status API, not the visitors' path.
+	 */
+	private static final LuaScript NODES = new LuaScript(NOW + """
+			local nodes = {}
+			for _, key in ipairs(redis.call('KEYS', ARGV[2] .. '*')) do
+			  local address = redis.call('GET', key)
+			  if address then
+			    nodes[#nodes + 1] = string.sub(key, #ARGV[2] + 1)
+			    nodes[#nodes + 1] = address
+			  end
+			end
+			local routes = {}
+			for _, hostname in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+			  for _, id in ipairs(redis.call('ZRANGEBYSCORE', ARGV[1] .. hostname, '(' .. string.format('%.0f', now), '+inf')) do
+			    routes[#routes + 1] = hostname
+			    routes[#routes + 1] = id
+			  end
+			end
+			return {nodes, routes}
+			""", ScriptOutputType.MULTI);
+
 	private final ClientResources resources;
 
 	private final RedisClient client;
@@ -249,6 +273,17 @@ public final class RedisRouteTable implements AutoCloseable {
 		return LOOKUP.<Object>run(this.redis, new String[] { ROUTES_PREFIX + hostname }, NODE_PREFIX)
 			.collectList()
 			.map(RedisRouteTable::peers);
+	}
+
+	/** Every node that holds its lease, with the hostnames it has unexpired route entries for. */
+	Mono<List<ClusterNode>> nodes() {
+		return NODES.<Object>run(this.redis, new String[] { HOSTNAMES }, ROUTES_PREFIX, NODE_PREFIX)
+			.collectList()
+			.map((reply) -> {
+				// The driver may deliver the two arrays as one list or one by one.
+				List<?> parts = (reply.size() == 1 && reply.get(0) instanceof List<?> nested) ? nested : reply;
+				return ClusterNode.of((List<?>) parts.get(0), (List<?>) parts.get(1));
+			});
 	}
 
 	/** Removes a node's lease and the route entries it names, as a node that stops does. */

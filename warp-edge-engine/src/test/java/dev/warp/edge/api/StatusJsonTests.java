@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.warp.edge.cluster.ClusterNode;
 import dev.warp.edge.routing.ConnectionStatus;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +46,27 @@ class StatusJsonTests {
 
 	@Test
 	void endsWithTheTimeOfTheSnapshotInMilliseconds() {
-		assertThat(StatusJson.write("edge-a", Map.of(), null, Instant.parse("2026-01-02T03:04:05.678912Z")))
+		assertThat(StatusJson.write("edge-a", Map.of(), null, null, Instant.parse("2026-01-02T03:04:05.678912Z")))
 			.isEqualTo("{\"node\":\"edge-a\",\"hostnames\":{},\"time\":\"2026-01-02T03:04:05.678Z\"}");
+	}
+
+	@Test
+	void listsEveryNodeOfTheClusterWithItsHostnames() {
+		StatusJson.Cluster cluster = new StatusJson.Cluster("127.0.0.1:6379",
+				List.of(new ClusterNode("edge-a", "10.0.0.1:7846", List.of("a.test", "b.test")),
+						new ClusterNode("edge-b", "10.0.0.2:7846", List.of())),
+				null);
+		assertThat(StatusJson.write("edge-a", Map.of(), null, cluster, null))
+			.isEqualTo("{\"node\":\"edge-a\",\"hostnames\":{},\"cluster\":{\"redis\":\"127.0.0.1:6379\",\"nodes\":["
+					+ "{\"id\":\"edge-a\",\"peer\":\"10.0.0.1:7846\",\"hostnames\":[\"a.test\",\"b.test\"]},"
+					+ "{\"id\":\"edge-b\",\"peer\":\"10.0.0.2:7846\",\"hostnames\":[]}]}}");
+	}
+
+	@Test
+	void saysWhyTheClusterIsUnknownWhenRedisDidNotAnswer() {
+		StatusJson.Cluster cluster = new StatusJson.Cluster("127.0.0.1:6379", null, "RedisCommandTimeoutException");
+		assertThat(StatusJson.write("edge-a", Map.of(), null, cluster, null)).isEqualTo("{\"node\":\"edge-a\",\"hostnames\":{},"
+				+ "\"cluster\":{\"redis\":\"127.0.0.1:6379\",\"error\":\"RedisCommandTimeoutException\"}}");
 	}
 
 	@Test
