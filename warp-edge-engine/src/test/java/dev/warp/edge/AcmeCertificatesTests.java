@@ -115,6 +115,17 @@ class AcmeCertificatesTests {
 	}
 
 	@Test
+	void aChallengePathIsAnsweredByTheEdgeAndNeverForwarded() throws Exception {
+		this.pebble = PebbleServer.prepare(this.dir.resolve("pebble"));
+		startEdge(List.of(Challenge.HTTP_01));
+		register(HOST);
+		Visitor.Response response = Visitor.get(this.edge, HOST, "/.well-known/acme-challenge/no-such-token");
+		assertThat(response.status()).isEqualTo(404);
+		assertThat(Visitor.get(this.edge, HOST, "/hello").body()).isEqualTo("hello");
+		assertThat(this.agent.requests).contains("/hello").noneMatch((path) -> path.startsWith("/.well-known/acme-challenge/"));
+	}
+
+	@Test
 	void aNameOutsideEveryZoneGetsTheFallbackAndNoOrder() throws Exception {
 		start(List.of(Challenge.HTTP_01), Duration.ofDays(90));
 		X509Certificate served = servedCertificate("elsewhere.test");
