@@ -41,8 +41,7 @@ final class ClusterParts {
 			peerListener = PeerListener.bind(settings.nodeId(), settings.bindAddress(), settings.clusterPeerPort(), routes,
 					settings.responseTimeout(), settings.maxRequestBody(), settings.idleTimeout(), membership.tls(), loops);
 			membership.join(peerListener.address().getPort());
-			PeerForwarder forwarder = PeerForwarder.create(membership.directory(), membership.tls(),
-					settings.responseTimeout(), loops);
+			PeerForwarder forwarder = PeerForwarder.create(membership.directory(), membership.tls(), loops);
 			return new ClusterParts(membership, peerListener, forwarder);
 		}
 		catch (RuntimeException ex) {

@@ -45,7 +45,7 @@ class PublicListenerHardeningTests {
 
 	private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(1);
 
-	/** The edge's RST_STREAM budget per window (PublicListener.MAX_RESETS). */
+	/** The edge's RST_STREAM budget per window (VisitorPipeline.MAX_RESETS). */
 	private static final int MAX_RESETS = 200;
 
 	/** Direct memory an attack may leave behind in allocator caches: well below one connection's worth per request. */

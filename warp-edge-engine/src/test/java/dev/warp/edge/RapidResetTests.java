@@ -40,7 +40,7 @@ class RapidResetTests {
 	/** The path the attacker's streams ask for: what reaches the agent with it counts. */
 	private static final String ATTACK_PATH = "/attacked";
 
-	/** The edge's RST_STREAM budget per connection and window (PublicListener.MAX_RESETS). */
+	/** The edge's RST_STREAM budget per connection and window (VisitorPipeline.MAX_RESETS). */
 	private static final int MAX_RESETS = 200;
 
 	private static final Duration PENALTY = Duration.ofSeconds(3);

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.warp.edge.visitor.TunnelProxy;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,7 +60,6 @@ class VisitorForwardingHeadersTests {
 
 	@Test
 	void aChunkedRequestCarriesOnlyTheEdgesForwardingHeaders() throws Exception {
-		// A body of no declared length goes through Reactor Netty (TunnelProxy), not the short path.
 		String response = Visitor.raw(this.edge, "POST /headers HTTP/1.1\r\nHost: " + ATTACKED + ":8080\r\n" + spoofed()
 				+ "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
 		assertThat(response).startsWith("HTTP/1.1 200");

@@ -14,8 +14,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
-import reactor.core.publisher.Mono;
-import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The edge's own error responses to visitors: a status and a one-line text body that names the
@@ -30,14 +28,6 @@ public final class EdgeErrors {
 	public static final AsciiString RAY_HEADER_LOWER = AsciiString.cached("warp-ray");
 
 	private EdgeErrors() {
-	}
-
-	public static Mono<Void> send(HttpServerResponse response, HttpResponseStatus status, String cause, String ray) {
-		// Headers of an agent's response may be set already when it failed before sending them.
-		response.responseHeaders().clear();
-		response.status(status);
-		setHeaders(response.responseHeaders(), ray);
-		return response.sendString(Mono.just(body(cause, ray))).then();
 	}
 
 	/** The same error as a whole HTTP/1.1 response, for a visitor's connection written to directly. */

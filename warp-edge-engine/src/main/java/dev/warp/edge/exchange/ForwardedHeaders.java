@@ -18,7 +18,6 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import org.jspecify.annotations.Nullable;
-import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * Translates headers between a visitor's HTTP/1.1 (or h2c) exchange and a tunnel stream:
@@ -53,17 +52,6 @@ public final class ForwardedHeaders {
 	private static final String NETTY_HTTP2_EXTENSION_PREFIX = "x-http2-";
 
 	private ForwardedHeaders() {
-	}
-
-	/**
-	 * The HTTP/2 request headers of a visitor's request.
-	 * @param request the visitor's request
-	 * @param host its {@code Host} header
-	 * @param visitorIp the visitor's address
-	 * @param ray the request's ray id
-	 */
-	public static Http2Headers forTunnel(HttpServerRequest request, String host, String visitorIp, String ray) {
-		return forTunnel(request.method(), request.uri(), request.requestHeaders(), scheme(request), host, visitorIp, ray);
 	}
 
 	/**
@@ -155,19 +143,6 @@ public final class ForwardedHeaders {
 	}
 
 	/**
-	 * The request headers for a peer edge node: the tunnel headers this node computed, without
-	 * pseudo-headers (the peer request carries method, path and authority itself).
-	 */
-	public static void toPeer(Http2Headers tunnelHeaders, HttpHeaders out) {
-		for (Map.Entry<CharSequence, CharSequence> header : tunnelHeaders) {
-			CharSequence name = header.getKey();
-			if (name.length() > 0 && name.charAt(0) != ':') {
-				out.add(name, header.getValue());
-			}
-		}
-	}
-
-	/**
 	 * The HTTP/2 request headers of a request a peer edge node forwarded: the node that took it
 	 * from the visitor computed the forwarding headers, {@code Warp-Connecting-IP} and
 	 * {@code Warp-Ray}, which are kept as they are, and the {@code :scheme} the visitor used. Only
@@ -189,24 +164,6 @@ public final class ForwardedHeaders {
 			}
 		}
 		return out;
-	}
-
-	/**
-	 * Copies a peer edge node's response headers to the visitor's response: everything but
-	 * hop-by-hop headers and those Netty adds when it turns HTTP/2 into HTTP/1.1 objects.
-	 */
-	public static void fromPeerToVisitor(HttpHeaders in, HttpHeaders out) {
-		Iterator<Map.Entry<CharSequence, CharSequence>> headers = in.iteratorCharSequence();
-		while (headers.hasNext()) {
-			Map.Entry<CharSequence, CharSequence> header = headers.next();
-			AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
-			if (name.startsWith(NETTY_HTTP2_EXTENSION_PREFIX)) {
-				continue;
-			}
-			if (!HOP_BY_HOP.contains(name) || name.contentEquals(HttpHeaderNames.TRAILER)) {
-				out.add(name, header.getValue());
-			}
-		}
 	}
 
 	private static boolean isFromPeer(AsciiString name, CharSequence value) {
@@ -233,17 +190,6 @@ public final class ForwardedHeaders {
 			return Integer.toString(port);
 		}
 		return "https".equals(scheme) ? "443" : "80";
-	}
-
-	/** {@code https} for a visitor on the TLS public listener, {@code http} otherwise. */
-	public static String scheme(HttpServerRequest request) {
-		String scheme = request.scheme();
-		return ("https".equals(scheme) || "wss".equals(scheme)) ? "https" : "http";
-	}
-
-	/** The visitor's IP address as the edge's socket saw it. */
-	public static String visitorIp(HttpServerRequest request) {
-		return visitorIp(request.remoteAddress());
 	}
 
 	/** The IP address of a visitor's socket address. */

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import java.util.function.ToDoubleFunction;
 
 import dev.warp.core.protocol.TunnelProtocol;
@@ -23,13 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
-import reactor.netty.http.server.HttpServerRequest;
-import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The metrics of one edge node, every meter tagged with the node's id ({@code node}):
@@ -203,25 +196,6 @@ public final class EdgeMetrics {
 			}
 
 		};
-	}
-
-	/** Wraps the public listener's handler to time every visitor's request. */
-	public BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> instrument(
-			BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
-		return (request, response) -> {
-			long start = System.nanoTime();
-			return Mono.from(handler.apply(request, response))
-				.doFinally((signal) -> recordRequest(request, response, signal, System.nanoTime() - start));
-		};
-	}
-
-	private void recordRequest(HttpServerRequest request, HttpServerResponse response, SignalType signal,
-			long nanos) {
-		// Cancelled once the response went out (the visitor closed its connection after it, or
-		// left while it streamed), the request counts with the status it got.
-		boolean cancelledBeforeResponse = signal == SignalType.CANCEL && !response.hasSentHeaders();
-		recordRequest(request.requestHeaders().get(HttpHeaderNames.HOST), response.status().code(),
-				cancelledBeforeResponse, nanos);
 	}
 
 	/**

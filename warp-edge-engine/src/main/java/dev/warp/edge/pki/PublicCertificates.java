@@ -22,7 +22,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.tcp.SslProvider;
 
 /**
  * What the TLS public listener presents, chosen at each handshake by the name the visitor asks
@@ -101,14 +100,6 @@ public final class PublicCertificates {
 	public Future<SslContext> select(@Nullable String hostname, Promise<SslContext> promise) {
 		choose(hostname, (served) -> promise.trySuccess(served.context()));
 		return promise;
-	}
-
-	/** Configures a listener's TLS with Reactor Netty: the certificate chosen at each handshake by {@link #select}. */
-	public SslProvider.Builder configure(SslProvider.SslContextSpec spec) {
-		return spec.sslContext(this.presented.spec()).setSniAsyncMappings((hostname, promise) -> {
-			choose(hostname, (served) -> promise.trySuccess(served.provider()));
-			return promise;
-		});
 	}
 
 	private void choose(@Nullable String hostname, Consumer<ServedCertificate> then) {

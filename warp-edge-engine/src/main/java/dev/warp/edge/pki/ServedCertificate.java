@@ -6,18 +6,27 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 
+import javax.net.ssl.SSLException;
+
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import reactor.netty.http.Http2SslContextSpec;
-import reactor.netty.tcp.SslProvider;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 
 /**
  * A certificate the TLS public listener can present, ready for handshakes: HTTP/2 and HTTP/1.1
- * by ALPN, as Netty's {@link SslContext} and as Reactor Netty's {@link SslProvider}.
+ * by ALPN, HTTP/2's cipher suites (RFC 9113 9.2.2) among those the TLS provider has, OpenSSL
+ * (BoringSSL) when it is on the class path, as Netty prefers.
  * @param names its subject alternative names
- * @param spec how its context was made, for a listener's default
- * @param provider its context, for Reactor Netty's SNI mappings
+ * @param context its TLS server context, for Netty's TLS handlers
  */
-public record ServedCertificate(List<String> names, Http2SslContextSpec spec, SslProvider provider) {
+public record ServedCertificate(List<String> names, SslContext context) {
 
 	public ServedCertificate {
 		names = List.copyOf(names);
@@ -25,13 +34,19 @@ public record ServedCertificate(List<String> names, Http2SslContextSpec spec, Ss
 
 	/** A certificate chain (leaf first) and its private key, ready to present. */
 	public static ServedCertificate of(PrivateKey privateKey, List<X509Certificate> chain) {
-		Http2SslContextSpec spec = Http2SslContextSpec.forServer(privateKey, chain);
-		return new ServedCertificate(subjectAlternativeNames(chain.get(0)), spec, SslProvider.builder().sslContext(spec).build());
-	}
-
-	/** The context for Netty's TLS handlers. */
-	public SslContext context() {
-		return this.provider.getSslContext();
+		try {
+			SslContext context = SslContextBuilder.forServer(privateKey, chain)
+				.sslProvider(SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL : SslProvider.JDK)
+				.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+				.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
+						SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
+						ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+				.build();
+			return new ServedCertificate(subjectAlternativeNames(chain.get(0)), context);
+		}
+		catch (SSLException ex) {
+			throw new IllegalStateException("Cannot set up TLS for the public listener: " + ex.getMessage(), ex);
+		}
 	}
 
 	private static List<String> subjectAlternativeNames(X509Certificate certificate) {

@@ -41,7 +41,7 @@ final class HeldRequests {
 		return this.pausedReading;
 	}
 
-	/** Reading goes on, before the requests held go on: what Reactor Netty decides for one of them stands. */
+	/** Reading goes on, before the requests held go on: what the forwarder decides for one of them stands. */
 	void resumeReading(ChannelHandlerContext ctx) {
 		if (this.pausedReading) {
 			this.pausedReading = false;

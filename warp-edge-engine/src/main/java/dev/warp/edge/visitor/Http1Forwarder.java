@@ -6,15 +6,12 @@ import dev.warp.edge.exchange.ExchangeSettings;
 import dev.warp.edge.exchange.FailedRequests;
 import dev.warp.edge.exchange.RequestBodies;
 import dev.warp.edge.tunnel.StreamConnection;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Frame;
@@ -22,36 +19,28 @@ import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Forwards an HTTP/1.x visitor's plain requests down the tunnel ({@link Http1Visitor}) without
- * Reactor Netty's per-request machinery, which costs the edge about a third of its CPU per small
- * request. Sits in the visitor connection's pipeline after the HTTP codec, before Reactor Netty's.
+ * Forwards an HTTP/1.x visitor's requests down the tunnel ({@link Http1Visitor}). Sits in the
+ * visitor connection's pipeline after the HTTP codec ({@link VisitorPipeline}).
  *
- * <p>It takes every request but an h2c upgrade ({@link Http1RequestRules#passesOn}) and a WebSocket
- * handshake ({@link WebSocketVisitor}), while no earlier request is still with Reactor Netty: sent
- * to its hostname's upstream (a tunnel connection here, or another node's), or answered here
- * when no tunnel serves it ({@code 503}) or its head decides the answer. Those it leaves pass on
- * to {@link TunnelProxy} unchanged. Responses leave in request order:
- * requests pipelined behind one it took wait here, with reading paused, until its response has
- * been written.
+ * <p>Every request is sent to its hostname's upstream (a tunnel connection here, or another
+ * node's), or answered here when no tunnel serves it ({@code 503}) or its head decides the
+ * answer; a WebSocket handshake goes to {@link WebSocketVisitor}, and a connection that turns
+ * HTTP/2 (h2c) to an {@link Http2Forwarder}. Responses leave in request order: requests
+ * pipelined behind one in progress wait here, with reading paused, until its response has been
+ * written.
  *
- * <p>Every request head passes {@link VisitorRequestHead} first, whichever path it then takes:
- * one that breaks RFC 9112 is answered here and the connection closed.
+ * <p>Every request head passes {@link VisitorRequestHead} first: one that breaks RFC 9112 is
+ * answered here and the connection closed.
  *
  * <p>A body streams to the tunnel as it comes; reading pauses while too much of it waits for
  * the tunnel ({@link Http1Visitor#UNSENT_HIGH}). {@code Expect: 100-continue} is answered at once (ignored in an HTTP/1.0 request, RFC 9110 10.1.1).
  *
  */
-public final class Http1Forwarder extends ChannelDuplexHandler {
+public final class Http1Forwarder extends ChannelInboundHandlerAdapter {
 
 	static final String NAME = "warp.http1Forwarder";
 
 	private final ExchangeSettings settings;
-
-	/** Requests passed on to Reactor Netty whose responses have not ended yet. */
-	private int passedOn;
-
-	/** A request passed on whose body is still arriving. */
-	private boolean passingBody;
 
 	/** The end of a request taken here is still to come (the codec sends it after the request). */
 	private boolean restOfRequestToCome;
@@ -129,18 +118,13 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		}
 	}
 
-	/**
-	 * Whether a message must wait for the request in progress: anything while an exchange here is
-	 * under way, the next request while one passed on has not been answered. Reactor Netty does
-	 * not get a second request while it answers one: it takes a {@code Connection: close} of a
-	 * request in its pipelining queue for the one it answers, and drops the queue after it.
-	 */
+	/** Whether a message must wait for the request in progress: anything while an exchange is under way. */
 	private boolean waits(Object msg) {
-		return this.current != null || (this.passedOn > 0 && msg instanceof HttpRequest);
+		return this.current != null;
 	}
 
 	private void dispatch(ChannelHandlerContext ctx, Object msg) {
-		if (this.passedOn == 0 && !this.passingBody && MalformedRequests.isMalformed(msg)) {
+		if (MalformedRequests.isMalformed(msg)) {
 			// The connection closes: nothing read after this request is a request.
 			this.refused = true;
 			this.held.release();
@@ -148,15 +132,15 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			return;
 		}
 		if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-			// Before either path sees it: both route by the Host this leaves, and neither reads a
-			// body whose framing the edge does not know.
+			// Before anything routes by the Host this leaves or reads a body whose framing the edge
+			// does not know.
 			VisitorRequestHead.Refusal refusal = VisitorRequestHead.accept(request);
 			if (refusal != null) {
 				refuse(ctx, request, refusal);
 				return;
 			}
 		}
-		if (msg instanceof HttpRequest request && this.passedOn == 0 && !this.passingBody) {
+		if (msg instanceof HttpRequest request) {
 			if (this.acmeChallenges.answer(ctx, request)) {
 				// Answered and closing: nothing read after it is taken.
 				this.refused = true;
@@ -167,30 +151,21 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 				WebSocketVisitor.take(ctx, this, request, this.settings, this.held.isEmpty());
 				return;
 			}
-			if (!Http1RequestRules.passesOn(request)) {
-				take(ctx, request);
-				return;
-			}
+			take(ctx, request);
+			return;
 		}
 		if (msg instanceof Http2Frame) {
 			becomeHttp2(ctx, msg);
 			return;
 		}
-		if (msg instanceof HttpRequest) {
-			this.passedOn++;
-			this.passingBody = true;
-		}
-		if (msg instanceof LastHttpContent) {
-			this.passingBody = false;
-		}
-		ctx.fireChannelRead(msg);
+		// What is left of a request already answered (the rest of a body the edge did not read).
+		ReferenceCountUtil.release(msg);
 	}
 
 	/**
 	 * Answers a request that breaks RFC 9112 and closes the connection: what follows it on the
 	 * connection (its body, requests pipelined behind it) cannot be told apart with certainty, so
-	 * none of it is read as a request. No request is in progress here or with Reactor Netty: a
-	 * request is dispatched only then.
+	 * none of it is read as a request. No request is in progress: a request is dispatched only then.
 	 */
 	private void refuse(ChannelHandlerContext ctx, HttpRequest request, VisitorRequestHead.Refusal refusal) {
 		this.refused = true;
@@ -203,9 +178,9 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 	}
 
 	/**
-	 * The visitor sent the HTTP/2 preface (h2c with prior knowledge): Reactor Netty put the
-	 * HTTP/2 frame codec where the HTTP/1.1 codec was, and its stream multiplexer after this
-	 * handler, which is where an {@link Http2Forwarder} belongs.
+	 * The connection turned HTTP/2: the visitor sent HTTP/2's preface (prior knowledge) or its
+	 * {@code Upgrade: h2c} was taken ({@link H2cUpgrade}), and the HTTP/2 frame codec is where the
+	 * HTTP/1.1 codec was. An {@link Http2Forwarder} takes this handler's place.
 	 */
 	private void becomeHttp2(ChannelHandlerContext ctx, Object msg) {
 		this.abusiveClients.watch(ctx.channel());
@@ -233,8 +208,7 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 		this.restOfRequestToCome = !(request instanceof LastHttpContent);
 		boolean body = RequestBodies.hasBody(request.headers());
 		if (body && this.restOfRequestToCome && !ctx.channel().config().isAutoRead()) {
-			// Reactor Netty reads on demand only (a read after each of its responses, more while it
-			// consumes a body): here the rest of the body comes without asking.
+			// Reading was paused for requests held behind the last one: the body comes without asking.
 			ctx.channel().config().setAutoRead(true);
 		}
 		if (this.headerTimeout != null) {
@@ -346,38 +320,11 @@ public final class Http1Forwarder extends ChannelDuplexHandler {
 			}
 		}
 		this.held.pauseIfWaiting(ctx);
-		if (this.held.isEmpty() && this.current == null && this.passedOn == 0 && !ctx.channel().config().isAutoRead()) {
-			// Reactor Netty reads on demand only (one read after each of its responses); between the
-			// requests forwarded here the connection reads by itself, which spares turning the
-			// socket's read interest on and off (two epoll_ctl calls) per request.
+		if (this.held.isEmpty() && this.current == null && !ctx.channel().config().isAutoRead()) {
+			// Between requests the connection reads by itself, which spares turning the socket's
+			// read interest on and off (two epoll_ctl calls) per request.
 			ctx.channel().config().setAutoRead(true);
 		}
-	}
-
-	@Override
-	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-		if (msg instanceof HttpResponse response && response.status().code() == 100
-				&& Http1RequestRules.writeContinue(ctx, promise)) {
-			// Reactor Netty's own 100 Continue, for a request passed on: written as bytes instead.
-			ReferenceCountUtil.release(msg);
-			return;
-		}
-		// Only Reactor Netty's writes pass here (an exchange writes from this handler's context):
-		// the end of a response to a request passed on. A 101 (h2c) never ends: everything after
-		// it stays with Reactor Netty.
-		if (msg instanceof LastHttpContent && this.passedOn > 0
-				&& !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
-			this.passedOn--;
-			if (this.passedOn == 0 && !this.held.isEmpty()) {
-				// The requests that waited for this answer go on once it is written, outside this write.
-				ctx.executor().execute(() -> {
-					if (this.current == null && this.passedOn == 0 && ctx.channel().isActive()) {
-						goOn(ctx);
-					}
-				});
-			}
-		}
-		ctx.write(msg, promise);
 	}
 
 	@Override

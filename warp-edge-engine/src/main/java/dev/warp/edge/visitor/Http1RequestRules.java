@@ -10,41 +10,24 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.util.AsciiString;
 
 /**
- * Which HTTP/1.1 and HTTP/1.0 requests {@link Http1Forwarder} leaves to Reactor Netty, and the
- * answers it writes itself before any exchange: a refused head, one decided from the head alone,
- * the {@code 100 Continue} a body waits for.
+ * The answers {@link Http1Forwarder} writes itself before any exchange: a refused head, the
+ * {@code 100 Continue} a body waits for.
  *
- * <p>It takes every request but an h2c upgrade, which passes on to Reactor Netty unchanged, and a
- * WebSocket handshake, which {@link WebSocketVisitor} takes. Another {@code Upgrade} is ignored
- * (RFC 9110 7.8). Of those it takes, it answers some from their head
- * alone ({@link EarlyAnswers}); a body declared longer than the node forwards is {@code 413},
- * one that grows past it as it comes (chunked) too, once it does.
+ * <p>A WebSocket handshake goes to {@link WebSocketVisitor}; an {@code Upgrade} to anything else,
+ * an {@code h2c} upgrade with a body among them ({@link H2cUpgrade} takes those without), is
+ * ignored (RFC 9110 7.8). Some requests are answered from their head alone ({@link EarlyAnswers});
+ * a body declared longer than the node forwards is {@code 413}, one that grows past it as it
+ * comes (chunked) too, once it does.
  */
 final class Http1RequestRules {
 
 	/** The interim response that {@code Expect: 100-continue} waits for. */
 	private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-	private static final AsciiString H2C = AsciiString.cached("h2c");
-
 	private Http1RequestRules() {
-	}
-
-	/**
-	 * Whether a request passes on to Reactor Netty: an h2c upgrade. (A WebSocket handshake went to
-	 * {@link WebSocketVisitor} before; an {@code Upgrade: websocket} that is no handshake, without
-	 * {@code Connection: upgrade} or not a {@code GET}, is a plain request.)
-	 */
-	static boolean passesOn(HttpRequest request) {
-		HttpHeaders headers = request.headers();
-		return headers.contains(HttpHeaderNames.UPGRADE) && headers.containsValue(HttpHeaderNames.UPGRADE, H2C, true);
 	}
 
 	/** Answers a request that breaks RFC 9112 ({@link VisitorRequestHead}) and closes the connection. */

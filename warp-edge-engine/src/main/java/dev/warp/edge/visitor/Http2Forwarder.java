@@ -34,12 +34,11 @@ import io.netty.util.collection.IntObjectMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Forwards an HTTP/2 visitor's plain requests down the tunnel with Netty writes of its own
- * ({@link Http2Visitor}), without Reactor Netty's per-request machinery (its request and
- * response objects, the conversion of each stream's frames to HTTP/1.1 objects and back).
- * Sits in the visitor connection's pipeline between Netty's HTTP/2 frame codec and Reactor
- * Netty's stream multiplexer; it takes a request's frames before the multiplexer sees them and
- * writes the response's frames to the codec.
+ * Forwards an HTTP/2 visitor's requests down the tunnel with Netty writes of its own
+ * ({@link Http2Visitor}): no stream channels, no conversion of each stream's frames to HTTP/1.1
+ * objects and back. Sits in the visitor connection's pipeline after Netty's HTTP/2 frame codec
+ * ({@link VisitorPipeline}); it takes every stream's frames and writes the responses' frames to
+ * the codec.
  *
  * <p>It takes every request: an extended {@code CONNECT} (a WebSocket) goes to
  * {@link Http2WebSocket}, which opens it or answers it; any other is sent to its hostname's upstream, or answered here: {@code 503} when no
@@ -49,9 +48,8 @@ import org.jspecify.annotations.Nullable;
  * visitor and the edge holds at most a window of each stream's body. A body declared longer than
  * the node forwards is answered {@code 413} at once, one that grows past it as it comes as soon
  * as it does; the visitor is then asked to stop sending it (RST_STREAM with NO_ERROR). The edge
- * answers {@code expect: 100-continue} itself. The multiplexer still opens its stream channel for
- * a request taken here (it expects one for every active stream), which then sees no frame and
- * closes with the stream.
+ * answers {@code expect: 100-continue} itself. What still comes on a stream whose answer ended (the
+ * rest of a body it did not read) is dropped, its bytes given back to the connection's window.
  */
 public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 
@@ -126,6 +124,11 @@ public final class Http2Forwarder extends ChannelInboundHandlerAdapter {
 					return;
 				}
 			}
+			if (frame instanceof Http2DataFrame data) {
+				consumed(data.stream(), data.initialFlowControlledBytes());
+			}
+			ReferenceCountUtil.release(frame);
+			return;
 		}
 		ctx.fireChannelRead(msg);
 	}

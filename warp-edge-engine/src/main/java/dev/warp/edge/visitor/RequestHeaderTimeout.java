@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * each response. Unlike an idle timeout, a byte now and then does not reset it, so a visitor that
  * sends its headers byte by byte (slowloris) cannot hold a connection open.
  *
- * <p>Sits first in the connection's pipeline and lets every byte pass; {@link TunnelProxy} tells
+ * <p>Sits first in the connection's pipeline and lets every byte pass; the forwarders tell
  * it when a request's headers are complete. An HTTP/2 connection is released from it at its
  * first request: its streams are bounded by SETTINGS_MAX_CONCURRENT_STREAMS instead.
  */
