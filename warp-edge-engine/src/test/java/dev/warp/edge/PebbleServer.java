@@ -2,7 +2,6 @@ package dev.warp.edge;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,7 +67,7 @@ final class PebbleServer implements AutoCloseable {
 		PemFiles.writeCertificates(directory.resolve("cert.pem"),
 				ca.issueServerCertificate(keys.getPublic(), "localhost", List.of("localhost", "127.0.0.1"), Duration.ofDays(1)));
 		PemFiles.writePrivateKey(directory.resolve("key.pem"), keys.getPrivate());
-		return new PebbleServer(directory, freePort(), freePort(), httpsCa);
+		return new PebbleServer(directory, FreePorts.next(), FreePorts.next(), httpsCa);
 	}
 
 	/**
@@ -78,7 +77,7 @@ final class PebbleServer implements AutoCloseable {
 	 * @param validity the lifetime of the certificates it issues
 	 */
 	PebbleServer start(int httpPort, int tlsPort, Duration validity) throws IOException, InterruptedException {
-		int dnsPort = freePort();
+		int dnsPort = FreePorts.next();
 		Path config = this.directory.resolve("pebble-config.json");
 		Files.writeString(config, """
 				{"pebble": {"listenAddress": "127.0.0.1:%d", "managementListenAddress": "127.0.0.1:%d",
@@ -89,7 +88,7 @@ final class PebbleServer implements AutoCloseable {
 				this.directory.resolve("key.pem"), httpPort, tlsPort, validity.toSeconds()));
 		ProcessBuilder dns = new ProcessBuilder("pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
 				"-dns01", "127.0.0.1:" + dnsPort, "-http01", "", "-https01", "", "-tlsalpn01", "", "-management",
-				"127.0.0.1:" + freePort())
+				"127.0.0.1:" + FreePorts.next())
 			.redirectErrorStream(true)
 			.redirectOutput(this.directory.resolve("dns.log").toFile());
 		this.processes.add(dns.start());
@@ -104,13 +103,6 @@ final class PebbleServer implements AutoCloseable {
 		this.processes.add(pebble.start());
 		awaitListening();
 		return this;
-	}
-
-	/** A free loopback port, for pebble or an edge listener chosen before either starts. */
-	static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 	/** The ACME directory URL. */

@@ -1,8 +1,6 @@
 package dev.warp.edge;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +42,7 @@ public final class RedisServer implements AutoCloseable {
 	 * @param directory where its working directory and log go
 	 */
 	public static RedisServer start(Path directory) throws IOException, InterruptedException {
-		return start(directory, freePort());
+		return start(directory, FreePorts.next());
 	}
 
 	/** Starts a server on a given port: a restart of one that was closed. */
@@ -114,12 +112,6 @@ public final class RedisServer implements AutoCloseable {
 					+ "cluster tests need a real Redis: apt-get install -y redis-server");
 		}
 		return found;
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 }
