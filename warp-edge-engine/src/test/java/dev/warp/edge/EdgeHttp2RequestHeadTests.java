@@ -10,10 +10,8 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,24 +23,8 @@ class EdgeHttp2RequestHeadTests {
 
 	private static final String HOST = "shop.example.test";
 
-	@TempDir
-	Path dataDir;
-
-	private EdgeNode edge;
-
-	private TestAgent agent;
-
-	@BeforeEach
-	void start() throws Exception {
-		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).build());
-		this.agent = TestAgent.connectRouted(this.edge, HOST);
-	}
-
-	@AfterEach
-	void stop() {
-		this.agent.close();
-		this.edge.close();
-	}
+	@RegisterExtension
+	final RoutedEdge routed = new RoutedEdge(HOST);
 
 	@Test
 	void hostnameWithoutATunnelIs503() throws Exception {
@@ -53,7 +35,7 @@ class EdgeHttp2RequestHeadTests {
 	void connectThatOpensNoWebSocketIs501() throws Exception {
 		Http2Headers connect = new DefaultHttp2Headers().method("CONNECT").authority(HOST + ":443");
 		assertThat(firstThenHello(connect)).isEqualTo("501");
-		assertThat(this.agent.requests).doesNotContain(HOST + ":443");
+		assertThat(this.routed.agent().requests).doesNotContain(HOST + ":443");
 	}
 
 	@Test
@@ -68,7 +50,7 @@ class EdgeHttp2RequestHeadTests {
 	 * @return the status of stream 1's answer, or {@code reset <code>} for a reset
 	 */
 	private String firstThenHello(Http2Headers first) throws Exception {
-		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.edge.publicPort())) {
+		try (RawHttp2Visitor visitor = new RawHttp2Visitor(this.routed.edge().publicPort())) {
 			visitor.headers(1, first, true);
 			visitor.headers(3, RawHttp2Visitor.get(HOST, "/hello"), true);
 			visitor.flush();

@@ -1,13 +1,10 @@
 package dev.warp.edge;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -23,31 +20,15 @@ class PublicListenerProtocolsTests {
 
 	private static final String HOST = "shop.example.test";
 
-	@TempDir
-	Path dataDir;
-
-	private EdgeNode edge;
-
-	private TestAgent agent;
-
-	@BeforeEach
-	void start() throws Exception {
-		this.edge = EdgeNode.start(TestEdges.onLoopback(this.dataDir).responseTimeout(Duration.ofSeconds(5)).build());
-		this.agent = TestAgent.connectRouted(this.edge, HOST);
-	}
-
-	@AfterEach
-	void stop() {
-		this.agent.close();
-		this.edge.close();
-	}
+	@RegisterExtension
+	final RoutedEdge routed = new RoutedEdge(HOST, (edge) -> edge.responseTimeout(Duration.ofSeconds(5)));
 
 	@Test
 	void anH2cUpgradeWithoutABodyIsAnsweredOverHttp2() {
 		HttpClient client = HttpClient.create(ConnectionProvider.newConnection())
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
 			.host("127.0.0.1")
-			.port(this.edge.publicPort())
+			.port(this.routed.edge().publicPort())
 			.headers((headers) -> headers.set(HttpHeaderNames.HOST, HOST));
 		String[] versions = client.get()
 			.uri("/hello")
@@ -59,7 +40,7 @@ class PublicListenerProtocolsTests {
 
 	@Test
 	void priorKnowledgeHttp2IsAnsweredOverHttp2() {
-		String[] versions = Visitor.h2c(this.edge, HOST)
+		String[] versions = Visitor.h2c(this.routed.edge(), HOST)
 			.get()
 			.uri("/hello")
 			.responseSingle((response, body) -> body.asString()
@@ -70,7 +51,7 @@ class PublicListenerProtocolsTests {
 
 	@Test
 	void anH2cUpgradeWithABodyIsServedOverHttp11WithoutItsUpgradeHeaders() throws Exception {
-		String response = Visitor.raw(this.edge, "POST /headers HTTP/1.1\r\nHost: " + HOST + "\r\n"
+		String response = Visitor.raw(this.routed.edge(), "POST /headers HTTP/1.1\r\nHost: " + HOST + "\r\n"
 				+ "Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n"
 				+ "Content-Length: 5\r\n\r\nhello");
 		assertThat(response).startsWith("HTTP/1.1 200");
@@ -79,7 +60,7 @@ class PublicListenerProtocolsTests {
 
 	@Test
 	void anUpgradeToAnotherProtocolIsIgnored() throws Exception {
-		String response = Visitor.raw(this.edge, "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n"
+		String response = Visitor.raw(this.routed.edge(), "GET /hello HTTP/1.1\r\nHost: " + HOST + "\r\n"
 				+ "Connection: Upgrade, close\r\nUpgrade: TLS/1.2\r\n\r\n");
 		assertThat(response).startsWith("HTTP/1.1 200").endsWith("hello");
 	}
